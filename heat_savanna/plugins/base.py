@@ -1,0 +1,192 @@
+"""The one small interface between heat-savanna and a provisioning plugin.
+
+A plugin knows one data-processing framework (Spark standalone, vanilla
+Hadoop 3, ...). It never talks to Heat and never imports ``heat_savanna.core``
+or ``heat_savanna.resources``: it receives plain views of the cluster
+(:class:`ClusterInfo`, :class:`NodeInfo`, or any object with the attributes
+documented on :class:`ClusterSpecView`) and returns data or :class:`Step` lists.
+Only step actions do I/O, and only through the :class:`heat_savanna.remote`
+API object they are handed.
+
+Plugins are found through the ``heat_savanna.plugins`` entry-point group
+(see :func:`heat_savanna.plugins.get_plugin`), so a third party can add one.
+
+Split of a plugin package (after Sahara's plugin layout):
+``validation.py`` (pure topology/config checks), ``config.py`` (files each node
+gets), ``start.py`` (start order and readiness), ``scaling.py`` (scale-up and
+decommission), ``plugin.py`` (the class below, wiring them together).
+"""
+
+import abc
+import dataclasses
+import typing
+
+
+@dataclasses.dataclass(frozen=True)
+class PortRule:
+    """A port a plugin's services need opened in the auto security group.
+
+    ``public`` ports are opened to ``remote_ip_prefix`` 0.0.0.0/0 (web UIs);
+    the others only between members of the cluster's security group.
+    """
+    port: int
+    protocol: str = 'tcp'
+    description: str = ''
+    public: bool = False
+    port_max: typing.Optional[int] = None   # for ranges; None = single port
+
+
+@dataclasses.dataclass(frozen=True)
+class NodeInfo:
+    """What a plugin knows about one node."""
+    name: str                  # stable node name, e.g. "workers-3"; hostname
+    group: str                 # node group name
+    processes: tuple           # node processes, e.g. ("datanode", "nodemanager")
+    management_ip: str         # address the engine SSHes to (floating if any)
+    internal_ip: str           # address inside the cluster network
+    node_configs: dict = dataclasses.field(default_factory=dict)
+    server_id: typing.Optional[str] = None
+    volumes: tuple = ()        # device paths of attached volumes, in order
+    fqdn: typing.Optional[str] = None
+
+    def has(self, process):
+        return process in self.processes
+
+
+@dataclasses.dataclass(frozen=True)
+class ClusterInfo:
+    """A plugin's view of the cluster at one moment.
+
+    ``nodes`` holds only the nodes that are (or are becoming) members:
+    failed nodes are never in it, so no dead host appears in generated files.
+    """
+    name: str
+    plugin_name: str
+    plugin_version: str
+    cluster_configs: dict
+    nodes: tuple               # of NodeInfo
+
+    def nodes_with(self, process):
+        return [n for n in self.nodes if process in n.processes]
+
+    def node_named(self, name):
+        for n in self.nodes:
+            if n.name == name:
+                return n
+        raise KeyError(name)
+
+
+class ClusterSpecView(typing.Protocol):
+    """What a plugin may read of a cluster *definition* at validate time.
+
+    ``heat_savanna.core.model.ClusterSpec`` satisfies this protocol.
+    """
+    name: str
+    plugin_name: str
+    plugin_version: str
+    cluster_configs: dict
+    anti_affinity: tuple
+    node_groups: tuple   # each has .name, .count, .min_active, .node_processes,
+    #                      .node_configs, .volumes_per_node
+
+
+@dataclasses.dataclass
+class Step:
+    """One provisioning step.
+
+    Two kinds:
+
+    * a *fan-out* step: ``action(remote, node)`` is run for every node in
+      ``nodes`` in parallel (bounded pool). An exception from one node marks
+      only that node failed (phase = ``name``); the others go on.
+    * a *wait* step: ``check(remotes)`` is called repeatedly (never blocking
+      for more than a few seconds per call) until it returns ``(True, detail)``
+      or ``timeout`` seconds have passed. ``remotes`` is a callable
+      ``remotes(node) -> Remote``. A wait step may also return
+      ``(True, detail, {node_name: reason})`` to name nodes that never
+      became ready: they are marked failed.
+
+    Exactly one of ``action`` / ``check`` is set.
+    """
+    name: str
+    nodes: tuple = ()
+    action: typing.Optional[typing.Callable] = None
+    check: typing.Optional[typing.Callable] = None
+    timeout: float = 600.0
+    poll_interval: float = 2.0
+
+
+class ProvisioningPlugin(metaclass=abc.ABCMeta):
+    """Base class of every provisioning plugin."""
+
+    #: entry-point name, the value of the ``plugin_name`` property
+    name = None
+    #: one-line human title
+    title = None
+
+    # -- what the plugin offers ------------------------------------------
+    @abc.abstractmethod
+    def get_versions(self):
+        """Versions this plugin can deploy, newest first."""
+
+    @abc.abstractmethod
+    def get_node_processes(self, version):
+        """``{service: [process, ...]}`` for ``version``."""
+
+    def get_all_processes(self, version):
+        return {p for procs in self.get_node_processes(version).values()
+                for p in procs}
+
+    @abc.abstractmethod
+    def get_mandatory_processes(self, version):
+        """Processes the cluster cannot live without (a node carrying one
+        must be up: spark master, namenode, resourcemanager)."""
+
+    @abc.abstractmethod
+    def get_config_sections(self, version):
+        """``{section: {key: default}}`` accepted in ``cluster_configs`` /
+        ``node_configs``. Keys not listed are still accepted (passed through)
+        unless the section itself is unknown."""
+
+    # -- validation (pure) -------------------------------------------------
+    @abc.abstractmethod
+    def validate(self, cluster):
+        """Topology and config checks of a ClusterSpecView.
+
+        Returns a list of ``heat_savanna.common.exceptions.ValidationError``
+        (empty when valid); never raises for bad input.
+        """
+
+    def validate_scaling(self, cluster, new_counts):
+        """Extra checks before resizing; ``new_counts`` is ``{group: n}``.
+        Returns a list of ValidationError (e.g. below dfs.replication)."""
+        return []
+
+    # -- infrastructure needs ----------------------------------------------
+    @abc.abstractmethod
+    def get_ports(self, cluster):
+        """List of :class:`PortRule` for the auto security group."""
+
+    def get_endpoints(self, cluster_info):
+        """``{name: url}`` of the cluster's web UIs and service endpoints."""
+        return {}
+
+    # -- provisioning steps ------------------------------------------------
+    @abc.abstractmethod
+    def create_steps(self, cluster_info):
+        """Steps that configure and start a new cluster, in order."""
+
+    @abc.abstractmethod
+    def scale_up_steps(self, cluster_info, new_nodes):
+        """Steps that join ``new_nodes`` (already in ``cluster_info.nodes``)
+        to the running cluster without restarting anything else."""
+
+    @abc.abstractmethod
+    def decommission_steps(self, cluster_info, leaving_nodes):
+        """Steps that gracefully take ``leaving_nodes`` out of service.
+        ``cluster_info.nodes`` still contains them."""
+
+    @abc.abstractmethod
+    def health_steps(self, cluster_info):
+        """Steps that probe every node's services (used by stack check).
+        A node whose probe raises is reported unhealthy with the reason."""
