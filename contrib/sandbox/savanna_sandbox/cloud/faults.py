@@ -1,0 +1,177 @@
+"""Fault injection and request statistics, driven by the admin API.
+
+Every random decision uses a ``random.Random`` seeded from the fault's own
+``seed`` (default: the cloud's seed), so a test that sets the same faults
+and sends the same requests in the same order sees the same failures.
+
+The fault document (``POST /faults`` body; every key optional; a POST
+merges over the current faults, ``POST /reset`` clears them)::
+
+    {
+      "boot_failure": {"names": ["worker-3", "*-7"],   # fnmatch globs
+                       "fraction": 0.1, "seed": 42,
+                       "message": "..."},
+      "boot_latency": 1.5,                              # seconds, every boot
+      "api_errors": {"compute": {"rate": 0.1, "codes": [500, 503, 429],
+                                 "retry_after": 1, "seed": 7,
+                                 "methods": ["GET"], "paths": ["/servers*"]}},
+      "slow": {"network": 0.5},                         # seconds per request
+      "ssh_refuse": ["worker-2"]                        # globs
+    }
+"""
+
+import collections
+import copy
+import fnmatch
+import random
+import threading
+import time
+
+from savanna_sandbox.cloud import wsgi
+
+SERVICES = ('compute', 'volumev3', 'network', 'image')
+
+RETRY_AFTER_DEFAULT = 1
+
+
+def _matches(name, globs):
+    return any(fnmatch.fnmatchcase(name or '', g) for g in globs or ())
+
+
+class Faults(object):
+    """The currently injected faults; thread-safe."""
+
+    def __init__(self, seed=0):
+        self.seed = seed
+        self.lock = threading.Lock()
+        self.reset()
+
+    def reset(self):
+        with getattr(self, 'lock', threading.Lock()):
+            self.doc = {}
+            self._rngs = {}
+
+    def _rng(self, key, seed):
+        rng = self._rngs.get(key)
+        if rng is None:
+            rng = self._rngs[key] = random.Random(
+                self.seed if seed is None else seed)
+        return rng
+
+    def set(self, doc):
+        """Merge a fault document over the current one; validate it."""
+        if not isinstance(doc, dict):
+            raise wsgi.bad_request('the fault document must be an object')
+        known = {'boot_failure', 'boot_latency', 'api_errors', 'slow',
+                 'ssh_refuse'}
+        unknown = set(doc) - known
+        if unknown:
+            raise wsgi.bad_request('unknown fault(s): %s (known: %s)' % (
+                ', '.join(sorted(unknown)), ', '.join(sorted(known))))
+        for service in list(doc.get('api_errors', {})) + list(
+                doc.get('slow', {})):
+            if service not in SERVICES:
+                raise wsgi.bad_request('unknown service %r (one of %s)' % (
+                    service, ', '.join(SERVICES)))
+        for spec in doc.get('api_errors', {}).values():
+            codes = spec.get('codes', [500])
+            if not codes or any(c not in (500, 503, 429, 502, 504, 409)
+                                for c in codes):
+                raise wsgi.bad_request('api_errors codes must be some of '
+                                       '500, 502, 503, 504, 429, 409')
+            rate = spec.get('rate', 0)
+            if not 0 <= rate <= 1:
+                raise wsgi.bad_request('api_errors rate must be 0..1')
+        with self.lock:
+            for key, value in doc.items():
+                if key in ('api_errors', 'slow'):
+                    self.doc.setdefault(key, {}).update(value)
+                    for service in value:
+                        self._rngs.pop(('api', service), None)
+                else:
+                    self.doc[key] = value
+                    self._rngs.pop(key, None)
+
+    def get(self):
+        with self.lock:
+            return copy.deepcopy(self.doc)
+
+    # -- used by the services --------------------------------------------
+    def before_request(self, service, method, template):
+        """Sleep for 'slow'; raise an HTTPError for 'api_errors'."""
+        with self.lock:
+            delay = self.doc.get('slow', {}).get(service, 0)
+            spec = self.doc.get('api_errors', {}).get(service)
+            error = None
+            if spec and spec.get('rate', 0) > 0:
+                wanted = (not spec.get('methods') or
+                          method in spec['methods'])
+                if spec.get('paths'):
+                    wanted = wanted and _matches(template, spec['paths'])
+                if wanted:
+                    rng = self._rng(('api', service), spec.get('seed'))
+                    if rng.random() < spec['rate']:
+                        codes = spec.get('codes', [500])
+                        error = codes[rng.randrange(len(codes))]
+        if delay:
+            time.sleep(delay)
+        if error is not None:
+            headers = {}
+            if error == 429:
+                headers['Retry-After'] = spec.get('retry_after',
+                                                  RETRY_AFTER_DEFAULT)
+            raise wsgi.HTTPError(error, 'Injected fault: HTTP %d' % error,
+                                 headers=headers)
+
+    def boot_latency(self):
+        with self.lock:
+            return float(self.doc.get('boot_latency', 0) or 0)
+
+    def boot_fails(self, name):
+        """None, or the fault message if this boot must fail."""
+        with self.lock:
+            spec = self.doc.get('boot_failure')
+            if not spec:
+                return None
+            message = spec.get('message', 'Simulated boot failure '
+                               '(injected fault)')
+            if _matches(name, spec.get('names')):
+                return message
+            fraction = spec.get('fraction', 0)
+            if fraction:
+                rng = self._rng('boot_failure', spec.get('seed'))
+                if rng.random() < fraction:
+                    return message
+            return None
+
+    def ssh_refused(self, name):
+        with self.lock:
+            return _matches(name, self.doc.get('ssh_refuse'))
+
+
+class Stats(object):
+    """Request counters per service, method and path template."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.counts = collections.Counter()
+
+    def count(self, service, method, template):
+        if service == 'admin':
+            return
+        with self.lock:
+            self.counts[(service, '%s %s' % (method, template))] += 1
+
+    def reset(self):
+        with self.lock:
+            self.counts.clear()
+
+    def snapshot(self):
+        with self.lock:
+            result = {'total': sum(self.counts.values()), 'services': {}}
+            for (service, key), n in sorted(self.counts.items()):
+                svc = result['services'].setdefault(
+                    service, {'total': 0, 'requests': {}})
+                svc['total'] += n
+                svc['requests'][key] = n
+            return result

@@ -1,0 +1,74 @@
+"""Small helpers shared by the simulator tests."""
+
+import io
+import json
+import time
+import urllib.request
+
+import paramiko
+
+
+def wait_for(predicate, timeout=20, interval=0.05, what='condition'):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError('timed out waiting for %s' % what)
+
+
+def wait_status(nova, server_id, statuses=('ACTIVE', 'ERROR'), timeout=30):
+    def check():
+        server = nova.servers.get(server_id)
+        return server if server.status in statuses else None
+    return wait_for(check, timeout, what='server %s in %s' % (server_id,
+                                                              statuses))
+
+
+def wait_gone(get, timeout=20):
+    def check():
+        try:
+            get()
+        except Exception as exc:
+            if getattr(exc, 'code', None) == 404 or \
+                    getattr(exc, 'status_code', None) == 404 or \
+                    type(exc).__name__ in ('NotFound', 'HTTPNotFound'):
+                return True
+            raise
+        return False
+    wait_for(check, timeout, what='deletion')
+
+
+def new_key():
+    """A fresh ECDSA key (private object, OpenSSH public line)."""
+    key = paramiko.ECDSAKey.generate()
+    return key, '%s %s' % (key.get_name(), key.get_base64())
+
+
+def ssh_run(address, key, command, user='root', timeout=10):
+    client = paramiko.SSHClient()
+    client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
+    client.connect(address, username=user, pkey=key, timeout=timeout,
+                   allow_agent=False, look_for_keys=False)
+    try:
+        _, stdout, _ = client.exec_command(command, timeout=timeout)
+        return stdout.read().decode().strip()
+    finally:
+        client.close()
+
+
+def admin(sim, method, path, body=None):
+    url = sim.urls()['admin'] + path
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(url, data=data, method=method,
+                                 headers={'Content-Type':
+                                          'application/json'})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        return json.loads(resp.read() or b'{}')
+
+
+def private_key_text(key):
+    buf = io.StringIO()
+    key.write_private_key(buf)
+    return buf.getvalue()

@@ -1,0 +1,182 @@
+"""Fault injection, stats and the admin API."""
+
+import urllib.error
+
+import paramiko
+import pytest
+
+from cinderclient import exceptions as cinder_exc
+from novaclient import exceptions as nova_exc
+
+from savanna_sandbox.cloud import config
+from savanna_sandbox.cloud import faults as faults_mod
+from tests.unit.sandbox.cloud import helpers
+
+
+@pytest.fixture(scope='module')
+def key(nova):
+    private, public = helpers.new_key()
+    nova.keypairs.create('fault-key', public_key=public)
+    yield private
+    nova.keypairs.delete('fault-key')
+
+
+def _boot(nova, name):
+    return nova.servers.create(name, image='cirros', flavor='1',
+                               key_name='fault-key', nics='auto')
+
+
+def _cleanup(nova, servers):
+    for s in servers:
+        nova.servers.delete(s.id)
+    for s in servers:
+        helpers.wait_gone(lambda: nova.servers.get(s.id))
+
+
+def test_boot_failure_by_name_glob(nova, sim, key):
+    helpers.admin(sim, 'POST', '/faults',
+                  {'boot_failure': {'names': ['worker-1*']}})
+    servers = [_boot(nova, n) for n in ('worker-0', 'worker-1', 'worker-10')]
+    servers = [helpers.wait_status(nova, s.id) for s in servers]
+    try:
+        assert [s.status for s in servers] == ['ACTIVE', 'ERROR', 'ERROR']
+        assert 'injected' in servers[1].fault['message'].lower()
+    finally:
+        _cleanup(nova, servers)
+
+
+def test_boot_failure_fraction_is_deterministic():
+    def run():
+        f = faults_mod.Faults(seed=0)
+        f.set({'boot_failure': {'fraction': 0.3, 'seed': 42}})
+        return [bool(f.boot_fails('w-%d' % i)) for i in range(50)]
+    first = run()
+    assert first == run()
+    assert 5 < sum(first) < 25
+
+
+def test_boot_latency(nova, sim, key):
+    helpers.admin(sim, 'POST', '/faults', {'boot_latency': 1.0})
+    server = _boot(nova, 'slow-boot')
+    try:
+        assert nova.servers.get(server.id).status == 'BUILD'
+        server = helpers.wait_status(nova, server.id)
+        assert server.status == 'ACTIVE'
+    finally:
+        _cleanup(nova, [server])
+
+
+def test_api_errors_and_retry_after(nova, cinder, sim):
+    helpers.admin(sim, 'POST', '/faults', {'api_errors': {
+        'compute': {'rate': 1.0, 'codes': [429], 'retry_after': 3},
+        'volumev3': {'rate': 1.0, 'codes': [503], 'methods': ['GET']}}})
+    with pytest.raises(nova_exc.RateLimit) as exc:
+        nova.flavors.list()
+    assert exc.value.retry_after == 3
+    with pytest.raises(cinder_exc.ClientException) as exc:
+        cinder.volumes.list()
+    assert exc.value.code == 503
+    helpers.admin(sim, 'POST', '/reset')
+    assert nova.flavors.list()
+
+
+def test_api_error_rate_is_seeded(sim):
+    def run():
+        f = faults_mod.Faults(seed=0)
+        f.set({'api_errors': {'network': {'rate': 0.5, 'codes': [500, 503],
+                                          'seed': 9}}})
+        out = []
+        for _ in range(40):
+            try:
+                f.before_request('network', 'GET', '/v2.0/ports')
+                out.append(200)
+            except Exception as exc:
+                out.append(exc.code)
+        return out
+    assert run() == run()
+    assert {200, 500, 503} == set(run())
+
+
+def test_bad_fault_document_is_rejected(sim):
+    with pytest.raises(urllib.error.HTTPError) as exc:
+        helpers.admin(sim, 'POST', '/faults', {'boot_failur': {}})
+    assert exc.value.code == 400
+    with pytest.raises(urllib.error.HTTPError):
+        helpers.admin(sim, 'POST', '/faults',
+                      {'api_errors': {'compute': {'rate': 2}}})
+
+
+def test_ssh_refuse_and_kill(nova, sim, key):
+    server = helpers.wait_status(nova, _boot(nova, 'victim').id)
+    address = server.networks['private'][0]
+    try:
+        assert helpers.ssh_run(address, key, 'echo ok') == 'ok'
+        helpers.admin(sim, 'POST', '/faults', {'ssh_refuse': ['vic*']})
+        with pytest.raises((paramiko.ssh_exception.SSHException, OSError)):
+            helpers.ssh_run(address, key, 'true', timeout=2)
+        helpers.admin(sim, 'POST', '/reset')
+        helpers.wait_for(lambda: _can_ssh(address, key), 10, 0.2,
+                         'ssh allowed again')
+        result = helpers.admin(sim, 'POST', '/servers/victim/kill', {})
+        assert result['status'] == 'ACTIVE'      # Nova has not noticed
+        assert not _can_ssh(address, key)
+        servers = helpers.admin(sim, 'GET', '/servers')['servers']
+        assert [s['ssh_running'] for s in servers
+                if s['name'] == 'victim'] == [False]
+    finally:
+        _cleanup(nova, [server])
+
+
+def _can_ssh(address, key):
+    try:
+        return helpers.ssh_run(address, key, 'echo ok', timeout=2) == 'ok'
+    except (paramiko.ssh_exception.SSHException, OSError):
+        return False
+
+
+def test_stats_count_per_route(nova, sim):
+    helpers.admin(sim, 'POST', '/stats/reset')
+    nova.flavors.list()
+    nova.flavors.list()
+    with pytest.raises(nova_exc.NotFound):
+        nova.servers.get('nope')
+    stats = helpers.admin(sim, 'GET', '/stats')
+    requests = stats['services']['compute']['requests']
+    assert requests['GET /v2.1/flavors/detail'] == 2
+    assert requests['GET /v2.1/servers/{id}'] == 1
+    assert stats['total'] == 3
+
+
+def test_hypervisors_and_health(sim):
+    assert helpers.admin(sim, 'GET', '/health')['ok'] is True
+    hvs = helpers.admin(sim, 'GET', '/hypervisors')['hypervisors']
+    assert [h['name'] for h in hvs] == sim.hypervisors
+
+
+def test_ini_config(tmp_path):
+    path = tmp_path / 'cloud.ini'
+    path.write_text(
+        '[cloud]\nstate_dir = /tmp/x\nhypervisors = hv-a, hv-b\n'
+        'ports = compute:18774, admin:18799\nseed = 5\n'
+        '[auth]\nstrategy = noauth\n'
+        '[network:lan]\ncidr = 127.0.50.0/24\n'
+        '[image:custom]\nuser = bob\nbinds = /opt/x=/tmp/x\n'
+        'property.os_distro = debian\n')
+    conf = config.load(str(path))
+    assert config.hypervisor_names(conf) == ['hv-a', 'hv-b']
+    assert conf['ports']['compute'] == 18774
+    assert conf['ports']['network'] == 9696        # default kept
+    assert conf['networks'] == {'lan': {'cidr': '127.0.50.0/24',
+                                        'external': False}}
+    assert conf['images']['custom']['binds'] == {'/opt/x': '/tmp/x'}
+    assert conf['auth']['strategy'] == 'noauth'
+    assert conf['seed'] == 5
+
+
+def test_json_config(tmp_path):
+    path = tmp_path / 'cloud.json'
+    path.write_text('{"hypervisors": 6, "auth": {"password": "p"}}')
+    conf = config.load(str(path))
+    assert len(config.hypervisor_names(conf)) == 6
+    assert conf['auth']['username'] == 'cloudsim'
+    assert 'private' in conf['networks']
