@@ -1,0 +1,361 @@
+"""The cluster model: frozen dataclasses parsed from property values.
+
+Two callers feed :func:`parse_cluster`:
+
+* the Heat resource, with values Heat has already type-converted (every
+  property key present, ``None`` for unset optional ones);
+* ``heat-savanna validate/render``, with raw YAML that may hold anything.
+
+So parsing checks shapes and types itself and reports each problem as a
+``ValidationError`` with the property path, never letting a ``TypeError``
+escape. Semantic rules (known processes, counts, topology) are in
+:mod:`heat_savanna.core.validation`. Pure: no Heat import, no I/O.
+"""
+
+import dataclasses
+import re
+import typing
+
+from heat_savanna.common.exceptions import InvalidCluster
+from heat_savanna.common.exceptions import ValidationError
+
+# Property names, shared with the Heat resource's schema.
+CLUSTER_PROPERTIES = (
+    NAME, PLUGIN_NAME, PLUGIN_VERSION, IMAGE, FLAVOR, KEY_NAME, SSH_USER,
+    MANAGEMENT_NETWORK, FLOATING_IP_POOL, NODE_GROUPS, ANTI_AFFINITY,
+    ANTI_AFFINITY_POLICY, CLUSTER_CONFIGS, REMOVAL_CANDIDATES,
+) = (
+    'name', 'plugin_name', 'plugin_version', 'image', 'flavor',
+    'key_name', 'ssh_user', 'management_network', 'floating_ip_pool',
+    'node_groups', 'anti_affinity', 'anti_affinity_policy',
+    'cluster_configs', 'removal_candidates',
+)
+
+NODE_GROUP_KEYS = (
+    NG_NAME, NG_COUNT, NG_MIN_ACTIVE, NG_FLAVOR, NG_IMAGE,
+    NG_NODE_PROCESSES, NG_VOLUMES_PER_NODE, NG_VOLUME_SIZE,
+    NG_VOLUME_TYPE, NG_VOLUMES_AZ, NG_AZ, NG_FLOATING_IP,
+    NG_SECURITY_GROUPS, NG_AUTO_SECURITY_GROUP, NG_NODE_CONFIGS,
+) = (
+    'name', 'count', 'min_active', 'flavor', 'image',
+    'node_processes', 'volumes_per_node', 'volume_size',
+    'volume_type', 'volumes_availability_zone', 'availability_zone',
+    'floating_ip', 'security_groups', 'auto_security_group',
+    'node_configs',
+)
+
+ANTI_AFFINITY_POLICIES = (HARD_ANTI_AFFINITY, SOFT_ANTI_AFFINITY) = (
+    'anti-affinity', 'soft-anti-affinity')
+
+DEFAULT_VOLUME_SIZE = 10
+DEFAULT_CLUSTER_NAME = 'cluster'
+
+_INT_RE = re.compile(r'^\s*-?\d+\s*$')
+_MIN_ACTIVE_RE = re.compile(r'^\s*(-?\d+)\s*(%?)\s*$')
+_TRUE = ('true', 'yes', 'on', '1')
+_FALSE = ('false', 'no', 'off', '0')
+
+
+@dataclasses.dataclass(frozen=True)
+class NodeGroupSpec:
+    """One node group: ``count`` identical nodes running the same
+    processes. ``min_active`` is already resolved to a number."""
+    name: str
+    count: int
+    min_active: int
+    flavor: str
+    image: str
+    node_processes: tuple
+    volumes_per_node: int = 0
+    volume_size: int = DEFAULT_VOLUME_SIZE
+    volume_type: typing.Optional[str] = None
+    volumes_availability_zone: typing.Optional[str] = None
+    availability_zone: typing.Optional[str] = None
+    floating_ip: bool = False
+    security_groups: tuple = ()
+    auto_security_group: bool = True
+    node_configs: dict = dataclasses.field(default_factory=dict)
+
+    def has(self, process):
+        return process in self.node_processes
+
+
+@dataclasses.dataclass(frozen=True)
+class ClusterSpec:
+    """A whole cluster definition (satisfies the plugins'
+    ``ClusterSpecView`` protocol)."""
+    name: str
+    plugin_name: str
+    plugin_version: str
+    image: str
+    flavor: str
+    management_network: str
+    node_groups: tuple
+    key_name: typing.Optional[str] = None
+    ssh_user: typing.Optional[str] = None
+    floating_ip_pool: typing.Optional[str] = None
+    anti_affinity: tuple = ()
+    anti_affinity_policy: str = HARD_ANTI_AFFINITY
+    cluster_configs: dict = dataclasses.field(default_factory=dict)
+    removal_candidates: tuple = ()
+
+    def group(self, name):
+        """The node group called ``name`` (KeyError if none)."""
+        for g in self.node_groups:
+            if g.name == name:
+                return g
+        raise KeyError(name)
+
+    @property
+    def desired_count(self):
+        return sum(max(g.count, 0) for g in self.node_groups)
+
+
+def resolve_min_active(raw, count):
+    """``min_active`` as a number: ``None`` -> count, ``"90%"`` -> 90 % of
+    count rounded up, ``"9"``/``9`` -> 9. ValueError if malformed."""
+    if raw is None or raw == '':
+        return count
+    if isinstance(raw, bool):
+        raise ValueError(raw)
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, float) and raw.is_integer():
+        return int(raw)
+    if not isinstance(raw, str):
+        raise ValueError(raw)
+    match = _MIN_ACTIVE_RE.match(raw)
+    if not match:
+        raise ValueError(raw)
+    number, percent = int(match.group(1)), match.group(2)
+    if percent:
+        # ceiling division in integers: no float rounding surprises
+        return -(-number * count // 100)
+    return number
+
+
+class _Reader(object):
+    """Collects type errors while reading one mapping of raw values."""
+
+    def __init__(self, errors):
+        self.errors = errors
+
+    def err(self, path, message, hint=None):
+        self.errors.append(ValidationError(path, message, hint))
+
+    def string(self, data, key, path, required=False):
+        value = data.get(key)
+        if value is None or value == '':
+            if required:
+                self.err(path, 'is required')
+            return None
+        if isinstance(value, bool) or not isinstance(value,
+                                                     (str, int, float)):
+            self.err(path, 'must be a string, not %s' % _kind(value))
+            return None
+        return str(value)
+
+    def integer(self, data, key, path, default=None, required=False):
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.err(path, 'is required', 'a whole number')
+            return default
+        if isinstance(value, bool):
+            self.err(path, 'must be a whole number, not a boolean')
+            return default
+        if isinstance(value, int):
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, str) and _INT_RE.match(value):
+            return int(value)
+        self.err(path, 'must be a whole number, not %s' % _kind(value))
+        return default
+
+    def boolean(self, data, key, path, default):
+        value = data.get(key)
+        if value is None:
+            return default
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in _TRUE + _FALSE:
+            return value.lower() in _TRUE
+        self.err(path, 'must be a boolean, not %s' % _kind(value),
+                 'true or false')
+        return default
+
+    def str_list(self, data, key, path):
+        value = data.get(key)
+        if value is None:
+            return ()
+        if not isinstance(value, (list, tuple)):
+            self.err(path, 'must be a list of strings, not %s'
+                     % _kind(value))
+            return ()
+        out = []
+        for i, item in enumerate(value):
+            if isinstance(item, str) and item:
+                out.append(item)
+            else:
+                self.err('%s[%d]' % (path, i),
+                         'must be a non-empty string, not %s' % _kind(item))
+        return tuple(out)
+
+    def configs(self, data, key, path):
+        """``{section: {key: value}}``; each section must be a map."""
+        value = data.get(key)
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.err(path, 'must be a map of section -> map, not %s'
+                     % _kind(value), 'e.g. {HDFS: {dfs.replication: 2}}')
+            return {}
+        out = {}
+        for section, values in value.items():
+            where = '%s.%s' % (path, section)
+            if not isinstance(section, str):
+                self.err(where, 'section names must be strings')
+            elif values is None:
+                out[section] = {}
+            elif not isinstance(values, dict):
+                self.err(where, 'must be a map of key -> value, not %s'
+                         % _kind(values))
+            else:
+                out[section] = dict(values)
+        return out
+
+    def unknown_keys(self, data, allowed, path):
+        for key in data:
+            if key not in allowed:
+                self.err('%s.%s' % (path, key) if path else str(key),
+                         'unknown property',
+                         'valid properties: %s' % ', '.join(allowed))
+
+
+def _kind(value):
+    if value is None:
+        return 'null'
+    if isinstance(value, bool):
+        return 'a boolean'
+    if isinstance(value, (int, float)):
+        return 'a number (%r)' % (value,)
+    if isinstance(value, str):
+        return 'a string (%r)' % (value[:40],)
+    if isinstance(value, (list, tuple)):
+        return 'a list'
+    if isinstance(value, dict):
+        return 'a map'
+    return type(value).__name__
+
+
+def _parse_group(raw, index, cluster_image, cluster_flavor, reader):
+    path = 'node_groups[%d]' % index
+    if not isinstance(raw, dict):
+        reader.err(path, 'must be a map, not %s' % _kind(raw),
+                   'e.g. {name: workers, count: 3, '
+                   'node_processes: [worker]}')
+        return None
+    before = len(reader.errors)
+    reader.unknown_keys(raw, NODE_GROUP_KEYS, path)
+
+    def p(key):
+        return '%s.%s' % (path, key)
+    name = reader.string(raw, NG_NAME, p(NG_NAME), required=True)
+    count = reader.integer(raw, NG_COUNT, p(NG_COUNT), required=True)
+    procs_raw = raw.get(NG_NODE_PROCESSES)
+    if procs_raw is None:
+        reader.err(p(NG_NODE_PROCESSES), 'is required',
+                   'a list of node processes')
+    processes = reader.str_list(raw, NG_NODE_PROCESSES, p(NG_NODE_PROCESSES))
+    min_active = None
+    try:
+        if count is not None:
+            min_active = resolve_min_active(raw.get(NG_MIN_ACTIVE), count)
+    except ValueError:
+        reader.err(p(NG_MIN_ACTIVE),
+                   'must be a whole number or a percentage of count, not %s'
+                   % _kind(raw.get(NG_MIN_ACTIVE)), 'e.g. 9 or "90%"')
+    flavor = reader.string(raw, NG_FLAVOR, p(NG_FLAVOR)) or cluster_flavor
+    image = reader.string(raw, NG_IMAGE, p(NG_IMAGE)) or cluster_image
+    group = dict(
+        volumes_per_node=reader.integer(raw, NG_VOLUMES_PER_NODE,
+                                        p(NG_VOLUMES_PER_NODE), 0),
+        volume_size=reader.integer(raw, NG_VOLUME_SIZE, p(NG_VOLUME_SIZE),
+                                   DEFAULT_VOLUME_SIZE),
+        volume_type=reader.string(raw, NG_VOLUME_TYPE, p(NG_VOLUME_TYPE)),
+        volumes_availability_zone=reader.string(raw, NG_VOLUMES_AZ,
+                                                p(NG_VOLUMES_AZ)),
+        availability_zone=reader.string(raw, NG_AZ, p(NG_AZ)),
+        floating_ip=reader.boolean(raw, NG_FLOATING_IP, p(NG_FLOATING_IP),
+                                   False),
+        security_groups=reader.str_list(raw, NG_SECURITY_GROUPS,
+                                        p(NG_SECURITY_GROUPS)),
+        auto_security_group=reader.boolean(raw, NG_AUTO_SECURITY_GROUP,
+                                           p(NG_AUTO_SECURITY_GROUP), True),
+        node_configs=reader.configs(raw, NG_NODE_CONFIGS,
+                                    p(NG_NODE_CONFIGS)),
+    )
+    if len(reader.errors) > before:
+        return None
+    return NodeGroupSpec(name=name, count=count, min_active=min_active,
+                         flavor=flavor, image=image,
+                         node_processes=processes, **group)
+
+
+def parse_cluster(props, default_name=None):
+    """Build a :class:`ClusterSpec` from a property dict.
+
+    Raises :class:`InvalidCluster` with every shape/type problem found
+    (each a ValidationError naming the property path).
+    """
+    errors = []
+    reader = _Reader(errors)
+    if not isinstance(props, dict):
+        raise InvalidCluster([ValidationError(
+            '', 'the cluster properties must be a map, not %s'
+            % _kind(props))])
+    reader.unknown_keys(props, CLUSTER_PROPERTIES, '')
+    name = reader.string(props, NAME, NAME) or default_name or \
+        DEFAULT_CLUSTER_NAME
+    values = dict(
+        plugin_name=reader.string(props, PLUGIN_NAME, PLUGIN_NAME,
+                                  required=True),
+        plugin_version=reader.string(props, PLUGIN_VERSION, PLUGIN_VERSION,
+                                     required=True),
+        image=reader.string(props, IMAGE, IMAGE, required=True),
+        flavor=reader.string(props, FLAVOR, FLAVOR, required=True),
+        management_network=reader.string(
+            props, MANAGEMENT_NETWORK, MANAGEMENT_NETWORK, required=True),
+        key_name=reader.string(props, KEY_NAME, KEY_NAME),
+        ssh_user=reader.string(props, SSH_USER, SSH_USER),
+        floating_ip_pool=reader.string(props, FLOATING_IP_POOL,
+                                       FLOATING_IP_POOL),
+        anti_affinity=reader.str_list(props, ANTI_AFFINITY, ANTI_AFFINITY),
+        cluster_configs=reader.configs(props, CLUSTER_CONFIGS,
+                                       CLUSTER_CONFIGS),
+        removal_candidates=reader.str_list(props, REMOVAL_CANDIDATES,
+                                           REMOVAL_CANDIDATES),
+    )
+    policy = reader.string(props, ANTI_AFFINITY_POLICY,
+                           ANTI_AFFINITY_POLICY) or HARD_ANTI_AFFINITY
+    if policy not in ANTI_AFFINITY_POLICIES:
+        reader.err(ANTI_AFFINITY_POLICY, 'unknown policy %r' % policy,
+                   'valid policies: %s' % ', '.join(ANTI_AFFINITY_POLICIES))
+    groups = []
+    raw_groups = props.get(NODE_GROUPS)
+    if raw_groups is None:
+        reader.err(NODE_GROUPS, 'is required', 'a list of node groups')
+    elif not isinstance(raw_groups, (list, tuple)):
+        reader.err(NODE_GROUPS, 'must be a list of node groups, not %s'
+                   % _kind(raw_groups))
+    else:
+        for i, raw in enumerate(raw_groups):
+            group = _parse_group(raw, i, values['image'], values['flavor'],
+                                 reader)
+            if group is not None:
+                groups.append(group)
+    if errors:
+        raise InvalidCluster(errors)
+    return ClusterSpec(name=name, node_groups=tuple(groups),
+                       anti_affinity_policy=policy, **values)

@@ -1,0 +1,232 @@
+"""Cluster validation: the one entry point the Heat resource's validate()
+and ``heat-savanna validate`` share.
+
+:func:`check` parses (shape and type errors) and, when the shape is right,
+runs the generic rules below and then the plugin's own topology rules
+(``plugin.validate``). Every error names the property path and says what
+would be valid. Pure: no Heat import, no I/O (the plugin is looked up
+through an injectable callable).
+"""
+
+import re
+
+from heat_savanna.common import exceptions
+from heat_savanna.common.exceptions import InvalidCluster
+from heat_savanna.common.exceptions import ValidationError
+from heat_savanna.core import layout as layout_mod
+from heat_savanna.core import model
+from heat_savanna import plugins
+
+GROUP_NAME_RE = re.compile(r'^[a-zA-Z][a-zA-Z0-9-]*$')
+GROUP_NAME_MAX = 40
+# a group named like this would collide with another node's resources
+_CLASHING_NAME_RE = re.compile(r'-\d+-(volume|attachment)$')
+
+
+def _join(items):
+    return ', '.join(sorted(str(i) for i in items)) or '(none)'
+
+
+def _versions(plugin):
+    try:
+        return list(plugin.get_versions())
+    except Exception:   # a broken plugin must not hide the other errors
+        return []
+
+
+def _check_groups(spec, processes, sections, errors):
+    seen = {}
+    for i, group in enumerate(spec.node_groups):
+        path = 'node_groups[%d]' % i
+        if group.name in seen:
+            errors.append(ValidationError(
+                path + '.name', 'duplicate node group name %r (also '
+                'node_groups[%d])' % (group.name, seen[group.name]),
+                'give every node group its own name'))
+        else:
+            seen[group.name] = i
+        if not GROUP_NAME_RE.match(group.name) or \
+                len(group.name) > GROUP_NAME_MAX:
+            errors.append(ValidationError(
+                path + '.name', 'invalid node group name %r' % group.name,
+                'start with a letter, then letters, digits and "-", at '
+                'most %d characters' % GROUP_NAME_MAX))
+        elif _CLASHING_NAME_RE.search(group.name):
+            errors.append(ValidationError(
+                path + '.name', 'node group name %r clashes with the '
+                'volume resources of another node' % group.name,
+                'do not end a group name with -<number>-volume or '
+                '-<number>-attachment'))
+        if group.count < 0:
+            errors.append(ValidationError(
+                path + '.count', 'must be 0 or more, not %d' % group.count))
+        if group.min_active < 0:
+            errors.append(ValidationError(
+                path + '.min_active', 'must be 0 or more, not %d'
+                % group.min_active))
+        elif group.count >= 0 and group.min_active > group.count:
+            errors.append(ValidationError(
+                path + '.min_active', 'min_active %d is above count %d'
+                % (group.min_active, group.count),
+                'a number up to %d or a percentage up to 100%%'
+                % group.count))
+        if not group.node_processes:
+            errors.append(ValidationError(
+                path + '.node_processes', 'must name at least one process',
+                'valid processes: %s' % _join(processes)))
+        elif processes is not None:
+            unknown = [p for p in group.node_processes if p not in processes]
+            if unknown:
+                errors.append(ValidationError(
+                    path + '.node_processes',
+                    'unknown %s %s process(es): %s' % (
+                        spec.plugin_name, spec.plugin_version,
+                        ', '.join(unknown)),
+                    'valid processes: %s' % _join(processes)))
+        dups = sorted({p for p in group.node_processes
+                       if group.node_processes.count(p) > 1})
+        if dups:
+            errors.append(ValidationError(
+                path + '.node_processes', 'process(es) listed twice: %s'
+                % ', '.join(dups), 'list each process once'))
+        if group.floating_ip and not spec.floating_ip_pool:
+            errors.append(ValidationError(
+                path + '.floating_ip', 'floating_ip is set but the cluster '
+                'has no floating_ip_pool',
+                'set floating_ip_pool to an external network'))
+        if group.volumes_per_node < 0:
+            errors.append(ValidationError(
+                path + '.volumes_per_node', 'must be 0 or more, not %d'
+                % group.volumes_per_node))
+        elif group.volumes_per_node > 0 and group.volume_size <= 0:
+            errors.append(ValidationError(
+                path + '.volume_size', 'must be at least 1 GB when '
+                'volumes_per_node is %d, not %d'
+                % (group.volumes_per_node, group.volume_size)))
+        _check_sections(group.node_configs, sections,
+                        path + '.node_configs', errors)
+
+
+def _check_sections(configs, sections, path, errors):
+    if sections is None:
+        return
+    for section in configs:
+        if section not in sections:
+            errors.append(ValidationError(
+                '%s.%s' % (path, section),
+                'unknown config section %r' % section,
+                'valid sections: %s' % _join(sections)))
+
+
+def _check_anti_affinity(spec, processes, errors):
+    running = {p for g in spec.node_groups for p in g.node_processes}
+    for k, proc in enumerate(spec.anti_affinity):
+        path = 'anti_affinity[%d]' % k
+        if processes is not None and proc not in processes:
+            errors.append(ValidationError(
+                path, 'unknown process %r' % proc,
+                'valid processes: %s' % _join(processes)))
+        elif proc not in running:
+            errors.append(ValidationError(
+                path, 'no node group runs %r' % proc,
+                'name a process some node group runs: %s'
+                % _join(running)))
+
+
+def _check_removal_candidates(spec, layout, errors):
+    groups = {g.name for g in spec.node_groups}
+    live = set(layout.names()) if layout is not None else None
+    for k, name in enumerate(spec.removal_candidates):
+        path = 'removal_candidates[%d]' % k
+        group, _sep, index = name.rpartition('-')
+        if not (group in groups and index.isdigit()):
+            errors.append(ValidationError(
+                path, '%r is not a node name of this cluster' % name,
+                'node names are <group>-<index>, e.g. %s'
+                % layout_mod.node_name(spec.node_groups[0].name, 0)
+                if spec.node_groups else None))
+        elif live is not None and name not in live:
+            errors.append(ValidationError(
+                path, 'there is no node %r' % name,
+                'existing nodes of group %s: %s'
+                % (group, ', '.join(layout.group_nodes(group)[:20])
+                   or '(none)')))
+
+
+def validate_cluster(spec, plugin, layout=None):
+    """Every ValidationError of a parsed ClusterSpec for ``plugin``.
+
+    Generic rules first, then ``plugin.validate(spec)`` when the version is
+    one the plugin offers. A plugin error on a path a generic rule already
+    reported is dropped (one message per mistake).
+
+    :param plugin: the ProvisioningPlugin, or None when there is none
+        (only the rules that need no plugin run).
+    :param layout: the current Layout, when known: removal_candidates must
+        then name existing nodes.
+    """
+    errors = []
+    processes = sections = None
+    versions = _versions(plugin) if plugin is not None else None
+    if versions is None:
+        pass    # no plugin (already reported): only the generic rules
+    elif spec.plugin_version not in versions:
+        errors.append(ValidationError(
+            model.PLUGIN_VERSION, '%s version %r is not available'
+            % (spec.plugin_name, spec.plugin_version),
+            'available versions: %s' % (', '.join(versions) or '(none)')))
+    else:
+        processes = set(plugin.get_all_processes(spec.plugin_version))
+        sections = set(plugin.get_config_sections(spec.plugin_version))
+    if not spec.node_groups:
+        errors.append(ValidationError(
+            model.NODE_GROUPS, 'must hold at least one node group',
+            'e.g. [{name: workers, count: 3, node_processes: [...]}]'))
+    _check_groups(spec, processes, sections, errors)
+    _check_anti_affinity(spec, processes, errors)
+    _check_sections(spec.cluster_configs, sections, model.CLUSTER_CONFIGS,
+                    errors)
+    _check_removal_candidates(spec, layout, errors)
+    if processes is None:
+        return errors
+    reported = {e.path for e in errors}
+    try:
+        extra = plugin.validate(spec) or []
+    except Exception as exc:   # a plugin bug: report, do not crash Heat
+        extra = [ValidationError(
+            model.PLUGIN_NAME, 'the %s plugin could not validate the '
+            'cluster: %s' % (spec.plugin_name, type(exc).__name__))]
+    for error in extra:
+        if error.path not in reported and error not in errors:
+            errors.append(error)
+    return errors
+
+
+def check(props, default_name=None, get_plugin=None, layout=None):
+    """Parse and validate a cluster definition.
+
+    :returns: the ClusterSpec when valid.
+    :raises InvalidCluster: with ALL the errors found.
+    """
+    if get_plugin is None:
+        get_plugin = plugins.get_plugin
+    spec = model.parse_cluster(props, default_name=default_name)
+    errors = []
+    try:
+        plugin = get_plugin(spec.plugin_name)
+    except exceptions.PluginNotFound as exc:
+        plugin = None
+        errors.append(ValidationError(
+            model.PLUGIN_NAME, 'no provisioning plugin %r' % exc.name,
+            'available plugins: %s' % (', '.join(exc.available)
+                                       or '(none installed)')))
+    except Exception as exc:   # e.g. an entry point that does not import
+        plugin = None
+        errors.append(ValidationError(
+            model.PLUGIN_NAME, 'the %s plugin cannot be loaded: %s: %s'
+            % (spec.plugin_name, type(exc).__name__, exc),
+            'check the heat-savanna installation'))
+    errors += validate_cluster(spec, plugin, layout=layout)
+    if errors:
+        raise InvalidCluster(errors)
+    return spec

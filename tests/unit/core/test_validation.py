@@ -1,0 +1,262 @@
+"""One test per generic validation rule and its message."""
+
+import pytest
+
+from heat_savanna.common.exceptions import InvalidCluster
+from heat_savanna.common.exceptions import ValidationError
+from heat_savanna.core import layout as layout_mod
+from heat_savanna.core import model
+from heat_savanna.core import validation
+from tests.unit.core import fakes
+from tests.unit.core.fakes import group
+
+
+@pytest.fixture
+def plugin():
+    return fakes.FakeHadoop()
+
+
+def errors(plugin, layout=None, **overrides):
+    with pytest.raises(InvalidCluster) as info:
+        validation.check(fakes.props(**overrides), default_name='c',
+                         get_plugin=fakes.get_plugin_for(plugin),
+                         layout=layout)
+    return {e.path: e for e in info.value.errors}
+
+
+def workers(**extra):
+    return [group('master', 1, ['namenode', 'resourcemanager']),
+            group('worker', 3, ['datanode', 'nodemanager'], **extra)]
+
+
+def test_valid_cluster_returns_spec_and_runs_plugin_rules(plugin):
+    spec = validation.check(fakes.props(), 'c',
+                            get_plugin=fakes.get_plugin_for(plugin))
+    assert isinstance(spec, model.ClusterSpec)
+    assert plugin.validated == [spec]
+
+
+def test_heat_shaped_properties_validate(plugin):
+    validation.check(fakes.heat_props(), 'c',
+                     get_plugin=fakes.get_plugin_for(plugin))
+
+
+def test_unknown_plugin_names_available_ones(plugin):
+    e = errors(plugin, plugin_name='sahara')['plugin_name']
+    assert "no provisioning plugin 'sahara'" in e.message
+    assert e.hint == 'available plugins: fake'
+
+
+def test_unknown_plugin_still_reports_generic_errors(plugin):
+    errs = errors(plugin, plugin_name='nope',
+                  node_groups=[group('a', -1, ['x'])])
+    assert 'plugin_name' in errs and 'node_groups[0].count' in errs
+
+
+def test_plugin_that_cannot_load_is_an_error_not_a_crash():
+    def broken(name):
+        raise ImportError('no module named x')
+    with pytest.raises(InvalidCluster) as info:
+        validation.check(fakes.props(), get_plugin=broken)
+    assert 'cannot be loaded: ImportError' in str(info.value)
+
+
+def test_unknown_version_lists_existing(plugin):
+    e = errors(plugin, plugin_version='2.0')['plugin_version']
+    assert e.message == "fake version '2.0' is not available"
+    assert e.hint == 'available versions: 1.0, 0.9'
+
+
+def test_unknown_version_skips_plugin_rules(plugin):
+    errors(plugin, plugin_version='2.0')
+    assert plugin.validated == []
+
+
+def test_duplicate_group_names(plugin):
+    e = errors(plugin, node_groups=workers() + [
+        group('worker', 1, ['datanode'])])['node_groups[2].name']
+    assert "duplicate node group name 'worker'" in e.message
+    assert 'node_groups[1]' in e.message
+
+
+@pytest.mark.parametrize('name', ['1abc', 'has_underscore', 'a' * 41, 'é'])
+def test_invalid_group_name(plugin, name):
+    e = errors(plugin, node_groups=workers() + [
+        group(name, 1, ['datanode'])])['node_groups[2].name']
+    assert 'invalid node group name' in e.message
+    assert 'start with a letter' in e.hint
+
+
+def test_group_name_clashing_with_volume_resources(plugin):
+    e = errors(plugin, node_groups=workers() + [
+        group('worker-1-volume', 1, ['datanode'])])['node_groups[2].name']
+    assert 'clashes' in e.message
+
+
+def test_negative_count(plugin):
+    e = errors(plugin, node_groups=workers() + [
+        group('more', -2, ['datanode'])])['node_groups[2].count']
+    assert e.message == 'must be 0 or more, not -2'
+
+
+def test_min_active_above_count(plugin):
+    e = errors(plugin, node_groups=workers(min_active=4))[
+        'node_groups[1].min_active']
+    assert e.message == 'min_active 4 is above count 3'
+    assert 'up to 3' in e.hint and '100%' in e.hint
+
+
+def test_min_active_percentage_above_100(plugin):
+    e = errors(plugin, node_groups=workers(min_active='150%'))[
+        'node_groups[1].min_active']
+    assert 'above count' in e.message
+
+
+def test_min_active_negative(plugin):
+    e = errors(plugin, node_groups=workers(min_active=-1))[
+        'node_groups[1].min_active']
+    assert e.message == 'must be 0 or more, not -1'
+
+
+def test_empty_node_processes(plugin):
+    e = errors(plugin, node_groups=workers() + [group('x', 1, [])])[
+        'node_groups[2].node_processes']
+    assert e.message == 'must name at least one process'
+    assert 'namenode' in e.hint
+
+
+def test_unknown_process_lists_valid_ones(plugin):
+    e = errors(plugin, node_groups=workers() + [
+        group('x', 1, ['datanode', 'tasktracker'])])[
+        'node_groups[2].node_processes']
+    assert e.message == 'unknown fake 1.0 process(es): tasktracker'
+    assert e.hint == ('valid processes: datanode, historyserver, namenode, '
+                      'nodemanager, resourcemanager, secondarynamenode')
+
+
+def test_duplicate_process_in_group(plugin):
+    e = errors(plugin, node_groups=workers() + [
+        group('x', 1, ['datanode', 'datanode'])])[
+        'node_groups[2].node_processes']
+    assert 'listed twice: datanode' in e.message
+
+
+def test_anti_affinity_unknown_process(plugin):
+    e = errors(plugin, anti_affinity=['datanode', 'mapper'])[
+        'anti_affinity[1]']
+    assert e.message == "unknown process 'mapper'"
+    assert 'valid processes' in e.hint
+
+
+def test_anti_affinity_process_not_in_any_group(plugin):
+    e = errors(plugin, anti_affinity=['secondarynamenode'])[
+        'anti_affinity[0]']
+    assert e.message == "no node group runs 'secondarynamenode'"
+    assert 'datanode' in e.hint
+
+
+def test_unknown_cluster_config_section(plugin):
+    e = errors(plugin, cluster_configs={'HDFS': {}, 'Hive': {'a': 1}})[
+        'cluster_configs.Hive']
+    assert e.message == "unknown config section 'Hive'"
+    assert e.hint == 'valid sections: HDFS, MapReduce, YARN'
+
+
+def test_unknown_node_config_section(plugin):
+    e = errors(plugin, node_groups=workers(node_configs={'Spark': {}}))[
+        'node_groups[1].node_configs.Spark']
+    assert e.hint == 'valid sections: HDFS, MapReduce, YARN'
+
+
+def test_floating_ip_needs_pool(plugin):
+    e = errors(plugin, node_groups=workers(floating_ip=True))[
+        'node_groups[1].floating_ip']
+    assert 'no floating_ip_pool' in e.message
+    assert 'floating_ip_pool' in e.hint
+
+
+def test_floating_ip_with_pool_is_fine(plugin):
+    validation.check(fakes.props(node_groups=workers(floating_ip=True),
+                                 floating_ip_pool='public'),
+                     get_plugin=fakes.get_plugin_for(plugin))
+
+
+def test_volumes_need_a_size(plugin):
+    e = errors(plugin, node_groups=workers(volumes_per_node=2,
+                                           volume_size=0))[
+        'node_groups[1].volume_size']
+    assert e.message == ('must be at least 1 GB when volumes_per_node is 2, '
+                         'not 0')
+
+
+def test_negative_volumes_per_node(plugin):
+    assert 'node_groups[1].volumes_per_node' in errors(
+        plugin, node_groups=workers(volumes_per_node=-1))
+
+
+def test_no_node_groups(plugin):
+    e = errors(plugin, node_groups=[])['node_groups']
+    assert e.message == 'must hold at least one node group'
+
+
+def test_removal_candidate_not_a_node_name(plugin):
+    e = errors(plugin, removal_candidates=['gpu-1'])['removal_candidates[0]']
+    assert "'gpu-1' is not a node name" in e.message
+    assert 'master-0' in e.hint
+
+
+def test_removal_candidate_must_exist_in_layout(plugin):
+    spec = validation.check(fakes.props(), get_plugin=fakes.get_plugin_for(
+        plugin))
+    layout = layout_mod.Layout.initial(spec)
+    e = errors(plugin, layout=layout, removal_candidates=['worker-1',
+                                                          'worker-9'])
+    assert 'removal_candidates[0]' not in e
+    assert e['removal_candidates[1]'].message == "there is no node 'worker-9'"
+    assert 'worker-0, worker-1, worker-2' in e['removal_candidates[1]'].hint
+
+
+def test_plugin_topology_errors_are_included(plugin):
+    e = errors(plugin, node_groups=workers() + [
+        group('nn2', 1, ['namenode'])])['node_groups[2].node_processes']
+    assert e.message == 'a second namenode group'
+
+
+def test_plugin_error_on_an_already_reported_path_is_dropped(plugin):
+    with pytest.raises(InvalidCluster) as info:
+        validation.check(
+            fakes.props(node_groups=workers() + [
+                group('nn2', 1, ['namenode', 'bogus'])]),
+            get_plugin=fakes.get_plugin_for(plugin))
+    paths = [e.path for e in info.value.errors]
+    assert paths.count('node_groups[2].node_processes') == 1
+
+
+def test_plugin_exception_becomes_an_error(plugin):
+    def boom(cluster):
+        raise TypeError('oops')
+    plugin.validate = boom
+    e = errors(plugin)['plugin_name']
+    assert 'could not validate the cluster: TypeError' in e.message
+
+
+def test_all_errors_reported_at_once(plugin):
+    errs = errors(plugin, plugin_version='1.0', anti_affinity=['x'],
+                  cluster_configs={'Nope': {}},
+                  node_groups=workers(min_active=5) + [
+                      group('worker', 1, [])])
+    assert {'anti_affinity[0]', 'cluster_configs.Nope',
+            'node_groups[1].min_active', 'node_groups[2].name',
+            'node_groups[2].node_processes'} <= set(errs)
+
+
+def test_validate_cluster_returns_list(plugin):
+    spec = model.parse_cluster(fakes.props(plugin_version='3'))
+    out = validation.validate_cluster(spec, plugin)
+    assert out and all(isinstance(e, ValidationError) for e in out)
+
+
+def test_type_errors_stop_before_plugin_rules(plugin):
+    errs = errors(plugin, node_groups=[group('w', 'x', ['datanode'])])
+    assert list(errs) == ['node_groups[0].count']
+    assert plugin.validated == []

@@ -1,0 +1,327 @@
+"""``heat-savanna render`` / ``validate`` on real template files."""
+
+import importlib.util
+import pathlib
+import subprocess
+import sys
+import textwrap
+
+import pytest
+import yaml
+
+from heat_savanna import cli
+from heat_savanna import plugins
+from tests.unit.core import fakes
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+HADOOP = str(ROOT / 'contrib' / 'templates' / 'hadoop-cluster.yaml')
+SPARK = str(ROOT / 'contrib' / 'templates' / 'spark-cluster.yaml')
+
+
+def _importable(module):
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ImportError:
+        return False
+
+
+@pytest.fixture
+def fake_vanilla(monkeypatch):
+    """The example Hadoop template, validated by a stand-in plugin."""
+    plugin = fakes.FakeHadoop(versions=['3.4.1'])
+    plugin.name = 'vanilla'
+    monkeypatch.setattr(plugins, 'get_plugin',
+                        fakes.get_plugin_for(plugin))
+    return plugin
+
+
+def run(capsys, *argv):
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def write(tmp_path, text):
+    path = tmp_path / 'tmpl.yaml'
+    path.write_text(textwrap.dedent(text))
+    return str(path)
+
+
+def types(tmpl):
+    out = {}
+    for res in tmpl['resources'].values():
+        out[res['type']] = out.get(res['type'], 0) + 1
+    return out
+
+
+def test_render_hadoop_100_workers(capsys, fake_vanilla):
+    code, out, err = run(capsys, 'render', HADOOP, '-P', 'workers=100')
+    assert code == 0, err
+    docs = list(yaml.safe_load_all(out))
+    assert len(docs) == 1
+    tmpl = docs[0]
+    counts = types(tmpl)
+    assert counts['OS::Nova::Server'] == 102     # master, secondary, 100
+    assert counts['OS::Nova::ServerGroup'] == 1
+    assert counts['OS::Cinder::Volume'] == 200
+    assert counts['OS::Cinder::VolumeAttachment'] == 200
+    hinted = [n for n, r in tmpl['resources'].items()
+              if 'scheduler_hints' in r.get('properties', {})]
+    assert len(hinted) == 100 and all(n.startswith('worker-')
+                                      for n in hinted)
+    assert tmpl['resources']['worker-99']['properties']['name'] == \
+        'hadoop-worker-99'
+    assert len(tmpl['resources']) < 1000
+
+
+def test_validate_ok(capsys, fake_vanilla):
+    code, out, err = run(capsys, 'validate', HADOOP)
+    assert (code, out, err) == (0, 'OK\n', '')
+
+
+def test_validate_rejects_two_namenode_groups(capsys, fake_vanilla,
+                                              tmp_path):
+    text = pathlib.Path(HADOOP).read_text().replace(
+        'node_processes: [secondarynamenode]',
+        'node_processes: [namenode]')
+    path = tmp_path / 'two.yaml'
+    path.write_text(text)
+    code, out, err = run(capsys, 'validate', str(path))
+    assert code == 1 and out == ''
+    assert err.splitlines() == [
+        'hadoop: node_groups[1].node_processes: a second namenode group '
+        '(exactly one namenode)']
+
+
+TEMPLATE = '''
+heat_template_version: 2021-04-16
+parameters:
+  workers: {type: number, default: 2}
+  net: {type: string}
+  zones: {type: comma_delimited_list, default: "a,b"}
+  fip: {type: boolean, default: false}
+resources:
+  first:
+    type: OS::Savanna::Cluster
+    properties:
+      plugin_name: vanilla
+      plugin_version: "3.4.1"
+      image: img
+      flavor: small
+      management_network: {get_param: net}
+      floating_ip_pool: public
+      node_groups:
+        - name: master
+          count: 1
+          node_processes: [namenode, resourcemanager]
+          availability_zone: {get_param: [zones, 1]}
+          floating_ip: {get_param: fip}
+        - name: worker
+          count: {get_param: workers}
+          node_processes: [datanode, nodemanager]
+  other:
+    type: OS::Nova::Server
+    properties: {image: x}
+  second:
+    type: OS::Savanna::Cluster
+    properties:
+      name: named
+      plugin_name: vanilla
+      plugin_version: "3.4.1"
+      image: img
+      flavor: small
+      management_network: private
+      node_groups:
+        - {name: nn, count: 1, node_processes: [namenode]}
+'''
+
+
+def test_render_one_document_per_cluster_with_parameters(capsys, tmp_path,
+                                                         fake_vanilla):
+    path = write(tmp_path, TEMPLATE)
+    code, out, err = run(capsys, 'render', path, '-P', 'net=mgmt',
+                         '-P', 'workers=4', '-P', 'fip=true')
+    assert code == 0, err
+    first, second = yaml.safe_load_all(out)
+    assert types(first)['OS::Nova::Server'] == 5
+    assert first['resources']['master-0']['properties'][
+        'availability_zone'] == 'b'
+    assert first['resources']['worker-0-port']['properties'][
+        'network'] == 'mgmt'
+    assert 'master-0-fip' in first['resources']
+    assert first['resources']['master-0']['properties']['name'] == \
+        'first-master-0'
+    assert second['resources']['nn-0']['properties']['name'] == \
+        'named-nn-0'
+    assert second['resources']['management-keypair']['properties'][
+        'public_key'] == cli.PLACEHOLDER_PUBLIC_KEY
+
+
+def test_parameter_without_value(capsys, tmp_path, fake_vanilla):
+    code, _out, err = run(capsys, 'validate', write(tmp_path, TEMPLATE))
+    assert code == 1
+    assert "first: management_network: parameter 'net' has no value" in err
+    assert '-P net=' in err
+
+
+def test_number_parameter_must_be_a_number(capsys, tmp_path, fake_vanilla):
+    code, _out, err = run(capsys, 'validate', write(tmp_path, TEMPLATE),
+                          '-P', 'net=x', '-P', 'workers=many')
+    assert code == 2
+    assert "parameter workers: 'many' is not a number" in err
+
+
+def test_unknown_parameter(capsys, tmp_path, fake_vanilla):
+    code, _out, err = run(capsys, 'validate', write(tmp_path, TEMPLATE),
+                          '-P', 'nett=x')
+    assert code == 2 and 'unknown parameter(s): nett' in err
+
+
+def test_malformed_parameter_option(capsys, tmp_path, fake_vanilla):
+    code, _out, err = run(capsys, 'validate', write(tmp_path, TEMPLATE),
+                          '-P', 'net')
+    assert code == 2 and '-P takes key=value' in err
+
+
+def test_other_intrinsic_is_a_clear_error(capsys, tmp_path, fake_vanilla):
+    path = write(tmp_path, '''
+        heat_template_version: 2021-04-16
+        resources:
+          net:
+            type: OS::Neutron::Net
+          c:
+            type: OS::Savanna::Cluster
+            properties:
+              plugin_name: vanilla
+              plugin_version: "3.4.1"
+              image: img
+              flavor: small
+              management_network: {get_resource: net}
+              node_groups:
+                - {name: nn, count: 1, node_processes: [namenode]}
+        ''')
+    code, _out, err = run(capsys, 'validate', path)
+    assert code == 1
+    assert err.strip() == ('c: management_network: get_resource cannot be '
+                           'resolved offline (use a literal or get_param)')
+
+
+def test_type_errors_are_messages_not_tracebacks(capsys, tmp_path,
+                                                 fake_vanilla):
+    path = write(tmp_path, '''
+        heat_template_version: 2021-04-16
+        resources:
+          c:
+            type: OS::Savanna::Cluster
+            properties:
+              plugin_name: vanilla
+              plugin_version: "3.4.1"
+              image: img
+              flavor: small
+              management_network: private
+              node_groups:
+                - {name: nn, count: lots, node_processes: namenode}
+        ''')
+    code, _out, err = run(capsys, 'validate', path)
+    assert code == 1
+    assert 'c: node_groups[0].count: must be a whole number' in err
+    assert 'c: node_groups[0].node_processes: must be a list' in err
+
+
+def test_no_cluster_in_template(capsys, tmp_path):
+    path = write(tmp_path, '''
+        heat_template_version: 2021-04-16
+        resources: {}
+        ''')
+    code, _out, err = run(capsys, 'validate', path)
+    assert code == 2 and 'no OS::Savanna::Cluster resource' in err
+
+
+@pytest.mark.parametrize('text,message', [
+    ('resources: {}\n', 'template format version not found'),
+    ('heat_template_version: [unclosed\n', 'Error parsing template'),
+    ('- a list\n', 'not a JSON object or YAML mapping'),
+])
+def test_bad_template_files(capsys, tmp_path, text, message):
+    code, _out, err = run(capsys, 'validate', write(tmp_path, text))
+    assert code == 2 and message in err
+
+
+def test_missing_file(capsys, tmp_path):
+    code, _out, err = run(capsys, 'validate', str(tmp_path / 'nope.yaml'))
+    assert code == 2 and 'cannot read' in err
+
+
+def test_yaml_fallback_without_heat(monkeypatch):
+    monkeypatch.setitem(sys.modules, 'heat.common.template_format', None)
+    data = cli.parse_template('heat_template_version: 2021-04-16\n')
+    assert data == {'heat_template_version': '2021-04-16'} or \
+        str(data['heat_template_version']) == '2021-04-16'
+
+
+def test_subcommands_from_entry_points(monkeypatch, capsys):
+    calls = []
+
+    class EP(object):
+        name = 'hello'
+
+        def load(self):
+            def register(subparsers):
+                calls.append(subparsers)
+                p = subparsers.add_parser('hello')
+                p.set_defaults(func=lambda args: 7)
+            return register
+
+    class Broken(object):
+        name = 'broken'
+
+        def load(self):
+            raise ImportError('gone')
+
+    monkeypatch.setattr(cli.metadata, 'entry_points',
+                        lambda group: [EP(), Broken()])
+    assert cli.main(['hello']) == 7
+    assert calls
+    assert "subcommand 'broken' unavailable" in capsys.readouterr().err
+
+
+def test_installed_entry_points_register():
+    parser = cli.build_parser()
+    choices = parser._subparsers._group_actions[0].choices
+    assert {'render', 'validate'} <= set(choices)
+
+
+@pytest.mark.skipif(not _importable('heat_savanna.plugins.vanilla.plugin'),
+                    reason='the vanilla plugin has not landed yet')
+def test_real_vanilla_plugin_renders_the_example(capsys):
+    code, out, err = run(capsys, 'render', HADOOP, '-P', 'workers=100')
+    assert code == 0, err
+    counts = types(yaml.safe_load(out))
+    assert counts['OS::Nova::Server'] >= 101
+    assert counts['OS::Nova::ServerGroup'] == 1
+    assert counts['OS::Cinder::Volume'] == 200
+    assert counts['OS::Cinder::VolumeAttachment'] == 200
+
+
+@pytest.mark.skipif(not _importable('heat_savanna.plugins.vanilla.plugin'),
+                    reason='the vanilla plugin has not landed yet')
+def test_real_vanilla_plugin_rejects_two_namenodes(capsys, tmp_path):
+    text = pathlib.Path(HADOOP).read_text().replace(
+        'node_processes: [secondarynamenode]',
+        'node_processes: [namenode]')
+    path = tmp_path / 'two.yaml'
+    path.write_text(text)
+    code, _out, err = run(capsys, 'validate', str(path))
+    assert code == 1
+    assert 'hadoop: node_groups[1].node_processes' in err
+
+
+@pytest.mark.skipif(not _importable('heat_savanna.plugins.spark.plugin'),
+                    reason='the spark plugin has not landed yet')
+def test_console_script_validates_the_spark_example():
+    out = subprocess.run(
+        [sys.executable, '-c', 'import sys; from heat_savanna.cli import '
+         'main; sys.exit(main())', 'validate', SPARK, '-P', 'workers=5'],
+        capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == 'OK\n'
