@@ -4,7 +4,8 @@ A plugin knows one data-processing framework (Spark standalone, vanilla
 Hadoop 3, ...). It never talks to Heat and never imports ``heat_savanna.core``
 or ``heat_savanna.resources``: it receives plain views of the cluster
 (:class:`ClusterInfo`, :class:`NodeInfo`, or any object with the attributes
-documented on :class:`ClusterSpecView`) and returns data or :class:`Step` lists.
+documented on :class:`ClusterSpecView`) and returns data or :class:`Step`
+lists.
 Only step actions do I/O, and only through the :class:`heat_savanna.remote`
 API object they are handed.
 
@@ -41,7 +42,7 @@ class NodeInfo:
     """What a plugin knows about one node."""
     name: str                  # stable node name, e.g. "workers-3"; hostname
     group: str                 # node group name
-    processes: tuple           # node processes, e.g. ("datanode", "nodemanager")
+    processes: tuple           # e.g. ("datanode", "nodemanager")
     management_ip: str         # address the engine SSHes to (floating if any)
     internal_ip: str           # address inside the cluster network
     node_configs: dict = dataclasses.field(default_factory=dict)
@@ -86,7 +87,7 @@ class ClusterSpecView(typing.Protocol):
     plugin_version: str
     cluster_configs: dict
     anti_affinity: tuple
-    node_groups: tuple   # each has .name, .count, .min_active, .node_processes,
+    node_groups: tuple   # each: .name, .count, .min_active, .node_processes,
     #                      .node_configs, .volumes_per_node
 
 
@@ -102,9 +103,11 @@ class Step:
     * a *wait* step: ``check(remotes)`` is called repeatedly (never blocking
       for more than a few seconds per call) until it returns ``(True, detail)``
       or ``timeout`` seconds have passed. ``remotes`` is a callable
-      ``remotes(node) -> Remote``. A wait step may also return
-      ``(True, detail, {node_name: reason})`` to name nodes that never
-      became ready: they are marked failed.
+      ``remotes(node) -> Remote``. A check may return a third element,
+      ``{node_name: reason}``: with ``True`` those nodes are marked failed
+      (the step is done without them); with ``False`` they are the nodes
+      still awaited, and only they fail if the timeout passes (without it,
+      every node of the step fails on timeout).
 
     Exactly one of ``action`` / ``check`` is set.
     """

@@ -1,0 +1,86 @@
+"""The Spark standalone provisioning plugin (entry point ``spark``)."""
+
+from heat_savanna.plugins import base
+from heat_savanna.plugins.spark import config
+from heat_savanna.plugins.spark import scaling
+from heat_savanna.plugins.spark import start
+from heat_savanna.plugins.spark import validation
+
+
+class SparkPlugin(base.ProvisioningPlugin):
+    """Apache Spark standalone: one master, workers, optional history
+    server."""
+
+    name = 'spark'
+    title = 'Apache Spark (standalone cluster manager)'
+
+    def get_versions(self):
+        return list(validation.VERSIONS)
+
+    def get_node_processes(self, version):
+        return {k: list(v) for k, v in validation.PROCESSES.items()}
+
+    def get_mandatory_processes(self, version):
+        return ['master']
+
+    def get_config_sections(self, version):
+        return {k: dict(v) for k, v in config.SECTIONS.items()}
+
+    def validate(self, cluster):
+        try:
+            return validation.validate(cluster, config.SECTIONS)
+        except Exception as exc:  # never raise for bad input
+            from heat_savanna.common.exceptions import ValidationError
+            return [ValidationError('', 'invalid cluster definition: %s'
+                                    % exc)]
+
+    def validate_scaling(self, cluster, new_counts):
+        return validation.validate_scaling(cluster, new_counts)
+
+    def get_ports(self, cluster):
+        g = config.SECTIONS['general']
+        rules = [
+            base.PortRule(g['master_port'], description='Spark master RPC'),
+            base.PortRule(g['master_webui_port'], public=True,
+                          description='Spark master web UI'),
+            base.PortRule(g['worker_webui_port'], public=True,
+                          description='Spark worker web UI'),
+            base.PortRule(6066, description='Spark master REST submission '
+                                            '(when enabled)'),
+            base.PortRule(4040, port_max=4050, public=True,
+                          description='Spark application web UIs'),
+            base.PortRule(32768, port_max=60999,
+                          description='Spark worker, executor and block '
+                                      'manager ports (ephemeral range)'),
+        ]
+        if validation.groups_with(cluster, 'historyserver'):
+            rules.append(base.PortRule(g['history_webui_port'], public=True,
+                                       description='Spark history server'))
+        return rules
+
+    def get_endpoints(self, cluster_info):
+        master = config.master_node(cluster_info)
+        if master is None:
+            return {}
+        g = config.settings(cluster_info, master)['general']
+        out = {
+            'spark-master': config.master_url(cluster_info),
+            'spark-master-ui': 'http://%s:%s' % (master.management_ip,
+                                                 g['master_webui_port']),
+        }
+        for node in cluster_info.nodes_with('historyserver'):
+            out['spark-history-ui'] = 'http://%s:%s' % (
+                node.management_ip, g['history_webui_port'])
+        return out
+
+    def create_steps(self, cluster_info):
+        return start.create_steps(cluster_info)
+
+    def scale_up_steps(self, cluster_info, new_nodes):
+        return scaling.scale_up_steps(cluster_info, new_nodes)
+
+    def decommission_steps(self, cluster_info, leaving_nodes):
+        return scaling.decommission_steps(cluster_info, leaving_nodes)
+
+    def health_steps(self, cluster_info):
+        return start.health_steps(cluster_info)

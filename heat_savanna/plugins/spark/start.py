@@ -1,0 +1,274 @@
+"""Starting Spark daemons and telling when they are ready.
+
+Daemons are started with ``sbin/spark-daemon.sh`` (the pyspark wheel has
+it, but not start-master.sh / start-worker.sh). Every start is
+idempotent (``status || start``) so a step retried after an engine
+restart does not fail on an already running daemon. Readiness is read
+from the master's ``/json/`` status page, fetched on the master node
+itself (the engine may not reach port 8080).
+"""
+
+import json
+import shlex
+import time
+
+from heat_savanna.common import config as savanna_config
+from heat_savanna.plugins import base
+from heat_savanna.plugins.spark import config
+from heat_savanna.remote import volumes
+
+
+def daemon_command(cluster_info, node, action, cls, *args):
+    """A ``spark-daemon.sh`` command line for ``node``."""
+    g = config.settings(cluster_info, node)['general']
+    q = shlex.quote
+    return ('SPARK_HOME={home} SPARK_CONF_DIR={conf} '
+            'bash {home}/sbin/spark-daemon.sh --config {conf} {action} '
+            '{cls} 1{args}').format(
+                home=q(g['spark_home']), conf=q(g['conf_dir']),
+                action=action, cls=cls,
+                args=''.join(' ' + q(str(a)) for a in args))
+
+
+def ensure_running_command(cluster_info, node, cls, *args):
+    """Start ``cls`` unless running, then fail unless it runs."""
+    status = daemon_command(cluster_info, node, 'status', cls)
+    start = daemon_command(cluster_info, node, 'start', cls, *args)
+    return '%s >/dev/null 2>&1 || { %s && sleep 1 && %s; }' % (
+        status, start, status)
+
+
+def master_command(cluster_info, node):
+    g = config.settings(cluster_info, node)['general']
+    return ensure_running_command(
+        cluster_info, node, config.MASTER_CLASS, '--host', node.internal_ip,
+        '--port', g['master_port'], '--webui-port', g['master_webui_port'])
+
+
+def worker_command(cluster_info, node):
+    g = config.settings(cluster_info, node)['general']
+    return ensure_running_command(
+        cluster_info, node, config.WORKER_CLASS, '--host', node.internal_ip,
+        '--webui-port', g['worker_webui_port'],
+        config.master_url(cluster_info))
+
+
+def history_command(cluster_info, node):
+    return ensure_running_command(cluster_info, node, config.HISTORY_CLASS)
+
+
+def fetch_command(url):
+    """Print ``url`` from the node: curl, or python3 if curl is absent."""
+    py = ('import sys,urllib.request;sys.stdout.write(urllib.request.'
+          'urlopen(sys.argv[1],timeout=5).read().decode())')
+    return 'curl -sf -m 5 %s 2>/dev/null || python3 -c %s %s' % (
+        shlex.quote(url), shlex.quote(py), shlex.quote(url))
+
+
+# -- the master's status page ------------------------------------------------
+def parse_master_json(text):
+    """The master's /json/ document as a dict (ValueError if not JSON)."""
+    data = json.loads(text)
+    if not isinstance(data, dict):
+        raise ValueError('master status is not a JSON object')
+    return data
+
+
+def worker_states(status):
+    """``{host: state}`` from a master status; an ALIVE registration wins
+    over older DEAD/DECOMMISSIONED ones of the same host."""
+    states = {}
+    for w in status.get('workers') or ():
+        host, state = w.get('host'), w.get('state')
+        if states.get(host) != 'ALIVE':
+            states[host] = state
+    return states
+
+
+def read_master_status(remote, cluster_info):
+    master = config.master_node(cluster_info)
+    result = remote.run(fetch_command(config.master_json_url(cluster_info)),
+                        timeout=15, check=False)
+    if result.exit_code != 0:
+        return None, 'master status page not answering (exit %d)' % (
+            result.exit_code)
+    try:
+        return parse_master_json(result.stdout), None
+    except ValueError as exc:
+        return None, 'bad master status on %s: %s' % (master.name, exc)
+
+
+# -- steps ------------------------------------------------------------------
+def _conf():
+    return savanna_config.CONF.savanna
+
+
+def configure_action(cluster_info, files=config.node_files):
+    """Fan-out action writing the directories and files of each node."""
+    def action(remote, node):
+        dirs = ' '.join(shlex.quote(d)
+                        for d in config.directories(cluster_info, node))
+        script = volumes.prepare_volumes_script(node.volumes)
+        remote.run('%smkdir -p %s' % (script, dirs), sudo=True)
+        for path, content in sorted(files(cluster_info, node).items()):
+            mode = 0o755 if path.endswith('.sh') else 0o644
+            remote.put(path, content, mode=mode, sudo=True)
+    return action
+
+
+def daemon_action(cluster_info, make_command, started=None):
+    """Fan-out action running ``make_command``; nodes where it worked
+    are added to the ``started`` set (the wait step then only waits for
+    them, not for a node whose start already failed)."""
+    def action(remote, node):
+        remote.run(make_command(cluster_info, node), sudo=True,
+                   timeout=120)
+        if started is not None:
+            started.add(node.name)
+    return action
+
+
+def master_alive_check(cluster_info):
+    master = config.master_node(cluster_info)
+
+    def check(remotes):
+        status, error = read_master_status(remotes(master), cluster_info)
+        if status is None:
+            return False, error
+        if status.get('status') != 'ALIVE':
+            return False, 'Spark master is %s' % status.get('status')
+        return True, 'Spark master ALIVE at %s' % status.get('url')
+    return check
+
+
+def workers_alive_check(cluster_info, workers, deadline_seconds,
+                        want_alive=True, started=None):
+    """Wait-step check: every node of ``workers`` (only those in the
+    ``started`` set, if given) registered ALIVE with the master
+    (``want_alive=False``: none is ALIVE any more). Not done yet, it names
+    the nodes still awaited; after ``deadline_seconds`` it returns done
+    and names the laggards as failed."""
+    master = config.master_node(cluster_info)
+    first = []
+    all_workers = workers
+
+    def check(remotes):
+        if not first:
+            first.append(time.monotonic())
+        late = time.monotonic() - first[0] >= deadline_seconds
+        workers = [n for n in all_workers
+                   if started is None or n.name in started]
+        if not workers:
+            return True, 'no Spark worker to wait for'
+        status, error = read_master_status(remotes(master), cluster_info)
+        if status is None:
+            return False, error
+        states = worker_states(status)
+        if want_alive:
+            pending = [n for n in workers
+                       if states.get(n.internal_ip) != 'ALIVE']
+            done = len(workers) - len(pending)
+            detail = '%d/%d Spark workers alive' % (done, len(workers))
+            reason = 'worker not registered ALIVE with the master ' \
+                     'after %ss (state: %s)'
+        else:
+            pending = [n for n in workers
+                       if states.get(n.internal_ip) == 'ALIVE']
+            detail = '%d/%d Spark workers decommissioned' % (
+                len(workers) - len(pending), len(workers))
+            reason = 'worker still ALIVE at the master after %ss (%s)'
+        if not pending:
+            return True, detail
+        named = {n.name: reason % (deadline_seconds,
+                                   states.get(n.internal_ip, 'absent'))
+                 for n in pending}
+        if late and not want_alive:
+            # a drain that never ends must not block the scale-down:
+            # the workers are stopped anyway (Spark recomputes lost work)
+            return True, detail + ' (drain timed out, stopping)'
+        return (True, detail, named) if late else (False, detail, named)
+    return check
+
+
+def start_steps(cluster_info, workers):
+    """Steps starting the master (if not running), ``workers`` and the
+    history server, with their readiness waits."""
+    conf = _conf()
+    master = config.master_node(cluster_info)
+    history = cluster_info.nodes_with('historyserver')
+    poll = conf.provisioning_poll_interval
+    ready = conf.service_start_timeout
+    steps = [
+        base.Step('start Spark master', nodes=(master,),
+                  action=daemon_action(cluster_info, master_command)),
+        base.Step('wait for Spark master', nodes=(master,),
+                  check=master_alive_check(cluster_info), timeout=ready,
+                  poll_interval=poll),
+    ]
+    if workers:
+        started = set()
+        steps += [
+            base.Step('start Spark workers', nodes=tuple(workers),
+                      action=daemon_action(cluster_info, worker_command,
+                                           started)),
+            base.Step('wait for Spark workers', nodes=tuple(workers),
+                      check=workers_alive_check(
+                          cluster_info, tuple(workers), ready,
+                          started=started),
+                      timeout=ready + 60, poll_interval=poll),
+        ]
+    if history:
+        steps.append(base.Step(
+            'start Spark history server', nodes=tuple(history),
+            action=daemon_action(cluster_info, history_command)))
+    return steps
+
+
+def create_steps(cluster_info):
+    return [base.Step('configure Spark nodes', nodes=tuple(
+        cluster_info.nodes), action=configure_action(cluster_info))] + \
+        start_steps(cluster_info, cluster_info.nodes_with('worker'))
+
+
+# -- health -------------------------------------------------------------------
+def _status_action(cls):
+    def action(remote, node, cluster_info):
+        cmd = daemon_command(cluster_info, node, 'status', cls)
+        result = remote.run(cmd, sudo=True, check=False, timeout=60)
+        if result.exit_code != 0:
+            raise RuntimeError('%s is not running on %s: %s' % (
+                cls.rsplit('.', 1)[-1], node.name,
+                (result.stdout or result.stderr).strip()[-200:]))
+    return action
+
+
+def health_steps(cluster_info):
+    master = config.master_node(cluster_info)
+    workers = tuple(cluster_info.nodes_with('worker'))
+    history = tuple(cluster_info.nodes_with('historyserver'))
+
+    def master_ok(remote, node):
+        _status_action(config.MASTER_CLASS)(remote, node, cluster_info)
+        status, error = read_master_status(remote, cluster_info)
+        if status is None:
+            raise RuntimeError(error)
+        if status.get('status') != 'ALIVE':
+            raise RuntimeError('Spark master is %s' % status.get('status'))
+
+    def worker_ok(remote, node):
+        _status_action(config.WORKER_CLASS)(remote, node, cluster_info)
+
+    def history_ok(remote, node):
+        _status_action(config.HISTORY_CLASS)(remote, node, cluster_info)
+
+    steps = []
+    if master is not None:
+        steps.append(base.Step('check Spark master', nodes=(master,),
+                               action=master_ok))
+    if workers:
+        steps.append(base.Step('check Spark workers', nodes=workers,
+                               action=worker_ok))
+    if history:
+        steps.append(base.Step('check Spark history server', nodes=history,
+                               action=history_ok))
+    return steps

@@ -1,0 +1,131 @@
+"""Scale-up and decommission of Hadoop datanodes / nodemanagers.
+
+Scale-up: new nodes are configured, added to the include files on the
+namenode and resourcemanager, the masters re-read them
+(``-refreshNodes``), then the new daemons start and must register.
+
+Decommission (HDFS re-replicates the leaving nodes' blocks first): the
+leaving nodes go into the exclude files, both masters ``-refreshNodes``,
+we wait until ``dfsadmin -report`` says ``Decommissioned`` (and YARN
+DECOMMISSIONED) for each (bounded by ``[savanna] decommission_timeout``;
+on timeout the step fails and nothing is removed), then their daemons
+stop, and the include/exclude files are rewritten without them.
+"""
+
+import dataclasses
+
+from heat_savanna.common import config as savanna_config
+from heat_savanna.plugins import base
+from heat_savanna.plugins.vanilla import config
+from heat_savanna.plugins.vanilla import reports
+from heat_savanna.plugins.vanilla import start
+
+
+def _masters(cluster_info):
+    seen = {}
+    for process in ('namenode', 'resourcemanager'):
+        node = config.the(cluster_info, process)
+        if node is not None:
+            seen[node.name] = node
+    return tuple(seen.values())
+
+
+def _files_action(cluster_info, excluded=(), refresh=False):
+    def files(ci, node):
+        return config.shared_files(ci, node, excluded)
+
+    def action(remote, node):
+        start.configure_action(cluster_info, files=files)(remote, node)
+        if refresh:
+            cmd = start.refresh_command(cluster_info, node)
+            if cmd:
+                remote.run(cmd, sudo=True, timeout=120)
+    return action
+
+
+def scale_up_steps(cluster_info, new_nodes):
+    new = {n.name for n in new_nodes}
+    old = tuple(n for n in cluster_info.nodes if n.name not in new)
+    masters = {n.name for n in _masters(cluster_info)}
+    steps = [base.Step('configure new Hadoop nodes', nodes=tuple(new_nodes),
+                       action=start.configure_action(cluster_info))]
+    others = tuple(n for n in old if n.name not in masters)
+    if others:
+        steps.append(base.Step('update cluster files', nodes=others,
+                               action=_files_action(cluster_info)))
+    steps.append(base.Step(
+        'include new nodes', nodes=tuple(n for n in old
+                                         if n.name in masters),
+        action=_files_action(cluster_info, refresh=True)))
+    steps += start.member_start_steps(cluster_info, list(new_nodes))
+    return steps
+
+
+def decommissioned_check(cluster_info, leaving):
+    nn = config.the(cluster_info, 'namenode')
+    rm = config.the(cluster_info, 'resourcemanager')
+    datanodes = [n for n in leaving if n.has('datanode')]
+    nms = [n for n in leaving if n.has('nodemanager')]
+
+    def check(remotes):
+        pending = []
+        if datanodes:
+            report, error = start.read_report(remotes(nn), cluster_info)
+            if report is None:
+                return False, error
+            for n in datanodes:
+                section, status = reports.datanode_state(report, n)
+                if section is not None and status != 'Decommissioned':
+                    pending.append((n.name, '%s (%s)' % (n.name, status)))
+        if nms and rm is not None:
+            node_list, error = start.read_node_list(remotes(rm),
+                                                    cluster_info)
+            if node_list is None:
+                return False, error
+            for n in nms:
+                state = reports.nodemanager_state(node_list, n)
+                if state in ('RUNNING', 'DECOMMISSIONING', 'NEW',
+                             'UNHEALTHY'):
+                    pending.append((n.name, '%s nodemanager %s'
+                                    % (n.name, state)))
+        if pending:
+            return False, 'decommissioning: %s' % ', '.join(
+                reason for _, reason in pending[:10]), {
+                    name: 'HDFS/YARN decommission not finished: %s' % reason
+                    for name, reason in pending}
+        return True, '%d node(s) decommissioned' % len(leaving)
+    return check
+
+
+def stop_command(cluster_info, node):
+    return ' ; '.join(start.daemon_command(cluster_info, node, p, 'stop')
+                      for p in ('nodemanager', 'datanode') if node.has(p))
+
+
+def decommission_steps(cluster_info, leaving_nodes):
+    conf = savanna_config.CONF.savanna
+    leaving = tuple(leaving_nodes)
+    names = {n.name for n in leaving}
+    masters = tuple(m for m in _masters(cluster_info) if m.name not in names)
+    staying = tuple(n for n in cluster_info.nodes if n.name not in names)
+    remaining = dataclasses.replace(cluster_info, nodes=staying)
+    steps = [
+        base.Step('exclude leaving nodes', nodes=masters,
+                  action=_files_action(cluster_info, excluded=names,
+                                       refresh=True)),
+        # On timeout the nodes still decommissioning are marked failed
+        # (phase 'wait for decommission') and are NOT stopped by the next
+        # step: their blocks may have no other replica yet.
+        base.Step('wait for decommission', nodes=leaving,
+                  check=decommissioned_check(cluster_info, leaving),
+                  timeout=conf.decommission_timeout,
+                  poll_interval=conf.provisioning_poll_interval),
+        base.Step('stop decommissioned daemons', nodes=leaving,
+                  action=start.command_action(cluster_info, stop_command)),
+        base.Step('update cluster files', nodes=tuple(
+            n for n in staying if n.name not in {m.name for m in masters}),
+            action=_files_action(remaining)),
+        base.Step('forget removed nodes', nodes=masters,
+                  action=_files_action(remaining, refresh=True)),
+    ]
+    return [s for s in steps if s.check is not None or s.nodes]

@@ -1,0 +1,332 @@
+"""Start order, commands and readiness of a vanilla Hadoop 3 cluster.
+
+Order: configure every node; format the namenode once (guarded by a
+marker file: never reformat a live filesystem); start namenode,
+secondarynamenode, resourcemanager; then datanodes and nodemanagers in
+parallel; wait until ``hdfs dfsadmin -report`` lists every datanode live
+and ``yarn node -list`` every nodemanager RUNNING; create the HDFS
+directories MapReduce needs; start the job history server.
+
+Daemons are started by root with ``hdfs|yarn|mapred --daemon start``;
+hadoop-env.sh sets ``HDFS_*_USER`` / ``YARN_*_USER`` so Hadoop switches
+to the ``hadoop`` user itself. Admin commands run as that user (the HDFS
+superuser) through ``runuser``.
+"""
+
+import shlex
+import time
+
+from heat_savanna.common import config as savanna_config
+from heat_savanna.plugins import base
+from heat_savanna.plugins.vanilla import config
+from heat_savanna.plugins.vanilla import reports
+from heat_savanna.remote import volumes
+
+# process -> (command, daemon name)
+DAEMONS = {
+    'namenode': ('hdfs', 'namenode'),
+    'secondarynamenode': ('hdfs', 'secondarynamenode'),
+    'datanode': ('hdfs', 'datanode'),
+    'resourcemanager': ('yarn', 'resourcemanager'),
+    'nodemanager': ('yarn', 'nodemanager'),
+    'historyserver': ('mapred', 'historyserver'),
+}
+FORMATTED_MARKER = '.savanna-namenode-formatted'
+
+
+def _g(cluster_info, node=None):
+    return config.settings(cluster_info, node)['general']
+
+
+def hadoop(cluster_info, node, tool, args):
+    """``tool`` (hdfs/yarn/mapred) command line with the cluster env."""
+    g = _g(cluster_info, node)
+    return 'HADOOP_HOME=%s HADOOP_CONF_DIR=%s %s/bin/%s %s' % (
+        shlex.quote(g['hadoop_home']), shlex.quote(g['conf_dir']),
+        g['hadoop_home'], tool, args)
+
+
+def as_hadoop_user(cluster_info, node, tool, args):
+    """An admin command run as the Hadoop user (HDFS superuser)."""
+    user = _g(cluster_info, node)['hadoop_user']
+    return 'runuser -u %s -- env %s' % (
+        shlex.quote(user), hadoop(cluster_info, node, tool, args))
+
+
+def daemon_command(cluster_info, node, process, action):
+    tool, daemon = DAEMONS[process]
+    return hadoop(cluster_info, node, tool, '--daemon %s %s'
+                  % (action, daemon))
+
+
+def start_command(cluster_info, node, process):
+    """Idempotent start: nothing if the daemon already runs."""
+    status = daemon_command(cluster_info, node, process, 'status')
+    return '%s >/dev/null 2>&1 || %s' % (
+        status, daemon_command(cluster_info, node, process, 'start'))
+
+
+def configure_commands(cluster_info, node):
+    """Shell run before the files are written: volumes, user, dirs."""
+    g = _g(cluster_info, node)
+    user = shlex.quote(g['hadoop_user'])
+    dirs = config.data_dirs(cluster_info, node)
+    owned = [d for d in dirs if d != g['conf_dir']]
+    return [
+        volumes.prepare_volumes_script(node.volumes).rstrip('\n'),
+        'id -u %s >/dev/null 2>&1 || useradd --system --create-home '
+        '--shell /bin/bash %s' % (user, user),
+        'mkdir -p %s' % ' '.join(shlex.quote(d) for d in dirs),
+        'chown -R %s:%s %s' % (user, user,
+                               ' '.join(shlex.quote(d) for d in owned)),
+    ]
+
+
+def format_command(cluster_info, node):
+    g = _g(cluster_info, node)
+    marker = shlex.quote('%s/%s' % (g['data_dir'], FORMATTED_MARKER))
+    fmt = as_hadoop_user(cluster_info, node, 'hdfs',
+                         'namenode -format -nonInteractive -clusterId %s'
+                         % shlex.quote('CID-%s' % cluster_info.name))
+    return 'test -e %s || { %s && touch %s; }' % (marker, fmt, marker)
+
+
+def hdfs_dirs_command(cluster_info, node):
+    return as_hadoop_user(
+        cluster_info, node, 'hdfs',
+        'dfs -mkdir -p /tmp /user /mr-history/tmp /mr-history/done '
+        '/app-logs') + ' && ' + as_hadoop_user(
+        cluster_info, node, 'hdfs', 'dfs -chmod 1777 /tmp /app-logs')
+
+
+def report_command(cluster_info, node):
+    return as_hadoop_user(cluster_info, node, 'hdfs', 'dfsadmin -report')
+
+
+def node_list_command(cluster_info, node):
+    return as_hadoop_user(cluster_info, node, 'yarn', 'node -list -all')
+
+
+def refresh_command(cluster_info, node):
+    """Re-read include/exclude files on whichever master ``node`` is."""
+    cmds = []
+    if node.has('namenode'):
+        cmds.append(as_hadoop_user(cluster_info, node, 'hdfs',
+                                   'dfsadmin -refreshNodes'))
+    if node.has('resourcemanager'):
+        cmds.append(as_hadoop_user(cluster_info, node, 'yarn',
+                                   'rmadmin -refreshNodes'))
+    return ' && '.join(cmds)
+
+
+# -- actions -------------------------------------------------------------
+def configure_action(cluster_info, files=config.node_files):
+    def action(remote, node):
+        if files is config.node_files:
+            remote.run(' && '.join(configure_commands(cluster_info, node)),
+                       sudo=True)
+        for path, content in sorted(files(cluster_info, node).items()):
+            mode = 0o755 if path.endswith('.sh') else 0o644
+            remote.put(path, content, mode=mode, sudo=True)
+    return action
+
+
+def command_action(cluster_info, make_command, timeout=300):
+    def action(remote, node):
+        cmd = make_command(cluster_info, node)
+        if cmd:
+            remote.run(cmd, sudo=True, timeout=timeout)
+    return action
+
+
+def start_action(cluster_info, processes, started=None):
+    """Start, on each node, those of ``processes`` it runs (in order);
+    nodes where that worked are added to the ``started`` set."""
+    def make(ci, node):
+        return ' && '.join('{ %s; }' % start_command(ci, node, p)
+                           for p in processes if node.has(p))
+    run = command_action(cluster_info, make)
+
+    def action(remote, node):
+        run(remote, node)
+        if started is not None:
+            started.add(node.name)
+    return action
+
+
+# -- readiness -------------------------------------------------------------
+def read_report(remote, cluster_info):
+    nn = config.the(cluster_info, 'namenode')
+    result = remote.run(report_command(cluster_info, nn), sudo=True,
+                        check=False, timeout=60)
+    if result.exit_code != 0:
+        return None, 'hdfs dfsadmin -report exited %d' % result.exit_code
+    return reports.parse_dfsadmin_report(result.stdout), None
+
+
+def read_node_list(remote, cluster_info):
+    rm = config.the(cluster_info, 'resourcemanager')
+    result = remote.run(node_list_command(cluster_info, rm), sudo=True,
+                        check=False, timeout=60)
+    if result.exit_code != 0:
+        return None, 'yarn node -list exited %d' % result.exit_code
+    return reports.parse_yarn_node_list(result.stdout), None
+
+
+def service_up_check(cluster_info, process):
+    """The namenode / resourcemanager answers its admin command."""
+    node = config.the(cluster_info, process)
+    reader = read_report if process == 'namenode' else read_node_list
+
+    def check(remotes):
+        data, error = reader(remotes(node), cluster_info)
+        if data is None:
+            return False, error
+        return True, '%s on %s answers' % (process, node.name)
+    return check
+
+
+def members_ready_check(cluster_info, process, nodes, deadline_seconds,
+                        started=None):
+    """Every node of ``nodes`` (only those in the ``started`` set, if
+    given) is a live datanode / RUNNING nodemanager. Not done yet, it
+    names the nodes still awaited; after ``deadline_seconds`` it returns
+    done and names the missing ones failed."""
+    master = config.the(cluster_info, 'namenode' if process == 'datanode'
+                        else 'resourcemanager')
+    first = []
+    all_nodes = nodes
+
+    def ready(data, node):
+        if process == 'datanode':
+            section, status = reports.datanode_state(data, node)
+            return section == 'live' and status in (None, 'Normal')
+        return reports.nodemanager_state(data, node) == 'RUNNING'
+
+    def check(remotes):
+        if not first:
+            first.append(time.monotonic())
+        late = time.monotonic() - first[0] >= deadline_seconds
+        nodes = [n for n in all_nodes
+                 if started is None or n.name in started]
+        if not nodes:
+            return True, 'no %s to wait for' % process
+        reader = read_report if process == 'datanode' else read_node_list
+        data, error = reader(remotes(master), cluster_info)
+        if data is None:
+            return False, error
+        pending = [n for n in nodes if not ready(data, n)]
+        detail = '%d/%d %ss ready' % (len(nodes) - len(pending), len(nodes),
+                                      process)
+        if not pending:
+            return True, detail
+        named = {n.name: '%s not ready after %ss' % (process,
+                                                     deadline_seconds)
+                 for n in pending}
+        return (True, detail, named) if late else (False, detail, named)
+    return check
+
+
+def start_steps(cluster_info, members):
+    """Steps from the namenode format to the history server; ``members``
+    are the datanode/nodemanager nodes to start."""
+    conf = savanna_config.CONF.savanna
+    ready, poll = conf.service_start_timeout, conf.provisioning_poll_interval
+    nn = config.the(cluster_info, 'namenode')
+    snn = config.the(cluster_info, 'secondarynamenode')
+    rm = config.the(cluster_info, 'resourcemanager')
+    hs = config.the(cluster_info, 'historyserver')
+    steps = [
+        base.Step('format HDFS namenode', nodes=(nn,),
+                  action=command_action(cluster_info, format_command)),
+        base.Step('start namenode', nodes=(nn,),
+                  action=start_action(cluster_info, ['namenode'])),
+        base.Step('wait for namenode', nodes=(nn,), check=service_up_check(
+            cluster_info, 'namenode'), timeout=ready, poll_interval=poll),
+    ]
+    if snn is not None:
+        steps.append(base.Step('start secondarynamenode', nodes=(snn,),
+                               action=start_action(cluster_info,
+                                                   ['secondarynamenode'])))
+    if rm is not None:
+        steps += [
+            base.Step('start resourcemanager', nodes=(rm,),
+                      action=start_action(cluster_info,
+                                          ['resourcemanager'])),
+            base.Step('wait for resourcemanager', nodes=(rm,),
+                      check=service_up_check(cluster_info,
+                                             'resourcemanager'),
+                      timeout=ready, poll_interval=poll),
+        ]
+    steps += member_start_steps(cluster_info, members)
+    steps.append(base.Step('create HDFS directories', nodes=(nn,),
+                           action=command_action(cluster_info,
+                                                 hdfs_dirs_command)))
+    if hs is not None:
+        steps.append(base.Step('start job history server', nodes=(hs,),
+                               action=start_action(cluster_info,
+                                                   ['historyserver'])))
+    return steps
+
+
+def member_start_steps(cluster_info, members):
+    conf = savanna_config.CONF.savanna
+    ready, poll = conf.service_start_timeout, conf.provisioning_poll_interval
+    datanodes = tuple(n for n in members if n.has('datanode'))
+    nms = tuple(n for n in members if n.has('nodemanager'))
+    steps = []
+    started = set()
+    if datanodes or nms:
+        steps.append(base.Step(
+            'start datanodes and nodemanagers',
+            nodes=tuple(n for n in members
+                        if n.has('datanode') or n.has('nodemanager')),
+            action=start_action(cluster_info, ['datanode', 'nodemanager'],
+                                started)))
+    if datanodes:
+        steps.append(base.Step(
+            'wait for datanodes', nodes=datanodes,
+            check=members_ready_check(cluster_info, 'datanode', datanodes,
+                                      ready, started),
+            timeout=ready + 60, poll_interval=poll))
+    if nms and config.the(cluster_info, 'resourcemanager') is not None:
+        steps.append(base.Step(
+            'wait for nodemanagers', nodes=nms,
+            check=members_ready_check(cluster_info, 'nodemanager', nms,
+                                      ready, started),
+            timeout=ready + 60, poll_interval=poll))
+    return steps
+
+
+def create_steps(cluster_info):
+    members = [n for n in cluster_info.nodes
+               if n.has('datanode') or n.has('nodemanager')]
+    return [base.Step('configure Hadoop nodes', nodes=tuple(
+        cluster_info.nodes), action=configure_action(cluster_info))] + \
+        start_steps(cluster_info, members)
+
+
+# -- health -------------------------------------------------------------------
+def health_steps(cluster_info):
+    def alive(remote, node):
+        down = []
+        for process in DAEMONS:
+            if node.has(process):
+                result = remote.run(daemon_command(cluster_info, node,
+                                                   process, 'status'),
+                                    sudo=True, check=False, timeout=60)
+                if result.exit_code != 0:
+                    down.append(process)
+        if down:
+            raise RuntimeError('not running: %s' % ', '.join(down))
+
+    conf = savanna_config.CONF.savanna
+    steps = [base.Step('check Hadoop daemons',
+                       nodes=tuple(cluster_info.nodes), action=alive)]
+    datanodes = tuple(cluster_info.nodes_with('datanode'))
+    if datanodes and config.the(cluster_info, 'namenode') is not None:
+        steps.append(base.Step(
+            'check datanodes live', check=members_ready_check(
+                cluster_info, 'datanode', datanodes, 30),
+            timeout=90, poll_interval=conf.provisioning_poll_interval))
+    return steps

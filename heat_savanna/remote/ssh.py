@@ -1,0 +1,406 @@
+"""One SSH connection to one node, with pinned host keys (paramiko).
+
+Why a thin class of our own instead of ``paramiko.SSHClient``: we must
+choose which host-key algorithm the server presents (the one we pinned
+from the console, possibly only as a fingerprint), refuse unknown keys
+without ever writing a known_hosts file, reconnect after a dropped
+connection, and turn every failure into one of our exceptions with
+secrets redacted. paramiko's ``Transport`` gives all of that directly.
+"""
+
+import collections
+import io
+import logging
+import posixpath
+import select
+import shlex
+import socket
+import threading
+import time
+import uuid
+
+import paramiko
+import tenacity
+
+from heat_savanna.common import config
+from heat_savanna.common import exceptions
+from heat_savanna.remote import hostkeys
+from heat_savanna.remote import redaction
+
+LOG = logging.getLogger(__name__)
+
+POLICIES = ('pinned', 'accept-new', 'insecure-auto-add')
+
+CommandResult = collections.namedtuple('CommandResult',
+                                       'exit_code stdout stderr')
+CommandResult.__doc__ = 'Outcome of :meth:`NodeRemote.run` (str outputs).'
+
+# Host-key algorithms to offer for a pinned key type.
+_ALGORITHMS = {
+    'ssh-rsa': ('rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'),
+}
+
+_TRANSIENT = (OSError, EOFError, paramiko.SSHException)
+
+
+class _PermanentConnectError(exceptions.RemoteError):
+    """Authentication refused: retrying cannot help."""
+
+
+def load_private_key(text):
+    """A paramiko PKey from an OpenSSH/PEM private key text."""
+    errors = []
+    for cls in (paramiko.Ed25519Key, paramiko.ECDSAKey, paramiko.RSAKey):
+        try:
+            return cls.from_private_key(io.StringIO(text))
+        except (paramiko.SSHException, ValueError) as exc:
+            errors.append(type(exc).__name__)
+    raise ValueError('unsupported or malformed private key (%s)'
+                     % ', '.join(errors))
+
+
+def generate_keypair(comment='heat-savanna'):
+    """A fresh ed25519 key pair: ``(private_openssh_text, public_line)``."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+    key = ed25519.Ed25519PrivateKey.generate()
+    private = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
+        serialization.NoEncryption()).decode()
+    public = key.public_key().public_bytes(
+        serialization.Encoding.OpenSSH,
+        serialization.PublicFormat.OpenSSH).decode()
+    return private, '%s %s' % (public, comment)
+
+
+class NodeRemote(object):
+    """Commands and files on one node over one (re)used SSH connection.
+
+    :param node_name: used in every error (``RemoteError.node``).
+    :param host: address to connect to (management IP).
+    :param pkey: a ``paramiko.PKey`` (see :func:`load_private_key`).
+    :param host_keys: pins, see :mod:`heat_savanna.remote.hostkeys`.
+    :param policy: ``pinned`` | ``accept-new`` | ``insecure-auto-add``;
+        default ``[savanna] host_key_policy``.
+    :param secrets: strings redacted from every error message.
+    :param connect_retries: attempts; default ``[savanna]
+        ssh_connect_retries``.
+
+    Thread-safe: several threads may run commands at once (one SSH channel
+    each over the shared connection).
+    """
+
+    def __init__(self, node_name, host, username, pkey, host_keys, port=22,
+                 policy=None, connect_timeout=None, command_timeout=None,
+                 secrets=(), connect_retries=None):
+        conf = config.CONF.savanna
+        self.node_name = node_name
+        self.host = host
+        self.port = port
+        self.username = username
+        self._pkey = pkey
+        self.policy = policy or conf.host_key_policy
+        if self.policy not in POLICIES:
+            raise ValueError('host key policy must be one of %s'
+                             % ', '.join(POLICIES))
+        self._pins = [hostkeys.parse_pin(p) for p in (host_keys or ())]
+        self.connect_timeout = connect_timeout or conf.ssh_connect_timeout
+        self.command_timeout = command_timeout or conf.ssh_command_timeout
+        self.connect_retries = connect_retries or conf.ssh_connect_retries
+        self.secrets = tuple(s for s in secrets if s)
+        #: pin string of the key the server presented (after connecting)
+        self.seen_host_key = None
+        self._transport = None
+        self._sftp = None
+        self._lock = threading.RLock()
+
+    # -- helpers ------------------------------------------------------
+    def __repr__(self):
+        return '<NodeRemote %s %s@%s:%s>' % (self.node_name, self.username,
+                                             self.host, self.port)
+
+    def _redact(self, text):
+        return redaction.redact(text, self.secrets)
+
+    def _error(self, message, cls=exceptions.RemoteError):
+        return cls(self.node_name, self._redact(message))
+
+    @property
+    def is_root(self):
+        return self.username == 'root'
+
+    def wrap(self, command, sudo=False):
+        """The command line actually sent: through ``sudo -n`` when asked
+        and the login user is not root (``-n``: fail, never prompt)."""
+        if sudo and not self.is_root:
+            return 'sudo -n -- sh -c %s' % shlex.quote(command)
+        return command
+
+    # -- connection ---------------------------------------------------
+    def _key_types(self, transport):
+        wanted = []
+        for pin in self._pins:
+            for kt in pin.key_types:
+                wanted.extend(_ALGORITHMS.get(kt, (kt,)))
+        opts = transport.get_security_options()
+        available = list(opts.key_types)
+        first = [a for a in dict.fromkeys(wanted) if a in available]
+        if first:
+            opts.key_types = first + [a for a in available if a not in first]
+
+    def _verify(self, key):
+        key_type, blob = key.get_name(), key.asbytes()
+        seen = '%s %s' % (key_type, key.get_base64())
+        self.seen_host_key = seen
+        if any(p.matches(key_type, blob) for p in self._pins):
+            return
+        fp = hostkeys.fingerprint(blob)
+        if self.policy == 'insecure-auto-add':
+            LOG.warning('%s: accepting unverified host key %s %s '
+                        '(host_key_policy=insecure-auto-add)',
+                        self.node_name, key_type, fp)
+            return
+        if self.policy == 'accept-new' and not self._pins:
+            LOG.info('%s: pinning first seen host key %s %s',
+                     self.node_name, key_type, fp)
+            self._pins.append(hostkeys.parse_pin(seen))
+            return
+        if not self._pins:
+            raise self._error('host key %s %s is unknown: no host key was '
+                              'pinned for this node' % (key_type, fp),
+                              exceptions.HostKeyMismatch)
+        raise self._error('host key %s %s does not match the pinned host '
+                          'key(s); refusing to connect' % (key_type, fp),
+                          exceptions.HostKeyMismatch)
+
+    def _connect_once(self):
+        sock = socket.create_connection((self.host, self.port),
+                                        timeout=self.connect_timeout)
+        transport = paramiko.Transport(sock)
+        try:
+            transport.banner_timeout = self.connect_timeout
+            transport.handshake_timeout = self.connect_timeout
+            self._key_types(transport)
+            transport.start_client(timeout=self.connect_timeout)
+            self._verify(transport.get_remote_server_key())
+            try:
+                transport.auth_publickey(self.username, self._pkey)
+            except paramiko.AuthenticationException as exc:
+                raise self._error('authentication as %s refused: %s'
+                                  % (self.username, exc),
+                                  _PermanentConnectError)
+            transport.set_keepalive(30)
+            return transport
+        except BaseException:
+            transport.close()
+            raise
+
+    def connect(self):
+        """Open the connection now (it is otherwise opened on first use).
+
+        Retries transient failures with exponential backoff; a host-key
+        mismatch or an authentication failure raises at once.
+        """
+        with self._lock:
+            if self._transport is not None and self._transport.is_active():
+                return self._transport
+            self._drop()
+            retrying = tenacity.Retrying(
+                stop=tenacity.stop_after_attempt(self.connect_retries),
+                wait=tenacity.wait_exponential(multiplier=0.5, min=0.2,
+                                               max=10),
+                retry=tenacity.retry_if_exception_type(_TRANSIENT),
+                before_sleep=self._log_retry, reraise=True)
+            try:
+                self._transport = retrying(self._connect_once)
+            except _PermanentConnectError as exc:
+                raise exceptions.RemoteError(exc.node, exc.message)
+            except _TRANSIENT as exc:
+                raise self._error('cannot connect to %s:%s after %d '
+                                  'attempt(s): %s'
+                                  % (self.host, self.port,
+                                     self.connect_retries,
+                                     exc or type(exc).__name__))
+            return self._transport
+
+    def _log_retry(self, state):
+        LOG.debug('%s: connect attempt %d failed (%s), retrying',
+                  self.node_name, state.attempt_number,
+                  self._redact(str(state.outcome.exception())))
+
+    def _drop(self):
+        if self._sftp is not None:
+            try:
+                self._sftp.close()
+            except Exception:  # noqa: the connection is going anyway
+                pass
+        if self._transport is not None:
+            self._transport.close()
+        self._sftp = None
+        self._transport = None
+
+    def close(self):
+        with self._lock:
+            self._drop()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _open_channel(self):
+        """A session channel; reconnects once if the old connection
+        turned out to be dead (nothing was started on it yet)."""
+        for attempt in (1, 2):
+            transport = self.connect()
+            try:
+                return transport.open_session(timeout=self.connect_timeout)
+            except _TRANSIENT as exc:
+                if attempt == 2:
+                    raise self._error('cannot open a session: %s' % exc)
+                LOG.debug('%s: session failed (%s), reconnecting',
+                          self.node_name, exc)
+                with self._lock:
+                    if self._transport is transport:
+                        self._drop()
+
+    def _sftp_client(self):
+        with self._lock:
+            transport = self.connect()
+            if self._sftp is None:
+                try:
+                    self._sftp = paramiko.SFTPClient.from_transport(
+                        transport)
+                except _TRANSIENT:
+                    self._drop()
+                    self._sftp = paramiko.SFTPClient.from_transport(
+                        self.connect())
+            return self._sftp
+
+    # -- commands -----------------------------------------------------
+    def run(self, command, timeout=None, check=True, input=None,
+            sudo=False):
+        """Run ``command`` (a shell command line) and wait for it.
+
+        :param input: str/bytes written to its stdin (then EOF).
+        :param sudo: run as root (``sudo -n``) unless already root.
+        :returns: :class:`CommandResult` with decoded stdout/stderr.
+        :raises RemoteCommandFailed: ``check`` and exit status != 0.
+        :raises RemoteError: timeout, lost connection, cannot connect.
+        """
+        timeout = timeout or self.command_timeout
+        full = self.wrap(command, sudo)
+        LOG.debug('%s: run %s', self.node_name, self._redact(command))
+        chan = self._open_channel()
+        out, err = [], []
+        try:
+            chan.exec_command(full)
+            if input is not None:
+                chan.sendall(input.encode() if isinstance(input, str)
+                             else input)
+            chan.shutdown_write()
+            deadline = time.monotonic() + timeout
+            while True:
+                got = False
+                while chan.recv_ready():
+                    out.append(chan.recv(65536))
+                    got = True
+                while chan.recv_stderr_ready():
+                    err.append(chan.recv_stderr(65536))
+                    got = True
+                if chan.exit_status_ready() and not chan.recv_ready() \
+                        and not chan.recv_stderr_ready():
+                    break
+                if chan.closed and not got:
+                    break
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise self._error('command %r timed out after %ss'
+                                      % (command, timeout))
+                if not got:
+                    select.select([chan], [], [], min(left, 0.5))
+            if not chan.exit_status_ready():
+                raise self._error('connection lost while running %r'
+                                  % command)
+            code = chan.recv_exit_status()
+            if code == -1:   # paramiko: channel closed without a status
+                raise self._error('connection lost while running %r'
+                                  % command)
+        except (socket.error, EOFError, paramiko.SSHException) as exc:
+            raise self._error('connection lost while running %r: %s'
+                              % (command, exc))
+        finally:
+            chan.close()
+        stdout = b''.join(out).decode('utf-8', 'replace')
+        stderr = b''.join(err).decode('utf-8', 'replace')
+        if check and code != 0:
+            raise exceptions.RemoteCommandFailed(
+                self.node_name, self._redact(command), code,
+                self._redact(redaction.tail(stderr or stdout)))
+        return CommandResult(code, stdout, stderr)
+
+    # -- files --------------------------------------------------------
+    def put(self, path, content, mode=0o644, sudo=False):
+        """Write ``content`` (str or bytes) to ``path`` atomically.
+
+        Without sudo: SFTP to a temporary file beside ``path``, chmod, then
+        rename over it. With sudo: SFTP to a private temporary file, then
+        ``sudo -n install`` next to ``path`` (parent directories are
+        created) and rename; when ``path`` is a
+        bind-mounted file (as /etc/hosts is in containers) the rename is
+        refused and the content is copied in place instead.
+        """
+        data = content.encode() if isinstance(content, str) else content
+        sftp = self._sftp_client()
+        tag = uuid.uuid4().hex[:12]
+        if not sudo:
+            tmp = posixpath.join(posixpath.dirname(path) or '.',
+                                 '.%s.savanna-%s' % (
+                                     posixpath.basename(path), tag))
+            try:
+                with sftp.open(tmp, 'wb') as f:
+                    f.write(data)
+                sftp.chmod(tmp, mode)
+                sftp.posix_rename(tmp, path)
+            except (IOError, OSError) as exc:
+                try:
+                    sftp.remove(tmp)
+                except (IOError, OSError):
+                    pass
+                raise self._error('cannot write %s: %s' % (path, exc))
+            return
+        tmp = '/tmp/.savanna-put-%s' % tag
+        try:
+            with sftp.open(tmp, 'wb') as f:
+                f.chmod(0o600)
+                f.write(data)
+        except (IOError, OSError) as exc:
+            raise self._error('cannot upload %s: %s' % (path, exc))
+        new = '%s.savanna-new-%s' % (path, tag)
+        q = shlex.quote
+        script = (
+            'rc=0; mkdir -p {d} && install -m {m} {t} {n} && '
+            '{{ mv -f {n} {p} 2>/dev/null || '
+            '{{ cat {n} > {p} && chmod {m} {p}; rc=$?; rm -f {n}; }}; }} '
+            '|| rc=1; rm -f {t}; exit $rc'
+        ).format(m='%o' % mode, t=q(tmp), n=q(new), p=q(path),
+                 d=q(posixpath.dirname(path) or '/'))
+        self.run(script, sudo=True)
+
+    def get(self, path):
+        """The content of ``path`` as bytes (SFTP, as the login user)."""
+        sftp = self._sftp_client()
+        try:
+            with sftp.open(path, 'rb') as f:
+                return f.read()
+        except (IOError, OSError) as exc:
+            raise self._error('cannot read %s: %s' % (path, exc))
+
+    def exists(self, path):
+        """True if ``path`` exists (as seen by the login user)."""
+        try:
+            self._sftp_client().stat(path)
+            return True
+        except (IOError, OSError):
+            return False

@@ -1,0 +1,77 @@
+"""Test doubles for plugin tests: a cluster *definition* (ClusterSpecView)
+and a remote that records what a plugin does and answers scripted
+outputs."""
+
+import dataclasses
+import os
+import threading
+
+from heat_savanna.remote.ssh import CommandResult
+
+FIXTURES = os.path.join(os.path.dirname(__file__), '..', '..', 'fixtures')
+
+
+def fixture(name):
+    with open(os.path.join(FIXTURES, name)) as f:
+        return f.read()
+
+
+@dataclasses.dataclass
+class Group:
+    name: str
+    count: int
+    node_processes: tuple
+    min_active: int = None
+    node_configs: dict = None
+    volumes_per_node: int = 0
+
+
+@dataclasses.dataclass
+class Spec:
+    node_groups: tuple
+    plugin_name: str = 'spark'
+    plugin_version: str = '4.3.0'
+    name: str = 'c'
+    cluster_configs: dict = None
+    anti_affinity: tuple = ()
+
+
+class Journal(object):
+    """Every (node, kind, detail) in order, shared by all fake remotes."""
+
+    def __init__(self):
+        self.entries = []
+        self.lock = threading.Lock()
+
+    def add(self, *entry):
+        with self.lock:
+            self.entries.append(entry)
+
+    def commands(self, node=None):
+        return [e[2] for e in self.entries
+                if e[1] == 'run' and (node is None or e[0] == node)]
+
+    def files(self, node):
+        return {e[2]: e[3] for e in self.entries
+                if e[0] == node and e[1] == 'put'}
+
+
+class RecordingRemote(object):
+    """Records run/put; ``responder(command) -> CommandResult | None``."""
+
+    def __init__(self, node_name, journal, responder=None):
+        self.node_name = node_name
+        self.journal = journal
+        self.responder = responder
+
+    def run(self, command, timeout=None, check=True, input=None,
+            sudo=False):
+        self.journal.add(self.node_name, 'run', command, sudo)
+        result = self.responder(command) if self.responder else None
+        return result or CommandResult(0, '', '')
+
+    def put(self, path, content, mode=0o644, sudo=False):
+        self.journal.add(self.node_name, 'put', path, content, mode, sudo)
+
+    def get(self, path):
+        raise IOError(path)

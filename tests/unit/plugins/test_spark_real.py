@@ -1,0 +1,132 @@
+"""The Spark plugin for real: sshd hosts, paramiko, the pyspark wheel.
+
+create_steps over 1 master + 2 workers, then pi.py through spark-submit
+on the master node; then scale 2 -> 3 workers and decommission one.
+"""
+
+import importlib.util
+import os
+import shutil
+import sys
+
+import pytest
+
+from heat_savanna.common import config as savanna_config
+from heat_savanna.plugins import base
+from heat_savanna.plugins.spark import plugin as spark_plugin
+from heat_savanna.plugins.spark import start
+from tests.unit.plugins import stepdriver
+
+SPEC = importlib.util.find_spec('pyspark')
+PYSPARK = os.path.dirname(SPEC.origin) if SPEC else None
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(PYSPARK is None or shutil.which('java') is None,
+                       reason='needs the pyspark wheel and java'),
+]
+
+
+def node(host, name, group, processes):
+    return base.NodeInfo(name=name, group=group, processes=processes,
+                         management_ip=host.address,
+                         internal_ip=host.address)
+
+
+def cluster(nodes):
+    return base.ClusterInfo(
+        name='pi', plugin_name='spark', plugin_version='4.3.0',
+        cluster_configs={
+            # the executors' and driver's Python must import pyspark
+            'spark-env': {'PYSPARK_PYTHON': sys.executable,
+                          'SPARK_WORKER_CORES': 1,
+                          'SPARK_WORKER_MEMORY': '768m'}},
+        nodes=tuple(nodes))
+
+
+@pytest.fixture
+def fast_conf():
+    conf = savanna_config.CONF
+    conf.set_override('service_start_timeout', 90, 'savanna')
+    conf.set_override('decommission_timeout', 90, 'savanna')
+    conf.set_override('provisioning_poll_interval', 1, 'savanna')
+    yield
+    conf.clear_override('service_start_timeout', 'savanna')
+    conf.clear_override('decommission_timeout', 'savanna')
+    conf.clear_override('provisioning_poll_interval', 'savanna')
+
+
+def master_status(remote, info):
+    status, error = start.read_master_status(remote, info)
+    assert status is not None, error
+    return status
+
+
+def test_create_run_pi_scale_and_decommission(hosts, fast_conf):
+    binds = {'/opt/spark': PYSPARK}
+    names = ('master-0', 'workers-0', 'workers-1', 'workers-2')
+    h = [hosts.host(n, binds=binds) for n in names]
+    nodes = [node(h[0], 'master-0', 'master', ('master',)),
+             node(h[1], 'workers-0', 'workers', ('worker',)),
+             node(h[2], 'workers-1', 'workers', ('worker',))]
+    remotes = {x.name: hosts.remote(x, command_timeout=240) for x in h}
+    plugin = spark_plugin.SparkPlugin()
+    info = cluster(nodes)
+
+    failed = stepdriver.run_steps(plugin.create_steps(info), remotes)
+    assert failed == {}
+    status = master_status(remotes['master-0'], info)
+    alive = sorted(w['host'] for w in status['workers']
+                   if w['state'] == 'ALIVE')
+    assert alive == sorted([h[1].address, h[2].address])
+    master_pid = remotes['master-0'].run(
+        'cat /var/lib/spark/run/*Master*.pid', sudo=True).stdout
+
+    # every node has the files, only member nodes in /etc/hosts
+    hosts_file = remotes['workers-0'].get('/etc/hosts').decode()
+    assert 'master-0' in hosts_file and 'workers-2' not in hosts_file
+    env = remotes['workers-1'].get('/etc/spark/conf/spark-env.sh').decode()
+    assert "SPARK_LOCAL_IP=%s" % h[2].address in env
+
+    submit = ('/opt/spark/bin/spark-submit --master spark://%s:7077 '
+              '/opt/spark/examples/src/main/python/pi.py 4'
+              % h[0].address)
+    # as root: this venv's python (PYSPARK_PYTHON) lives under /root
+    result = remotes['master-0'].run(
+        'SPARK_CONF_DIR=/etc/spark/conf ' + submit, timeout=240, sudo=True)
+    assert 'Pi is roughly' in result.stdout
+
+    # scale up: workers-2 joins the running master, nothing restarted
+    new = node(h[3], 'workers-2', 'workers', ('worker',))
+    info2 = cluster(nodes + [new])
+    failed = stepdriver.run_steps(plugin.scale_up_steps(info2, [new]),
+                                  remotes)
+    assert failed == {}
+    states = start.worker_states(master_status(remotes['master-0'], info2))
+    assert states[h[3].address] == 'ALIVE'
+    assert remotes['master-0'].run(
+        'cat /var/lib/spark/run/*Master*.pid', sudo=True).stdout == \
+        master_pid
+    assert 'workers-2' in remotes['workers-0'].get('/etc/hosts').decode()
+
+    # decommission workers-0 gracefully
+    leaving = [nodes[1]]
+    failed = stepdriver.run_steps(
+        plugin.decommission_steps(info2, leaving), remotes)
+    assert failed == {}
+    states = start.worker_states(master_status(remotes['master-0'], info2))
+    assert states[h[1].address] != 'ALIVE'
+    assert states[h[2].address] == 'ALIVE'
+    assert remotes['workers-0'].run(
+        start.daemon_command(info2, nodes[1], 'status',
+                             'org.apache.spark.deploy.worker.Worker'),
+        sudo=True, check=False).exit_code != 0
+    assert 'workers-0' not in remotes['master-0'].get(
+        '/etc/spark/conf/workers').decode()
+
+    # health: every remaining daemon is up
+    remaining = cluster([nodes[0], nodes[2], new])
+    assert stepdriver.run_steps(plugin.health_steps(remaining),
+                                remotes) == {}
+    for r in remotes.values():
+        r.close()
