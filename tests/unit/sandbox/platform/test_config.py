@@ -1,0 +1,124 @@
+"""Paths, secrets and the generated service configurations."""
+
+import configparser
+import os
+import stat
+
+from savanna_sandbox import paths
+from savanna_sandbox.services import cloudsim
+from savanna_sandbox.services import heat
+from savanna_sandbox.services import identity
+from savanna_sandbox.services import platform
+
+
+def test_state_dir_from_env(tmp_path):
+    assert paths.state_dir({}) == paths.DEFAULT_STATE_DIR
+    assert paths.state_dir({'HEAT_SAVANNA_SANDBOX_DIR': str(tmp_path)}) == \
+        str(tmp_path)
+
+
+def test_repo_root_is_the_checkout_not_hard_coded(tmp_path):
+    root = paths.repo_root({})
+    assert os.path.isfile(os.path.join(root, 'contrib', 'heat',
+                                       'heat_savanna_plugin.py'))
+    assert paths.repo_root({'HEAT_SAVANNA_REPO': str(tmp_path)}) == \
+        str(tmp_path)
+    assert paths.heat_plugin_dir({'HEAT_SAVANNA_REPO': '/x'}) == \
+        '/x/contrib/heat'
+
+
+def test_secrets_generated_once_private(tmp_path):
+    layout = paths.Layout(str(tmp_path / 'state'))
+    first = layout.secrets()
+    assert first == layout.secrets()
+    assert len(set(first.values())) == len(first)
+    mode = os.stat(layout.path('secrets.json')).st_mode
+    assert stat.S_IMODE(mode) == 0o600
+
+
+def _conf(text):
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read_string(text)
+    return parser
+
+
+def test_heat_conf(tmp_path):
+    layout = paths.Layout(str(tmp_path))
+    secrets = layout.secrets()
+    conf = _conf(heat.render_conf(layout, secrets, '/repo/contrib/heat'))
+    d = conf['DEFAULT']
+    assert d['convergence_engine'] == 'true'
+    assert d['num_engine_workers'] == '2'
+    assert d['plugin_dirs'] == '/repo/contrib/heat'
+    assert d['transport_url'].startswith('rabbit://heat:')
+    assert '@127.0.0.1:5673/' in d['transport_url']
+    assert d['stack_user_domain_name'] == 'heat'
+    assert d['stack_domain_admin'] == 'heat_domain_admin'
+    assert d['heat_metadata_server_url'].startswith('http://127.0.0.1:')
+    assert conf['database']['connection'].startswith(
+        'mysql+pymysql://heat:')
+    assert '@127.0.0.1:13306/heat' in conf['database']['connection']
+    for section in ('keystone_authtoken', 'trustee'):
+        assert conf[section]['auth_url'] == 'http://127.0.0.1:5000/v3'
+        assert conf[section]['username'] == 'heat'
+    assert conf['clients_keystone']['auth_uri'] == 'http://127.0.0.1:5000'
+    assert os.path.exists(conf['paste_deploy']['api_paste_config'])
+    assert os.path.isdir(d['environment_dir'])
+
+
+def test_no_secret_on_any_command_line(tmp_path):
+    plat = platform.Platform(str(tmp_path))
+    values = set(plat.secrets.values())
+    for part in plat.parts():
+        if part.daemon:
+            argv = ' '.join(part.argv())
+            assert not any(v in argv for v in values), part.name
+            assert not any('127.0.0.1' != h and h in argv
+                           for h in ('0.0.0.0', '::')), part.name
+
+
+def test_cloudsim_config_for_the_simulator(tmp_path):
+    plat = platform.Platform(str(tmp_path))
+    part = plat.part('cloudsim')
+    conf = part.config()
+    assert conf['bind_host'] == '127.0.0.1'
+    assert conf['auth']['username'] == 'cloudsim'
+    assert conf['auth']['auth_url'] == 'http://127.0.0.1:5000/v3'
+    assert conf['state_dir'] == cloudsim.state_dir(plat.layout)
+    part.prepare()
+    assert stat.S_IMODE(os.stat(part.conf).st_mode) == 0o600
+    from savanna_sandbox.cloud import config as cloud_config
+    loaded = cloud_config.load(part.conf)
+    assert loaded['auth']['password'] == plat.secrets['cloudsim']
+
+
+def test_catalog_uses_the_simulators_endpoints():
+    cat = identity.catalog()
+    assert cat['orchestration'] == 'http://127.0.0.1:8004/v1/%(tenant_id)s'
+    from savanna_sandbox.cloud import ENDPOINTS
+    for service in ('compute', 'volumev3', 'network', 'image'):
+        assert cat[service] == ENDPOINTS[service]
+    assert 'admin' not in cat
+
+
+def test_env_lines_are_shell_safe():
+    secrets = {'demo': "it's $HOME"}
+    lines = identity.env_lines(secrets)
+    import subprocess
+    script = '\n'.join('export ' + line for line in lines) + \
+        '\nprintf %s "$OS_PASSWORD"'
+    out = subprocess.run(['sh', '-c', script], capture_output=True,
+                         text=True).stdout
+    assert out == "it's $HOME"
+    assert "OS_USERNAME=demo" in lines
+
+
+def test_plugin_problem_reports_an_import_error(tmp_path):
+    good = tmp_path / 'good'
+    good.mkdir()
+    (good / 'p.py').write_text('def resource_mapping():\n    return {}\n')
+    assert heat.plugin_problem(str(good)) is None
+    bad = tmp_path / 'bad'
+    bad.mkdir()
+    (bad / 'p.py').write_text('import no_such_module_here\n')
+    assert 'no_such_module_here' in heat.plugin_problem(str(bad))
