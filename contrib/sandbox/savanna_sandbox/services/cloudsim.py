@@ -76,6 +76,11 @@ class CloudSim(services.Part):
 
     def prepare(self):
         os.makedirs(state_dir(self.layout), mode=0o700, exist_ok=True)
+        # sshd reads each host's authorized_keys as the login user, so the
+        # path down to the hosts must be traversable (not listable) by it;
+        # the secrets beside it stay 0600.
+        for path in (self.layout.root, state_dir(self.layout)):
+            os.chmod(path, 0o711)
         paths.write_private(self.conf, json.dumps(self.config(), indent=1))
 
     def argv(self):

@@ -1,0 +1,390 @@
+"""OS::Savanna::Cluster: a whole data-processing cluster as one resource.
+
+This module is deliberately thin: the property schema, and handlers that hand
+the work to the pure core (model, validation, layout, nested template,
+health) and to the provisioning driver (plugin steps over SSH). Node-level
+state lives in the resource's data (JSON), the management private key in
+Heat's encrypted resource data (``redact=True``) and nowhere else.
+"""
+
+import json
+
+from oslo_log import log as logging
+
+from heat.common import exception
+from heat.common.i18n import _
+from heat.engine import attributes
+from heat.engine import constraints
+from heat.engine import properties
+from heat.engine.resources import stack_resource
+from heat.engine import support
+
+from heat_savanna.common import exceptions as sv_exc
+from heat_savanna.core import validation
+from heat_savanna.resources import operation
+
+LOG = logging.getLogger(__name__)
+
+
+class SavannaCluster(stack_resource.StackResource):
+    """A Spark or Hadoop cluster built, configured, scaled and healed by Heat.
+
+    The resource expands into a nested stack with one server (and its port,
+    optional floating IP, volumes and attachments) per node, a management
+    keypair, an auto security group and an anti-affinity server group; then
+    it configures and starts the data-processing services over SSH through
+    the chosen provisioning plugin. When some nodes fail but every node
+    group keeps ``min_active`` nodes and every mandatory process is up, the
+    cluster is PARTIALLY_ACTIVE (the resource completes, says so in its
+    status reason, metadata and attributes), and the next stack update
+    rebuilds the failed nodes.
+    """
+
+    support_status = support.SupportStatus(
+        version='27.0.0',
+        message=_('Provided by the heat-savanna plugin.'))
+
+    default_client_name = 'nova'
+
+    entity = 'cluster'
+
+    PROPERTIES = (
+        NAME, PLUGIN_NAME, PLUGIN_VERSION, IMAGE, FLAVOR, KEY_NAME, SSH_USER,
+        MANAGEMENT_NETWORK, FLOATING_IP_POOL, NODE_GROUPS, ANTI_AFFINITY,
+        ANTI_AFFINITY_POLICY, CLUSTER_CONFIGS, REMOVAL_CANDIDATES,
+    ) = (
+        'name', 'plugin_name', 'plugin_version', 'image', 'flavor',
+        'key_name', 'ssh_user', 'management_network', 'floating_ip_pool',
+        'node_groups', 'anti_affinity', 'anti_affinity_policy',
+        'cluster_configs', 'removal_candidates',
+    )
+
+    _NODE_GROUP_KEYS = (
+        NG_NAME, NG_COUNT, NG_MIN_ACTIVE, NG_FLAVOR, NG_IMAGE,
+        NG_NODE_PROCESSES, NG_VOLUMES_PER_NODE, NG_VOLUME_SIZE,
+        NG_VOLUME_TYPE, NG_VOLUMES_AZ, NG_AZ, NG_FLOATING_IP,
+        NG_SECURITY_GROUPS, NG_AUTO_SECURITY_GROUP, NG_NODE_CONFIGS,
+    ) = (
+        'name', 'count', 'min_active', 'flavor', 'image',
+        'node_processes', 'volumes_per_node', 'volume_size',
+        'volume_type', 'volumes_availability_zone', 'availability_zone',
+        'floating_ip', 'security_groups', 'auto_security_group',
+        'node_configs',
+    )
+
+    ATTRIBUTES = (
+        STATUS, NODES, ACTIVE_COUNT, DESIRED_COUNT, FAILED_NODES,
+        MASTER_ADDRESS, ENDPOINTS, INFO,
+    ) = (
+        'status', 'nodes', 'active_count', 'desired_count', 'failed_nodes',
+        'master_address', 'endpoints', 'info',
+    )
+
+    _node_group_schema = {
+        NG_NAME: properties.Schema(
+            properties.Schema.STRING,
+            _('Name of the node group; node names are "<name>-<index>". '
+              'Letters, digits and "-" only, starting with a letter.'),
+            required=True,
+            constraints=[
+                constraints.Length(min=1, max=40),
+                constraints.AllowedPattern(
+                    r'^[a-zA-Z][a-zA-Z0-9-]*$',
+                    _('must start with a letter and contain only letters, '
+                      'digits and "-"')),
+            ]),
+        NG_COUNT: properties.Schema(
+            properties.Schema.INTEGER,
+            _('Number of nodes in the group. Changing it resizes the group '
+              'in place (scale-down decommissions first).'),
+            required=True,
+            constraints=[constraints.Range(min=0)],
+            update_allowed=True),
+        NG_MIN_ACTIVE: properties.Schema(
+            properties.Schema.STRING,
+            _('Least number of active nodes for the cluster to be usable, as '
+              'a number (e.g. "9") or a percentage of count rounded up '
+              '(e.g. "90%"). Defaults to count: every node must be active.'),
+            constraints=[constraints.AllowedPattern(
+                r'^[0-9]+%?$', _('a whole number or a percentage like 90%'))],
+            update_allowed=True),
+        NG_FLAVOR: properties.Schema(
+            properties.Schema.STRING,
+            _('Flavor of the group\'s servers; defaults to the cluster '
+              'flavor.'),
+            constraints=[constraints.CustomConstraint('nova.flavor')]),
+        NG_IMAGE: properties.Schema(
+            properties.Schema.STRING,
+            _('Image of the group\'s servers; defaults to the cluster '
+              'image.'),
+            constraints=[constraints.CustomConstraint('glance.image')]),
+        NG_NODE_PROCESSES: properties.Schema(
+            properties.Schema.LIST,
+            _('Processes every node of the group runs, e.g. [master] for '
+              'spark or [datanode, nodemanager] for vanilla.'),
+            required=True,
+            constraints=[constraints.Length(min=1)],
+            schema=properties.Schema(properties.Schema.STRING)),
+        NG_VOLUMES_PER_NODE: properties.Schema(
+            properties.Schema.INTEGER,
+            _('Number of Cinder volumes attached to each node.'),
+            default=0,
+            constraints=[constraints.Range(min=0, max=16)]),
+        NG_VOLUME_SIZE: properties.Schema(
+            properties.Schema.INTEGER,
+            _('Size of each volume in GB.'),
+            default=10,
+            constraints=[constraints.Range(min=1)]),
+        NG_VOLUME_TYPE: properties.Schema(
+            properties.Schema.STRING,
+            _('Cinder volume type of the volumes.'),
+            constraints=[constraints.CustomConstraint('cinder.vtype')]),
+        NG_VOLUMES_AZ: properties.Schema(
+            properties.Schema.STRING,
+            _('Availability zone of the volumes.')),
+        NG_AZ: properties.Schema(
+            properties.Schema.STRING,
+            _('Availability zone of the group\'s servers.')),
+        NG_FLOATING_IP: properties.Schema(
+            properties.Schema.BOOLEAN,
+            _('Give every node a floating IP from floating_ip_pool.'),
+            default=False),
+        NG_SECURITY_GROUPS: properties.Schema(
+            properties.Schema.LIST,
+            _('Extra security groups for the group\'s ports.'),
+            default=[],
+            schema=properties.Schema(properties.Schema.STRING)),
+        NG_AUTO_SECURITY_GROUP: properties.Schema(
+            properties.Schema.BOOLEAN,
+            _('Put the group\'s ports in the cluster\'s generated security '
+              'group (SSH from the engine side, service ports within the '
+              'cluster, web UIs).'),
+            default=True),
+        NG_NODE_CONFIGS: properties.Schema(
+            properties.Schema.MAP,
+            _('Per-group service configuration, {section: {key: value}}, '
+              'merged over cluster_configs.'),
+            default={},
+            update_allowed=True),
+    }
+
+    properties_schema = {
+        NAME: properties.Schema(
+            properties.Schema.STRING,
+            _('Cluster name, used in server names; defaults to the '
+              'resource name.'),
+            constraints=[
+                constraints.Length(min=1, max=40),
+                constraints.AllowedPattern(
+                    r'^[a-zA-Z][a-zA-Z0-9-]*$',
+                    _('must start with a letter and contain only letters, '
+                      'digits and "-"')),
+            ]),
+        PLUGIN_NAME: properties.Schema(
+            properties.Schema.STRING,
+            _('Provisioning plugin: "spark" (Spark standalone) or "vanilla" '
+              '(Apache Hadoop 3: HDFS, YARN, MapReduce history).'),
+            required=True),
+        PLUGIN_VERSION: properties.Schema(
+            properties.Schema.STRING,
+            _('Version of the framework the plugin deploys, e.g. "4.3.0" '
+              'for spark or "3.4.1" for vanilla.'),
+            required=True),
+        IMAGE: properties.Schema(
+            properties.Schema.STRING,
+            _('Default image of the cluster\'s servers; it must carry the '
+              'framework (Java and Spark or Hadoop on the path).'),
+            required=True,
+            constraints=[constraints.CustomConstraint('glance.image')]),
+        FLAVOR: properties.Schema(
+            properties.Schema.STRING,
+            _('Default flavor of the cluster\'s servers.'),
+            required=True,
+            constraints=[constraints.CustomConstraint('nova.flavor')]),
+        KEY_NAME: properties.Schema(
+            properties.Schema.STRING,
+            _('Optional keypair of the operator, authorised on every node '
+              'beside the cluster\'s own management key.'),
+            constraints=[constraints.CustomConstraint('nova.keypair')]),
+        SSH_USER: properties.Schema(
+            properties.Schema.STRING,
+            _('Login user of the image. Defaults to the image property '
+              'os_admin_user, else "ubuntu".'),
+            constraints=[constraints.Length(min=1, max=32)]),
+        MANAGEMENT_NETWORK: properties.Schema(
+            properties.Schema.STRING,
+            _('Neutron network the nodes are plugged into; the engine must '
+              'reach it over SSH (or use floating IPs).'),
+            required=True,
+            constraints=[constraints.CustomConstraint('neutron.network')]),
+        FLOATING_IP_POOL: properties.Schema(
+            properties.Schema.STRING,
+            _('External network floating IPs come from; required when a '
+              'node group sets floating_ip.'),
+            constraints=[constraints.CustomConstraint('neutron.network')]),
+        NODE_GROUPS: properties.Schema(
+            properties.Schema.LIST,
+            _('Node groups of the cluster. Counts, min_active and '
+              'node_configs update in place; adding or removing a group '
+              'updates in place too.'),
+            required=True,
+            constraints=[constraints.Length(min=1)],
+            schema=properties.Schema(properties.Schema.MAP,
+                                     schema=_node_group_schema),
+            update_allowed=True),
+        ANTI_AFFINITY: properties.Schema(
+            properties.Schema.LIST,
+            _('Node processes whose nodes must land on different hosts '
+              '(one server group with anti_affinity_policy holds them).'),
+            default=[],
+            schema=properties.Schema(properties.Schema.STRING)),
+        ANTI_AFFINITY_POLICY: properties.Schema(
+            properties.Schema.STRING,
+            _('Server group policy of the anti-affinity group: hard '
+              '"anti-affinity" fails a boot when no host is left, '
+              '"soft-anti-affinity" spreads as well as it can.'),
+            default='anti-affinity',
+            constraints=[constraints.AllowedValues(
+                ['anti-affinity', 'soft-anti-affinity'])]),
+        CLUSTER_CONFIGS: properties.Schema(
+            properties.Schema.MAP,
+            _('Service configuration, {section: {key: value}}; sections '
+              'are the plugin\'s (e.g. HDFS, YARN, spark-defaults).'),
+            default={}),
+        REMOVAL_CANDIDATES: properties.Schema(
+            properties.Schema.LIST,
+            _('Node names to remove first when a group scales down (after '
+              'failed nodes, before the newest).'),
+            default=[],
+            schema=properties.Schema(properties.Schema.STRING),
+            update_allowed=True),
+    }
+
+    attributes_schema = {
+        STATUS: attributes.Schema(
+            _('ACTIVE, PARTIALLY_ACTIVE (usable, some nodes to rebuild) or '
+              'FAILED.'),
+            type=attributes.Schema.STRING),
+        NODES: attributes.Schema(
+            _('Every node: name, group, processes, address, state and '
+              'reason.'),
+            type=attributes.Schema.LIST),
+        ACTIVE_COUNT: attributes.Schema(
+            _('Number of active nodes.'),
+            type=attributes.Schema.INTEGER),
+        DESIRED_COUNT: attributes.Schema(
+            _('Number of nodes the node groups ask for.'),
+            type=attributes.Schema.INTEGER),
+        FAILED_NODES: attributes.Schema(
+            _('Failed nodes with the phase and reason; the next stack update '
+              'rebuilds them.'),
+            type=attributes.Schema.LIST),
+        MASTER_ADDRESS: attributes.Schema(
+            _('Address of the master node (spark master or namenode).'),
+            type=attributes.Schema.STRING),
+        ENDPOINTS: attributes.Schema(
+            _('Web UIs and service URLs of the cluster.'),
+            type=attributes.Schema.MAP),
+        INFO: attributes.Schema(
+            _('Summary: plugin, version, per-group counts, status line.'),
+            type=attributes.Schema.MAP),
+    }
+
+    # -- helpers -----------------------------------------------------------
+    def _spec(self, props=None):
+        props = props if props is not None else self.properties
+        values = {k: props[k] for k in self.PROPERTIES}
+        return validation.check(values, default_name=self.name)
+
+    def _operation(self):
+        return operation.ClusterOperation(self)
+
+    # -- validation --------------------------------------------------------
+    def validate(self):
+        # Heat has checked types and constraints of every property; the
+        # cluster rules (topology, processes, configs) are ours, the same
+        # code `heat-savanna validate` runs.
+        try:
+            self._spec()
+        except sv_exc.InvalidCluster as exc:
+            raise exception.StackValidationFailed(
+                message=_('%(res)s: %(err)s') % {
+                    'res': self.name, 'err': '; '.join(
+                        'Property %s' % e for e in exc.errors)})
+        except sv_exc.PluginNotFound as exc:
+            raise exception.StackValidationFailed(
+                message='Property %s: %s' % (self.PLUGIN_NAME, exc))
+        super(SavannaCluster, self).validate()
+
+    def child_template(self):
+        return self._operation().child_template()
+
+    def child_params(self):
+        return {}
+
+    # -- lifecycle ---------------------------------------------------------
+    def handle_create(self):
+        return self._operation().start_create()
+
+    def check_create_complete(self, cookie=None):
+        return self._operation().advance(cookie)
+
+    def handle_update(self, json_snippet, tmpl_diff, prop_diff):
+        new_props = json_snippet.properties(self.properties_schema,
+                                            self.context)
+        return self._operation().start_update(new_props)
+
+    def check_update_complete(self, cookie=None):
+        return self._operation().advance(cookie)
+
+    def handle_check(self):
+        return self._operation().start_check()
+
+    def check_check_complete(self, cookie=None):
+        return self._operation().advance(cookie)
+
+    def needs_replace_failed(self):
+        # A failed create/update leaves the nested stack and the healthy
+        # nodes in place: the next update heals in place instead of
+        # replacing (and so deleting) the whole cluster.
+        return self.resource_id is None
+
+    def _needs_update(self, after, before, after_props, before_props,
+                      prev_resource, check_init_complete=True):
+        if self.resource_id is not None and self.status == self.FAILED:
+            return True
+        return super(SavannaCluster, self)._needs_update(
+            after, before, after_props, before_props, prev_resource,
+            check_init_complete)
+
+    def state_set(self, action, status, reason='state changed',
+                  lock=stack_resource.StackResource.LOCK_NONE):
+        # Heat ends an action with the generic "state changed": say what
+        # the cluster's state is instead (Horizon shows status_reason).
+        if status == self.COMPLETE and reason == 'state changed':
+            summary = self._stored_summary()
+            if summary:
+                reason = summary
+        return super(SavannaCluster, self).state_set(action, status, reason,
+                                                     lock=lock)
+
+    def _stored_summary(self):
+        try:
+            state = json.loads(self.data().get('cluster', '{}'))
+        except (ValueError, exception.NotFound):
+            return None
+        return state.get('summary')
+
+    # -- attributes --------------------------------------------------------
+    def _resolve_attribute(self, name):
+        return self._operation().attribute(name)
+
+    def get_reference_id(self):
+        return self.resource_id
+
+    def parse_live_resource_data(self, resource_properties, resource_data):
+        return {}
+
+
+def resource_mapping():
+    return {'OS::Savanna::Cluster': SavannaCluster}
