@@ -70,8 +70,8 @@ def run(args, heat=None, out=sys.stdout):
                                     with_attr=['nodes', 'status'])
         attrs = detail.attributes or {}
         status = attrs.get('status') or 'UNKNOWN'
-        print('%s: %s %s (%s)' % (res.resource_name, detail.resource_action,
-                                  detail.resource_status, status), file=out)
+        print('%s: %s (%s)' % (res.resource_name, detail.resource_status,
+                               status), file=out)
         print('  %s' % detail.resource_status_reason, file=out)
         print(format_table(cluster_rows(attrs.get('nodes')),
                            ('NAME', 'GROUP', 'PROCESSES', 'ADDRESS', 'STATE',

@@ -309,8 +309,12 @@ class NodeRemote(object):
                 while chan.recv_stderr_ready():
                     err.append(chan.recv_stderr(65536))
                     got = True
-                if chan.exit_status_ready() and not chan.recv_ready() \
-                        and not chan.recv_stderr_ready():
+                # The exit status can overtake the last output: finish only
+                # once the server has also sent EOF (or closed).
+                if chan.exit_status_ready() and \
+                        (chan.eof_received or chan.closed) and \
+                        not chan.recv_ready() and \
+                        not chan.recv_stderr_ready():
                     break
                 if chan.closed and not got:
                     break

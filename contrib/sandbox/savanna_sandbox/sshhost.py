@@ -126,6 +126,10 @@ class SSHHost(object):
         return os.path.join(self.workdir, *parts)
 
     @property
+    def _home_ssh(self):
+        return os.path.join(pwd.getpwnam(self.user).pw_dir, '.ssh')
+
+    @property
     def host_key_file(self):
         return self._path('ssh_host_ed25519_key')
 
@@ -150,8 +154,20 @@ class SSHHost(object):
             with open(hosts, 'w') as f:
                 f.write('127.0.0.1\tlocalhost\n%s\t%s\n'
                         % (self.address, self.name))
-        with open(self._path('authorized_keys'), 'w') as f:
-            f.write(''.join(k + '\n' for k in self.authorized_keys))
+        # Like cloud-init, put the instance's keys in the login user's
+        # ~/.ssh/authorized_keys: a per-host directory mounted over ~/.ssh,
+        # so a key authorised later on one host stays on that host.
+        ssh_dir = self._path('fs', 'ssh-home')
+        os.makedirs(ssh_dir, exist_ok=True)
+        keys_file = os.path.join(ssh_dir, 'authorized_keys')
+        if not os.path.exists(keys_file):
+            with open(keys_file, 'w') as f:
+                f.write(''.join(k + '\n' for k in self.authorized_keys))
+        info = pwd.getpwnam(self.user)
+        for path, mode in ((ssh_dir, 0o700), (keys_file, 0o600)):
+            os.chown(path, info.pw_uid, info.pw_gid)
+            os.chmod(path, mode)
+        os.makedirs(self._home_ssh, exist_ok=True)
         with open(self._path('sshd_config'), 'w') as f:
             f.write(self._sshd_config())
 
@@ -160,7 +176,7 @@ class SSHHost(object):
             'ListenAddress %s:%d' % (self.address, self.port),
             'HostKey %s' % self.host_key_file,
             'PidFile %s' % self._path('sshd.pid'),
-            'AuthorizedKeysFile %s' % self._path('authorized_keys'),
+            'AuthorizedKeysFile .ssh/authorized_keys',
             'AllowUsers %s' % self.user,
             'PubkeyAuthentication yes',
             'PasswordAuthentication no',
@@ -185,6 +201,8 @@ class SSHHost(object):
                          % (q(self._path('fs', local)), q(real)))
         lines.append('mount --bind %s /etc/hosts'
                      % q(self._path('fs', 'hosts')))
+        lines.append('mount --bind %s %s'
+                     % (q(self._path('fs', 'ssh-home')), q(self._home_ssh)))
         for real, src in sorted(self.binds.items()):
             lines.append('mount --bind %s %s' % (q(src), q(real)))
             lines.append('mount -o remount,bind,ro %s' % q(real))

@@ -1,0 +1,193 @@
+"""``make demo``: from a running sandbox to a Spark job result.
+
+1. creates an operator keypair for the demo user (private key kept in the
+   sandbox state dir, mode 0600),
+2. creates contrib/templates/spark-cluster.yaml through python-heatclient as
+   the ordinary ``demo`` project user, showing the resource's progress
+   (status_reason moves while nodes boot, are configured, services start),
+3. prints the cluster's status and attributes,
+4. SSHes to the master with the operator key (host key pinned from the
+   server's console output, never trusted on first use) and runs the Pi
+   example shipped with pyspark on the cluster, printing its result.
+
+The functions are reused by the functional tests.
+"""
+
+import argparse
+import json
+import os
+import re
+import sys
+import time
+
+from heat_savanna import remote
+from savanna_sandbox import paths
+from savanna_sandbox.services import platform as platform_mod
+
+STACK = 'spark-demo'
+KEYPAIR = 'demo-operator'
+TEMPLATE = os.path.join(paths.repo_root(), 'contrib', 'templates',
+                        'spark-cluster.yaml')
+PI_RE = re.compile(r'Pi is roughly ([0-9.]+)')
+
+
+def say(text, out=sys.stdout):
+    print(text, file=out, flush=True)
+
+
+def operator_keypair(nova, layout, name=KEYPAIR):
+    """The demo user's keypair: created once, private key in the state dir."""
+    path = layout.path('%s.key' % name)
+    existing = {k.name for k in nova.keypairs.list()}
+    if name in existing and os.path.exists(path):
+        with open(path) as f:
+            return name, f.read()
+    if name in existing:
+        nova.keypairs.delete(name)
+    private, public = remote.generate_keypair(comment=name)
+    paths.write_private(path, private)
+    nova.keypairs.create(name, public_key=public)
+    return name, private
+
+
+def wait_stack(heat, stack, resource='spark', timeout=900, out=sys.stdout,
+               quiet=False):
+    """Poll until the stack is COMPLETE or FAILED, printing each new
+    status_reason of the cluster resource (its progress)."""
+    start = time.monotonic()
+    last = None
+    while True:
+        st = heat.stacks.get(stack)
+        try:
+            res = heat.resources.get(stack, resource)
+            line = '%s: %s' % (res.resource_status,
+                               res.resource_status_reason)
+        except Exception:   # the resource row may not exist yet
+            line = st.stack_status
+        if line != last and not quiet:
+            say('  %6.1fs  %s' % (time.monotonic() - start, line), out)
+            last = line
+        if st.stack_status.endswith(('_COMPLETE', '_FAILED')):
+            return st
+        if time.monotonic() - start > timeout:
+            raise TimeoutError('%s still %s after %ss'
+                               % (stack, st.stack_status, timeout))
+        time.sleep(2)
+
+
+def outputs(stack):
+    return {o['output_key']: o.get('output_value')
+            for o in (stack.outputs or [])}
+
+
+def node_remote(nova, server_id, address, private_key, user='savanna'):
+    """A NodeRemote pinned to the host key the server's console shows."""
+    console = nova.servers.get_console_output(server_id)
+    keys = remote.parse_console_host_keys(console)
+    if not keys:
+        raise RuntimeError('no host key in the console of %s' % server_id)
+    return remote.NodeRemote('master', address, user,
+                             remote.load_private_key(private_key), keys,
+                             secrets=(private_key,))
+
+
+def master_server_id(heat, stack, resource='spark'):
+    res = heat.resources.get(stack, resource, with_attr=['nodes'])
+    for node in res.attributes.get('nodes') or []:
+        if 'master' in node.get('processes', []) and \
+                node.get('state') == 'ACTIVE':
+            return node['name'], node['address']
+    raise RuntimeError('no active master in %s' % stack)
+
+
+def server_id_of(heat, stack, node_name, resource='spark'):
+    nested = heat.resources.get(stack, resource).physical_resource_id
+    return heat.resources.get(nested, node_name).physical_resource_id
+
+
+def run_pi(node, master_ip, slices=8, timeout=300):
+    """Run pyspark's Pi example on the cluster; return (value, stdout).
+
+    The job's Python (PYSPARK_PYTHON / spark.pyspark.python) is the venv's
+    interpreter, which can import pyspark; it lives under /root here, so
+    the job is submitted through sudo, as a Spark image's admin would.
+    """
+    python = sys.executable
+    cmd = ('env SPARK_CONF_DIR=/etc/spark/conf PYSPARK_PYTHON=%(py)s '
+           '/opt/spark/bin/spark-submit --master spark://%(ip)s:7077 '
+           '--conf spark.pyspark.python=%(py)s '
+           '/opt/spark/examples/src/main/python/pi.py %(n)d'
+           % {'py': python, 'ip': master_ip, 'n': slices})
+    result = node.run(cmd, timeout=timeout, sudo=True)
+    match = PI_RE.search(result.stdout + result.stderr)
+    if not match:
+        raise RuntimeError('no Pi result in the job output')
+    return float(match.group(1)), result.stdout + result.stderr
+
+
+def main(argv=None, out=sys.stdout):
+    parser = argparse.ArgumentParser(prog='savanna-demo')
+    parser.add_argument('--workers', type=int, default=3)
+    parser.add_argument('--stack', default=STACK)
+    parser.add_argument('--keep', action='store_true', default=True,
+                        help='leave the cluster running (default)')
+    args = parser.parse_args(argv)
+
+    plat = platform_mod.Platform()
+    heat = plat.heat_client('demo')
+    from novaclient import client as nova_client
+    nova = nova_client.Client('2.1', session=plat.session('demo'))
+
+    say('== operator keypair', out)
+    key_name, private = operator_keypair(nova, plat.layout)
+    say('  %s (private key in %s)' % (
+        key_name, plat.layout.path('%s.key' % key_name)), out)
+
+    existing = [s for s in heat.stacks.list() if s.stack_name == args.stack]
+    if existing and existing[0].stack_status != 'CREATE_COMPLETE':
+        say('== deleting the old %s (%s)' % (args.stack,
+                                             existing[0].stack_status), out)
+        heat.stacks.delete(args.stack)
+        while [s for s in heat.stacks.list() if s.stack_name == args.stack]:
+            time.sleep(2)
+        existing = []
+    if not existing:
+        say('== creating %s from %s (%d workers)' % (
+            args.stack, os.path.relpath(TEMPLATE), args.workers), out)
+        with open(TEMPLATE) as f:
+            heat.stacks.create(stack_name=args.stack, template=f.read(),
+                               parameters={'workers': args.workers,
+                                           'key_name': key_name})
+    else:
+        say('== %s already exists' % args.stack, out)
+    stack = wait_stack(heat, args.stack, out=out)
+    say('== %s %s' % (args.stack, stack.stack_status), out)
+    outs = outputs(stack)
+    say(json.dumps(outs, indent=2, sort_keys=True), out)
+    if stack.stack_status != 'CREATE_COMPLETE':
+        say('the cluster did not come up; see `heat-savanna status %s` and '
+            '`heat-savanna sandbox logs heat-engine`' % args.stack, out)
+        return 1
+
+    say('== running pyspark\'s Pi example on the cluster', out)
+    name, address = master_server_id(heat, args.stack)
+    node = node_remote(nova, server_id_of(heat, args.stack, name), address,
+                       private)
+    with node:
+        start = time.monotonic()
+        value, _log = run_pi(node, address)
+    say('  Pi is roughly %s  (job took %.1fs on %s)' % (
+        value, time.monotonic() - start, outs.get('endpoints', {}).get(
+            'spark-master')), out)
+    say('\nThe sandbox is still running. Try:\n'
+        '  eval "$(.venv/bin/heat-savanna sandbox env)"\n'
+        '  openstack stack list\n'
+        '  openstack stack resource show %s spark\n'
+        '  openstack orchestration resource type show OS::Savanna::Cluster\n'
+        '  .venv/bin/heat-savanna status %s\n'
+        'Stop everything with: make down' % (args.stack, args.stack), out)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
