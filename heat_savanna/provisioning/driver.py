@@ -106,8 +106,8 @@ class StepRunner(object):
                     ok += 1
                 else:
                     self._fail(name, step.name, describe_error(outcome.error))
-            self.last_detail = '%s: %d/%d nodes done' % (step.name, ok,
-                                                          len(nodes))
+            self.last_detail = '%s: %d/%d nodes done' % (
+                step.name, ok, len(nodes))
         self._next_step()
 
     def _next_step(self):
