@@ -49,7 +49,7 @@ bench: deps
 # that needs hacking, whose pins conflict with Heat's), so it gets a small
 # venv of its own.
 LINT_VENV ?= $(VENV)-lint
-LINT_PATHS := heat_savanna contrib/heat tests benchmarks contrib/sandbox/savanna_sandbox
+LINT_PATHS := $(wildcard heat_savanna contrib/heat tests benchmarks contrib/sandbox/savanna_sandbox)
 pep8:
 	@test -x $(LINT_VENV)/bin/flake8 || { python3 -m venv $(LINT_VENV) && \
 		$(LINT_VENV)/bin/pip install -q -c constraints.txt flake8; }

@@ -48,6 +48,11 @@ class SavannaCluster(stack_resource.StackResource):
 
     entity = 'cluster'
 
+    # A CHECK that found the cluster FAILED (e.g. the master died) must not
+    # make the next update replace, so delete, the whole cluster: the
+    # update rebuilds the failed nodes in place instead.
+    always_replace_on_check_failed = False
+
     PROPERTIES = (
         NAME, PLUGIN_NAME, PLUGIN_VERSION, IMAGE, FLAVOR, KEY_NAME, SSH_USER,
         MANAGEMENT_NETWORK, FLOATING_IP_POOL, NODE_GROUPS, ANTI_AFFINITY,
@@ -301,9 +306,13 @@ class SavannaCluster(stack_resource.StackResource):
 
     # -- validation --------------------------------------------------------
     def validate(self):
-        # Heat has checked types and constraints of every property; the
-        # cluster rules (topology, processes, configs) are ours, the same
-        # code `heat-savanna validate` runs.
+        # Heat checks the types and constraints of every property first
+        # (its errors name the property path; reading a property of the
+        # wrong type before that raises a bare ValueError that names
+        # none); the cluster rules (topology, processes, configs) are ours,
+        # the same code `heat-savanna validate` runs; the generated nested
+        # stack is validated last, as StackResource.validate would.
+        super(stack_resource.StackResource, self).validate()
         try:
             self._spec()
         except sv_exc.InvalidCluster as exc:
@@ -314,7 +323,8 @@ class SavannaCluster(stack_resource.StackResource):
         except sv_exc.PluginNotFound as exc:
             raise exception.StackValidationFailed(
                 message='Property %s: %s' % (self.PLUGIN_NAME, exc))
-        super(SavannaCluster, self).validate()
+        if self.stack.nested_depth == 0 or not self.stack.strict_validate:
+            self.validate_nested_stack()
 
     def child_template(self):
         return self._operation().child_template()
@@ -353,6 +363,11 @@ class SavannaCluster(stack_resource.StackResource):
                       prev_resource, check_init_complete=True):
         if self.resource_id is not None and self.status == self.FAILED:
             return True
+        # A PARTIALLY_ACTIVE cluster (nodes failed at create, or found
+        # dead by a stack check) completed, so Heat would skip it on an
+        # update with nothing changed: that update is how it heals.
+        if self.resource_id is not None and self._has_failed_nodes():
+            return True
         return super(SavannaCluster, self)._needs_update(
             after, before, after_props, before_props, prev_resource,
             check_init_complete)
@@ -367,6 +382,14 @@ class SavannaCluster(stack_resource.StackResource):
                 reason = summary
         return super(SavannaCluster, self).state_set(action, status, reason,
                                                      lock=lock)
+
+    def _has_failed_nodes(self):
+        try:
+            state = json.loads(self.data().get('cluster', '{}'))
+        except (ValueError, exception.NotFound):
+            return False
+        return any(rec.get('state') == 'FAILED'
+                   for rec in (state.get('nodes') or {}).values())
 
     def _stored_summary(self):
         try:

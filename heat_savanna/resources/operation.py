@@ -173,6 +173,16 @@ class ClusterOperation(object):
         for group, name in change.new_layout.nodes():
             if name in change.added:
                 state['nodes'][name] = self._new_record(spec, group, name)
+        # Nodes that booted but were never configured (a create that
+        # failed below min_active stops before configuring anyone) are
+        # configured by this update too; if no node was ever configured,
+        # the whole cluster gets the plugin's create steps.
+        unconfigured = [n for _g, n in change.new_layout.nodes()
+                        if n not in change.added and
+                        state['nodes'].get(n, {}).get('state') in (
+                            'BUILDING', 'CONFIGURING')]
+        fresh = not any(r['state'] == ACTIVE
+                        for r in state['nodes'].values())
         state['layout'] = grow.to_dict()
         state['pending'] = {'final_layout': change.new_layout.to_dict(),
                             'leaving': leaving}
@@ -180,8 +190,9 @@ class ClusterOperation(object):
         self.rsrc.update_with_template(
             self._template(spec, grow, state, previous_spec=old_spec), {})
         return {'action': 'update', 'phase': 'infra', 'spec': spec,
-                'old_spec': old_spec,
-                'expect': self.rsrc.UPDATE, 'new': list(change.added),
+                'old_spec': old_spec, 'fresh': fresh,
+                'expect': self.rsrc.UPDATE,
+                'new': list(change.added) + unconfigured,
                 'leaving': leaving}
 
     def start_check(self):
@@ -281,7 +292,9 @@ class ClusterOperation(object):
                 name, self._new_record(spec, layout.group_of(name), name))
             if name in bad:
                 res_name, reason = bad[name]
-                self._mark(rec, FAILED, _phase_of(res_name), reason)
+                self._mark(rec, FAILED, _phase_of(res_name),
+                           _with_server_group(spec, layout.group_of(name),
+                                              reason))
                 continue
             out = outputs.get('node.' + name) or {}
             rec.update({'server_id': out.get('server_id'),
@@ -306,14 +319,14 @@ class ClusterOperation(object):
         verdict = self._evaluate(spec, state)
         if verdict.status == health.FAILED:
             self._finish(state, verdict)
-            raise exception.Error(verdict.reason or verdict.summary)
+            raise exception.Error(_failure_text(verdict))
         return self._start_configure(cookie, spec, state)
 
     def _start_configure(self, cookie, spec, state):
         plugin = plugins.get_plugin(spec.plugin_name)
         info = self._cluster_info(spec, state)
         new = [n for n in info.nodes if n.name in set(cookie.get('new', ()))]
-        if cookie['action'] == 'create':
+        if cookie['action'] == 'create' or cookie.get('fresh'):
             steps = plugin.create_steps(info)
         elif new:
             steps = plugin.scale_up_steps(info, new)
@@ -469,7 +482,7 @@ class ClusterOperation(object):
         verdict = self._evaluate(cookie['spec'], state)
         self._finish(state, verdict)
         if verdict.status == health.FAILED:
-            raise exception.Error(verdict.reason or verdict.summary)
+            raise exception.Error(_failure_text(verdict))
         return True
 
     # -- evaluation and records -----------------------------------------------
@@ -652,3 +665,33 @@ def _phase_of(resource_name):
         if suffix in resource_name:
             return phase
     return 'boot'
+
+
+def _with_server_group(spec, group_name, reason):
+    """Name the anti-affinity server group in a "No valid host" boot
+    failure: Nova's own message does not say that the group's policy
+    (hard anti-affinity with fewer hosts than nodes) is the likely cause,
+    and only admins see the fault details."""
+    groups = {g.name: g for g in spec.node_groups}
+    group = groups.get(group_name)
+    if (group is None or 'no valid host' not in (reason or '').lower() or
+            not template_mod.anti_affine(spec, group)):
+        return reason
+    return ('%s (node is in server group %s-anti-affinity with policy %s: '
+            'with hard anti-affinity every node of %s needs its own '
+            'host; use anti_affinity_policy soft-anti-affinity or fewer '
+            'nodes)' % (reason, spec.name, spec.anti_affinity_policy,
+                        ', '.join(spec.anti_affinity)))
+
+
+def _failure_text(verdict):
+    """The FAILED verdict for status_reason, with the first failed node's
+    own reason when the verdict only names it (e.g. a group below
+    min_active): the operator sees why, not just which."""
+    text = verdict.reason or verdict.summary
+    first = (verdict.failed_nodes or [None])[0]
+    if first and first['reason'] and first['reason'] not in text:
+        text += '; first failure: %s in %s: %s' % (
+            first['name'], first['phase'] or 'unknown phase',
+            first['reason'][-300:])
+    return text

@@ -7,6 +7,7 @@ it spans Nova, Neutron and Cinder state.
 """
 
 import logging
+import os
 import threading
 import time
 import uuid
@@ -199,12 +200,15 @@ class CloudSimulator(object):
                 return
             img = rec['_image']
             keys = [rec['_public_key']] if rec['_public_key'] else []
+            workdir = compute.host_workdir(config.state_dir(self.conf),
+                                           rec['id'])
+            binds = dict(img['_binds'])
+            if self.faults.service_fails(rec['name']):
+                binds = broken_image(binds, workdir)
             host = self.host_factory(
-                name=rec['name'], address=addresses[0],
-                workdir=compute.host_workdir(config.state_dir(self.conf),
-                                             rec['id']),
+                name=rec['name'], address=addresses[0], workdir=workdir,
                 authorized_keys=keys, user=img['_user'],
-                binds=dict(img['_binds']) or None)
+                binds=binds or None)
             self.hosts[rec['id']] = host
             if cancel.is_set():
                 return
@@ -382,3 +386,29 @@ class CloudSimulator(object):
                 return True
             time.sleep(0.05)
         return False
+
+
+BROKEN_SCRIPT = ('#!/bin/sh\necho "$0: cannot start (injected '
+                 'service_fail fault)" >&2\nexit 1\n')
+
+
+def broken_image(binds, workdir):
+    """Binds whose image directories hold only failing ``bin/`` and
+    ``sbin/`` scripts (named like the real ones): the service_fail fault."""
+    broken = {}
+    for k, (real, src) in enumerate(sorted(binds.items())):
+        root = os.path.join(workdir, 'broken-image-%d' % k)
+        for sub in ('bin', 'sbin'):
+            os.makedirs(os.path.join(root, sub), exist_ok=True)
+            try:
+                names = os.listdir(os.path.join(src, sub))
+            except OSError:
+                names = []
+            for name in names:
+                path = os.path.join(root, sub, name)
+                with open(path, 'w') as f:
+                    f.write(BROKEN_SCRIPT)
+                os.chmod(path, 0o755)
+        os.chmod(root, 0o755)
+        broken[real] = root
+    return broken

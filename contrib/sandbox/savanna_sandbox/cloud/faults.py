@@ -16,8 +16,13 @@ merges over the current faults, ``POST /reset`` clears them)::
                                  "retry_after": 1, "seed": 7,
                                  "methods": ["GET"], "paths": ["/servers*"]}},
       "slow": {"network": 0.5},                         # seconds per request
-      "ssh_refuse": ["worker-2"]                        # globs
+      "ssh_refuse": ["worker-2"],                       # globs
+      "service_fail": ["*-worker-4"]                    # globs
     }
+
+``service_fail``: a matching server boots with a broken image: every
+script under the image's ``bin/`` and ``sbin/`` exits 1 (a service that
+cannot start; SSH and file writes still work). Decided at boot.
 """
 
 import collections
@@ -63,7 +68,7 @@ class Faults(object):
         if not isinstance(doc, dict):
             raise wsgi.bad_request('the fault document must be an object')
         known = {'boot_failure', 'boot_latency', 'api_errors', 'slow',
-                 'ssh_refuse'}
+                 'ssh_refuse', 'service_fail'}
         unknown = set(doc) - known
         if unknown:
             raise wsgi.bad_request('unknown fault(s): %s (known: %s)' % (
@@ -143,6 +148,10 @@ class Faults(object):
                 if rng.random() < fraction:
                     return message
             return None
+
+    def service_fails(self, name):
+        with self.lock:
+            return _matches(name, self.doc.get('service_fail'))
 
     def ssh_refused(self, name):
         with self.lock:
