@@ -20,6 +20,7 @@ from heat.engine.resources import stack_resource
 from heat.engine import support
 
 from heat_savanna.common import exceptions as sv_exc
+from heat_savanna.core import model
 from heat_savanna.core import validation
 from heat_savanna.resources import operation
 
@@ -53,29 +54,20 @@ class SavannaCluster(stack_resource.StackResource):
     # update rebuilds the failed nodes in place instead.
     always_replace_on_check_failed = False
 
+    # The names come from the pure core, so the schema here and the model
+    # the CLI validates can never disagree.
     PROPERTIES = (
         NAME, PLUGIN_NAME, PLUGIN_VERSION, IMAGE, FLAVOR, KEY_NAME, SSH_USER,
         MANAGEMENT_NETWORK, FLOATING_IP_POOL, NODE_GROUPS, ANTI_AFFINITY,
         ANTI_AFFINITY_POLICY, CLUSTER_CONFIGS, REMOVAL_CANDIDATES,
-    ) = (
-        'name', 'plugin_name', 'plugin_version', 'image', 'flavor',
-        'key_name', 'ssh_user', 'management_network', 'floating_ip_pool',
-        'node_groups', 'anti_affinity', 'anti_affinity_policy',
-        'cluster_configs', 'removal_candidates',
-    )
+    ) = model.CLUSTER_PROPERTIES
 
     _NODE_GROUP_KEYS = (
         NG_NAME, NG_COUNT, NG_MIN_ACTIVE, NG_FLAVOR, NG_IMAGE,
         NG_NODE_PROCESSES, NG_VOLUMES_PER_NODE, NG_VOLUME_SIZE,
         NG_VOLUME_TYPE, NG_VOLUMES_AZ, NG_AZ, NG_FLOATING_IP,
         NG_SECURITY_GROUPS, NG_AUTO_SECURITY_GROUP, NG_NODE_CONFIGS,
-    ) = (
-        'name', 'count', 'min_active', 'flavor', 'image',
-        'node_processes', 'volumes_per_node', 'volume_size',
-        'volume_type', 'volumes_availability_zone', 'availability_zone',
-        'floating_ip', 'security_groups', 'auto_security_group',
-        'node_configs',
-    )
+    ) = model.NODE_GROUP_KEYS
 
     ATTRIBUTES = (
         STATUS, NODES, ACTIVE_COUNT, DESIRED_COUNT, FAILED_NODES,
@@ -250,7 +242,7 @@ class SavannaCluster(stack_resource.StackResource):
               '"soft-anti-affinity" spreads as well as it can.'),
             default='anti-affinity',
             constraints=[constraints.AllowedValues(
-                ['anti-affinity', 'soft-anti-affinity'])]),
+                list(model.ANTI_AFFINITY_POLICIES))]),
         CLUSTER_CONFIGS: properties.Schema(
             properties.Schema.MAP,
             _('Service configuration, {section: {key: value}}; sections '
