@@ -345,6 +345,13 @@ class SavannaCluster(stack_resource.StackResource):
     def check_check_complete(self, cookie=None):
         return self._operation().advance(cookie)
 
+    def handle_resume(self):
+        super(SavannaCluster, self).handle_resume()
+        return self._operation().start_resume()
+
+    def check_resume_complete(self, cookie=None):
+        return self._operation().advance(cookie)
+
     def needs_replace_failed(self):
         # A failed create/update leaves the nested stack and the healthy
         # nodes in place: the next update heals in place instead of

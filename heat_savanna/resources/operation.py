@@ -365,12 +365,7 @@ class ClusterOperation(object):
         self.report(cookie, 'configuring: %s' % runner.progress())
         if not runner.done:
             return False
-        runner.close()
-        state = self.load_state()
-        for name, failure in runner.failures.items():
-            if name in state['nodes']:
-                self._mark(state['nodes'][name], FAILED, failure.phase,
-                           failure.reason)
+        state = self._merge_failures(runner)
         for name in cookie.get('new', ()):
             rec = state['nodes'].get(name)
             if rec and rec['state'] == 'CONFIGURING':
@@ -465,17 +460,46 @@ class ClusterOperation(object):
     def _phase_health(self, cookie):
         runner = cookie['runner']
         runner.advance()
-        self.report(cookie, 'checking: %s' % runner.progress())
+        self.report(cookie, '%s: %s' % (cookie.get('label', 'checking'),
+                                        runner.progress()))
         if not runner.done:
             return False
+        self.save_state(self._merge_failures(runner))
+        return self._phase_finish(cookie)
+
+    def _merge_failures(self, runner):
+        """Close the runner's sessions; record its node failures."""
         runner.close()
         state = self.load_state()
         for name, failure in runner.failures.items():
             if name in state['nodes']:
                 self._mark(state['nodes'][name], FAILED, failure.phase,
                            failure.reason)
-        self.save_state(state)
-        return self._phase_finish(cookie)
+        return state
+
+    def start_resume(self):
+        """After the nested stack resumed the servers, start the services
+        again (a resumed server may have been powered off: the plugin's
+        create steps are idempotent and restart what is not running)."""
+        return {'action': 'resume', 'phase': 'resumed',
+                'spec': self.rsrc._spec(), 'label': 'restarting services'}
+
+    def _phase_resumed(self, cookie):
+        rsrc = self.rsrc
+        action, status, reason, _upd = stack_object.Stack.get_status(
+            rsrc.context, rsrc.resource_id)
+        if action != rsrc.RESUME or status == rsrc.IN_PROGRESS:
+            return False
+        if status == rsrc.FAILED:
+            raise exception.Error('resuming the servers failed: %s' % reason)
+        spec = cookie['spec']
+        state = self.load_state()
+        plugin = plugins.get_plugin(spec.plugin_name)
+        info = self._cluster_info(spec, state)
+        cookie['runner'] = self._runner(plugin.create_steps(info)
+                                        if info.nodes else [])
+        cookie['phase'] = 'health'
+        return False
 
     def _phase_finish(self, cookie):
         state = self.load_state()

@@ -168,6 +168,25 @@ def test_scale_down_decommissions_newest_and_job_runs(cluster):
     assert 3.0 < value < 3.3
 
 
+def test_suspend_resume_restarts_services(cluster):
+    heat = cluster['heat']
+    stack_id = heat.stacks.get(STACK).id
+    heat.actions.suspend(stack_id)
+    stack = demo.wait_stack(heat, STACK, quiet=True, action='SUSPEND')
+    assert stack.stack_status == 'SUSPEND_COMPLETE', stack.stack_status_reason
+    heat.actions.resume(stack_id)
+    stack = demo.wait_stack(heat, STACK, quiet=True, action='RESUME')
+    assert stack.stack_status == 'RESUME_COMPLETE', stack.stack_status_reason
+    assert demo.outputs(stack)['status'] == 'ACTIVE'
+    node, address = master_remote(cluster)
+    with node:
+        alive = [w for w in master_json(node, address)['workers']
+                 if w['state'] == 'ALIVE']
+        assert len(alive) == 2
+        value, _log = demo.run_pi(node, address, slices=4)
+    assert 3.0 < value < 3.3
+
+
 def test_resource_type_schema_is_served(sandbox):
     schema = sandbox.heat.resource_types.get('OS::Savanna::Cluster')
     assert schema['resource_type'] == 'OS::Savanna::Cluster'

@@ -51,8 +51,9 @@ def operator_keypair(nova, layout, name=KEYPAIR):
 
 
 def wait_stack(heat, stack, resource='spark', timeout=900, out=sys.stdout,
-               quiet=False):
-    """Poll until the stack is COMPLETE or FAILED, printing each new
+               quiet=False, action=None):
+    """Poll until the stack is COMPLETE or FAILED (in ``action``, if
+    given: suspend/resume are asynchronous), printing each new
     status_reason of the cluster resource (its progress)."""
     start = time.monotonic()
     last = None
@@ -67,7 +68,8 @@ def wait_stack(heat, stack, resource='spark', timeout=900, out=sys.stdout,
         if line != last and not quiet:
             say('  %6.1fs  %s' % (time.monotonic() - start, line), out)
             last = line
-        if st.stack_status.endswith(('_COMPLETE', '_FAILED')):
+        if st.stack_status.endswith(('_COMPLETE', '_FAILED')) and (
+                action is None or st.stack_status.startswith(action)):
             return st
         if time.monotonic() - start > timeout:
             raise TimeoutError('%s still %s after %ss'

@@ -257,10 +257,15 @@ def _partial_then_heal(run, workers, min_active, failing):
                                           res.resource_status_reason))
     failed = {f['name']: f for f in md.get('failed_nodes') or ()}
     want = {'worker-%d' % i for i in failing}
+    # A node whose boot fails is normally caught in phase 'boot'; one seen
+    # once as ACTIVE and then without sshd is caught at 'host-key' (the
+    # console has no key to pin). Either way it is failed and rebuilt.
     run.check(set(failed) == want and
-              all(f['phase'] == 'boot' and f['reason']
+              all(f['phase'] in ('boot', 'host-key') and f['reason']
                   for f in failed.values()),
               'failed_nodes %s' % sorted(failed.items()))
+    run.note('phases: %s' % ', '.join(
+        '%s=%s' % (n, f['phase']) for n, f in sorted(failed.items())))
     outs = run.outputs()
     run.check(outs.get('status') == 'PARTIALLY_ACTIVE' and
               len(outs.get('failed_nodes') or ()) == len(failing),
