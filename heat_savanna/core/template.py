@@ -42,6 +42,27 @@ def attachment_name(node, k):
     return '%s-attachment-%d' % (node, k)
 
 
+#: per-node resource name suffixes (see the *_name helpers above) and the
+#: provisioning phase a failure of that resource is reported in.
+_NODE_RESOURCE_PHASES = (('-port', 'network'), ('-fip', 'floating-ip'),
+                         ('-volume-', 'volume'),
+                         ('-attachment-', 'volume-attach'))
+
+
+def node_of_resource(resource_name, node_names):
+    """``(node, phase)`` for a nested resource generated for a node, or
+    ``(None, None)`` for a shared one (keypair, security or server group).
+    The server itself is named after its node and fails in phase 'boot'.
+    """
+    if resource_name in node_names:
+        return resource_name, 'boot'
+    for suffix, phase in _NODE_RESOURCE_PHASES:
+        head, sep, _tail = resource_name.rpartition(suffix)
+        if sep and head in node_names:
+            return head, phase
+    return None, None
+
+
 def device_name(k):
     """Device of the k-th volume (the first one after the root disk)."""
     return '/dev/vd' + chr(ord('b') + k)

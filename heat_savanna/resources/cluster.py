@@ -312,9 +312,6 @@ class SavannaCluster(stack_resource.StackResource):
                 message=_('%(res)s: %(err)s') % {
                     'res': self.name, 'err': '; '.join(
                         'Property %s' % e for e in exc.errors)})
-        except sv_exc.PluginNotFound as exc:
-            raise exception.StackValidationFailed(
-                message='Property %s: %s' % (self.PLUGIN_NAME, exc))
         if self.stack.nested_depth == 0 or not self.stack.strict_validate:
             self.validate_nested_stack()
 

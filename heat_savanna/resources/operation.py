@@ -53,18 +53,8 @@ PLACEHOLDER_KEY = ('ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHNhdmFubmEtcGxh'
                    'Y2Vob2xkZXIta2V5LXZhbGlkYXRlIA== validate-only')
 REPORT_INTERVAL = 3.0
 SETTLE_POLLS = 2
-ACTIVE, FAILED = 'ACTIVE', 'FAILED'
-
-
-def _node_resource_owner(resource_name, node_names):
-    """Which node a nested resource belongs to (by the stable prefix)."""
-    if resource_name in node_names:
-        return resource_name
-    for suffix in ('-port', '-fip', '-volume-', '-attachment-'):
-        head, sep, _tail = resource_name.rpartition(suffix)
-        if sep and head in node_names:
-            return head
-    return None
+ACTIVE, CONFIGURING, FAILED = (health.ACTIVE, health.CONFIGURING,
+                               health.FAILED)
 
 
 class ClusterOperation(object):
@@ -180,7 +170,7 @@ class ClusterOperation(object):
         unconfigured = [n for _g, n in change.new_layout.nodes()
                         if n not in change.added and
                         state['nodes'].get(n, {}).get('state') in (
-                            'BUILDING', 'CONFIGURING')]
+                            health.BUILDING, CONFIGURING)]
         fresh = not any(r['state'] == ACTIVE
                         for r in state['nodes'].values())
         state['layout'] = grow.to_dict()
@@ -267,7 +257,8 @@ class ClusterOperation(object):
         names = {n for _g, n in layout.nodes()}
         bad = {}
         for res in self._nested_resources():
-            owner = _node_resource_owner(res['resource_name'], names)
+            owner, phase = template_mod.node_of_resource(
+                res['resource_name'], names)
             if owner is None:
                 if res['resource_status'] != 'COMPLETE':
                     cookie.setdefault('shared_failures', []).append(
@@ -275,7 +266,7 @@ class ClusterOperation(object):
                                     res['resource_status_reason']))
                 continue
             if res['resource_status'] != 'COMPLETE' and owner not in bad:
-                bad[owner] = (res['resource_name'],
+                bad[owner] = (phase,
                               res['resource_status_reason'] or
                               '%s %s' % (res['resource_action'],
                                          res['resource_status']))
@@ -291,8 +282,8 @@ class ClusterOperation(object):
             rec = state['nodes'].setdefault(
                 name, self._new_record(spec, layout.group_of(name), name))
             if name in bad:
-                res_name, reason = bad[name]
-                self._mark(rec, FAILED, _phase_of(res_name),
+                phase, reason = bad[name]
+                self._mark(rec, FAILED, phase,
                            _with_server_group(spec, layout.group_of(name),
                                               reason))
                 continue
@@ -314,7 +305,7 @@ class ClusterOperation(object):
                            'no SSH host key in the console output to pin')
                 continue
             rec['host_keys'] = keys
-            self._mark(rec, 'CONFIGURING', 'configure', '')
+            self._mark(rec, CONFIGURING, 'configure', '')
         self.save_state(state)
         verdict = self._evaluate(spec, state)
         if verdict.status == health.FAILED:
@@ -368,11 +359,11 @@ class ClusterOperation(object):
         state = self._merge_failures(runner)
         for name in cookie.get('new', ()):
             rec = state['nodes'].get(name)
-            if rec and rec['state'] == 'CONFIGURING':
+            if rec and rec['state'] == CONFIGURING:
                 self._mark(rec, ACTIVE, '', '')
         if cookie['action'] == 'create':
             for rec in state['nodes'].values():
-                if rec['state'] == 'CONFIGURING':
+                if rec['state'] == CONFIGURING:
                     self._mark(rec, ACTIVE, '', '')
         self.save_state(state)
         if cookie['action'] == 'update' and cookie.get('leaving'):
@@ -518,7 +509,7 @@ class ClusterOperation(object):
             rec = state['nodes'].get(name) or {}
             states[name] = health.NodeState(
                 name=name, group=group,
-                state=rec.get('state', 'BUILDING'),
+                state=rec.get('state', health.BUILDING),
                 phase=rec.get('phase', ''), reason=rec.get('reason', ''))
         return health.evaluate(
             spec, layout, states,
@@ -543,7 +534,7 @@ class ClusterOperation(object):
     def _new_record(spec, group, name):
         ng = {g.name: g for g in spec.node_groups}[group]
         return {'group': group, 'processes': list(ng.node_processes),
-                'state': 'BUILDING', 'phase': 'boot', 'reason': '',
+                'state': health.BUILDING, 'phase': 'boot', 'reason': '',
                 'server_id': None, 'fixed_ip': None, 'floating_ip': None,
                 'host_keys': []}
 
@@ -559,7 +550,7 @@ class ClusterOperation(object):
         nodes = []
         for group, name in layout.nodes():
             rec = state['nodes'].get(name)
-            if not rec or rec['state'] not in (ACTIVE, 'CONFIGURING'):
+            if not rec or rec['state'] not in (ACTIVE, CONFIGURING):
                 continue
             ng = groups.get(group)
             nodes.append(plugin_base.NodeInfo(
@@ -569,7 +560,7 @@ class ClusterOperation(object):
                 internal_ip=rec['fixed_ip'],
                 node_configs=dict(ng.node_configs) if ng else {},
                 server_id=rec.get('server_id'),
-                volumes=tuple('/dev/vd%s' % chr(ord('b') + k) for k in
+                volumes=tuple(template_mod.device_name(k) for k in
                               range(ng.volumes_per_node if ng else 0))))
         return plugin_base.ClusterInfo(
             name=spec.name, plugin_name=spec.plugin_name,
@@ -680,15 +671,6 @@ def _master_of(plugin, spec, info):
             if nodes:
                 return nodes[0]
     return None
-
-
-def _phase_of(resource_name):
-    for suffix, phase in (('-port', 'network'), ('-fip', 'floating-ip'),
-                          ('-volume-', 'volume'),
-                          ('-attachment-', 'volume-attach')):
-        if suffix in resource_name:
-            return phase
-    return 'boot'
 
 
 def _with_server_group(spec, group_name, reason):

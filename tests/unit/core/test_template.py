@@ -287,3 +287,18 @@ def test_heat_resource_schemas_accept_every_property():
     for rule in tmpl['resources']['security-group']['properties']['rules']:
         assert set(rule) <= set(rule_schema)
         heat_props.Properties(rule_schema, rule).validate()
+
+
+def test_node_of_resource_maps_every_generated_name():
+    from heat_savanna.core import template as tm
+    nodes = {'worker-1', 'worker-10'}
+    assert tm.node_of_resource('worker-1', nodes) == ('worker-1', 'boot')
+    assert tm.node_of_resource(tm.port_name('worker-1'), nodes) == \
+        ('worker-1', 'network')
+    assert tm.node_of_resource(tm.fip_name('worker-10'), nodes) == \
+        ('worker-10', 'floating-ip')
+    assert tm.node_of_resource(tm.volume_name('worker-10', 1), nodes) == \
+        ('worker-10', 'volume')
+    assert tm.node_of_resource(tm.attachment_name('worker-1', 0), nodes) == \
+        ('worker-1', 'volume-attach')
+    assert tm.node_of_resource(tm.KEYPAIR, nodes) == (None, None)
