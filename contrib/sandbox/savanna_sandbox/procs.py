@@ -89,6 +89,37 @@ def tcp_open(host, port, timeout=1.0):
         return False
 
 
+def port_listening(port):
+    """True if some socket on this host listens on TCP ``port``.
+
+    Read from the kernel's tables rather than by connecting: a connect can
+    fail against a listener whose backlog is full, and it disturbs the
+    listener it probes.
+    """
+    want = ':%04X' % port
+    for table in ('/proc/net/tcp', '/proc/net/tcp6'):
+        try:
+            with open(table) as f:
+                next(f)
+                for line in f:
+                    fields = line.split()
+                    if fields[3] == '0A' and fields[1].endswith(want):
+                        return True
+        except (OSError, StopIteration):
+            continue
+    return False
+
+
+def wait_port_released(port, timeout=15.0):
+    """Wait until nothing listens on ``port``; True if it was released."""
+    deadline = time.monotonic() + timeout
+    while port_listening(port):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
 def http_status(url, timeout=3.0):
     """The HTTP status of GET ``url`` (None if nothing answered)."""
     try:
@@ -179,6 +210,10 @@ class Supervisor(object):
         while ours and time.monotonic() < deadline and \
                 self._group_alive(rec):
             time.sleep(0.05)
+        if stopped and rec.get('port'):
+            # The kernel may hold the listening socket a moment longer than
+            # the process; whoever starts the part next expects it free.
+            wait_port_released(rec['port'])
         try:
             os.unlink(self._record_path(name))
         except OSError:

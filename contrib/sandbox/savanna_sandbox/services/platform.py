@@ -149,15 +149,11 @@ class Platform(object):
                      % (part.name, sup.record(part.name)['pid']))
             outcome[part.name] = 'ok'
             return
-        if part.port and procs.tcp_open(paths.HOST, part.port) and \
-                part.name != 'epmd':
-            # A part stopped a moment ago may still hold its port while the
-            # kernel tears the process down: give it a few seconds.
-            deadline = time.monotonic() + 15
-            while time.monotonic() < deadline and \
-                    procs.tcp_open(paths.HOST, part.port):
-                time.sleep(0.2)
-        if part.port and procs.tcp_open(paths.HOST, part.port):
+        if part.port and sup.record(part.name):
+            # Ours, but died (or was killed) a moment ago: the kernel may
+            # still hold its port while it tears the process down.
+            procs.wait_port_released(part.port)
+        if part.port and procs.port_listening(part.port):
             if part.name == 'epmd':
                 # Someone's epmd (e.g. a system RabbitMQ's): share it.
                 self.say('  %-12s using the epmd already on port %d'

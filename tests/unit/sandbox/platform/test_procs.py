@@ -93,6 +93,19 @@ def test_tcp_probe_and_ready(sup, tmp_path):
     assert not procs.tcp_open('127.0.0.1', port)
 
 
+def test_port_listening_reads_the_kernel_not_a_connect():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        s.listen(0)
+        port = s.getsockname()[1]
+        # Fill the backlog: a connect-based probe now times out.
+        with socket.create_connection(('127.0.0.1', port), timeout=1):
+            assert not procs.tcp_open('127.0.0.1', port, timeout=0.5)
+            assert procs.port_listening(port)
+    assert not procs.port_listening(port)
+    assert procs.wait_port_released(port, timeout=1)
+
+
 def test_wait_ready_fails_fast_when_the_process_dies(sup, tmp_path):
     log = str(tmp_path / 'dies.log')
     sup.start('dies', [sys.executable, '-c',
