@@ -4,7 +4,8 @@ No Heat here: N sshd hosts (the sandbox's SSHHost, each with its own
 hostname and filesystem view, on a private 127.x.y.0/24 block) are
 configured with the vanilla plugin's first create step, "configure Hadoop
 nodes" (volume preparation, the hadoop user, data dirs, then every Hadoop
-config file pushed over SFTP with sudo), run by the real
+config file uploaded over SFTP and installed in the same single sudo
+session), run by the real
 ``heat_savanna.provisioning.driver.StepRunner`` over real paramiko
 ``NodeRemote``s with pinned host keys. Fresh connections each run, as a
 new cluster has. The same step for a 1-node cluster is the baseline.
@@ -74,36 +75,24 @@ def _cluster(hosts):
                             nodes=tuple(nodes)), nodes
 
 
-def batched_action(info):
-    """PROTOTYPE of a proposed fix (not in heat_savanna): the same
-    commands and files as the vanilla step, but every file goes by SFTP
-    into one private temp dir and a single sudo command installs them all,
-    so a node costs 2 sudo sessions instead of 1 + one per file (8)."""
-    import posixpath
-    import shlex
+def per_file_action(info):
+    """The step as it was before the batched install (for comparison):
+    the set-up command, then one sudo session per file, so a worker cost
+    1 + 7 sudo sessions instead of 1."""
+    from heat_savanna.plugins import base
     from heat_savanna.plugins.vanilla import config
     from heat_savanna.plugins.vanilla import start
 
     def action(node_remote, node):
-        files = sorted(config.node_files(info, node).items())
-        tmp = node_remote.run('mktemp -d').stdout.strip()
-        script = list(start.configure_commands(info, node))
-        for k, (path, content) in enumerate(files):
-            node_remote.put(posixpath.join(tmp, str(k)), content)
-            mode = '755' if path.endswith('.sh') else '644'
-            # a bind-mounted file (/etc/hosts here) cannot be renamed over
-            script.append('{ install -D -m %(m)s %(t)s %(p)s 2>/dev/null '
-                          '|| { cat %(t)s > %(p)s && chmod %(m)s %(p)s; }; }'
-                          % {'m': mode, 'p': shlex.quote(path),
-                             't': shlex.quote(posixpath.join(tmp,
-                                                             str(k)))})
-        script.append('rm -rf %s' % shlex.quote(tmp))
-        node_remote.run(' && '.join(s.rstrip('\n') for s in script),
+        node_remote.run(' && '.join(start.configure_commands(info, node)),
                         sudo=True)
+        for path, content, mode in base.file_entries(
+                config.node_files(info, node)):
+            node_remote.put(path, content, mode=mode, sudo=True)
     return action
 
 
-def configure(hosts, pkey, pool_size, batched=False):
+def configure(hosts, pkey, pool_size, per_file=False):
     """Seconds to run "configure Hadoop nodes" over ``hosts``."""
     from heat_savanna.plugins.base import Step
     from heat_savanna.plugins.vanilla import start
@@ -111,9 +100,9 @@ def configure(hosts, pkey, pool_size, batched=False):
     from heat_savanna import remote
     info, nodes = _cluster(hosts)
     step = start.create_steps(info)[0]
-    if batched:
-        step = Step(step.name + ' (batched prototype)', nodes=step.nodes,
-                    action=batched_action(info))
+    if per_file:
+        step = Step(step.name + ' (one sudo per file)', nodes=step.nodes,
+                    action=per_file_action(info))
     by_name = {n.name: h for n, h in zip(nodes, hosts)}
     remotes = {}
 
@@ -154,7 +143,7 @@ def best_of(fn, repeat):
     return min((fn() for _ in range(max(1, repeat))), key=lambda r: r[0])
 
 
-def run(nodes, log, repeat=2, pool_size=None, prototype=True):
+def run(nodes, log, repeat=2, pool_size=None, compare=True):
     from heat_savanna.common import config
     from heat_savanna import remote
     if os.geteuid() != 0:
@@ -169,17 +158,18 @@ def run(nodes, log, repeat=2, pool_size=None, prototype=True):
             lambda: configure(hosts.hosts[:1], pkey, pool), repeat)
         many, many_cpu = best_of(
             lambda: configure(hosts.hosts[1:], pkey, pool), repeat)
-        proto = {}
-        if prototype:
+        before = {}
+        if compare:
             p_one, _ = best_of(lambda: configure(
-                hosts.hosts[:1], pkey, pool, batched=True), repeat)
+                hosts.hosts[:1], pkey, pool, per_file=True), repeat)
             p_many, p_cpu = best_of(lambda: configure(
-                hosts.hosts[1:], pkey, pool, batched=True), repeat)
-            proto = {'one_s': p_one, 'many_s': p_many,
-                     'ratio': results.ratio(p_many, p_one),
-                     'many_cpu': p_cpu}
-            log('  batched-sudo prototype: 1 host %.2fs, %d hosts %.2fs '
-                '(%.1fx)' % (p_one, nodes, p_many, proto['ratio']))
+                hosts.hosts[1:], pkey, pool, per_file=True), repeat)
+            before = {'one_s': p_one, 'many_s': p_many,
+                      'ratio': results.ratio(p_many, p_one),
+                      'many_cpu': p_cpu}
+            log('  for comparison, one sudo per file (before): 1 host '
+                '%.2fs, %d hosts %.2fs (%.1fx)'
+                % (p_one, nodes, p_many, before['ratio']))
     finally:
         hosts.close()
     log('  1 host %.2fs, %d hosts %.2fs (pool %d); machine CPU busy '
@@ -192,6 +182,6 @@ def run(nodes, log, repeat=2, pool_size=None, prototype=True):
         'real sshd hosts (best of %d)' % repeat,
         detail={'one_s': one, 'many_s': many, 'nodes': nodes,
                 'ssh_pool_size': pool, 'one_cpu': one_cpu,
-                'many_cpu': many_cpu, 'batched_prototype': proto,
+                'many_cpu': many_cpu, 'one_sudo_per_file': before,
                 'cpu_bound_ratio': results.ratio(
                     many_cpu['machine_busy_s'], one_cpu['machine_busy_s'])})]

@@ -109,10 +109,10 @@ def configure_action(cluster_info, files=config.node_files):
         dirs = ' '.join(shlex.quote(d)
                         for d in config.directories(cluster_info, node))
         script = volumes.prepare_volumes_script(node.volumes)
-        remote.run('%smkdir -p %s' % (script, dirs), sudo=True)
-        for path, content in sorted(files(cluster_info, node).items()):
-            mode = 0o755 if path.endswith('.sh') else 0o644
-            remote.put(path, content, mode=mode, sudo=True)
+        # one sudo session per node: set-up and every file together
+        remote.install_files(
+            base.file_entries(files(cluster_info, node)),
+            prelude='%smkdir -p %s' % (script, dirs))
     return action
 
 

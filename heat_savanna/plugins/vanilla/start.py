@@ -122,12 +122,12 @@ def refresh_command(cluster_info, node):
 # -- actions -------------------------------------------------------------
 def configure_action(cluster_info, files=config.node_files):
     def action(remote, node):
+        prelude = None
         if files is config.node_files:
-            remote.run(' && '.join(configure_commands(cluster_info, node)),
-                       sudo=True)
-        for path, content in sorted(files(cluster_info, node).items()):
-            mode = 0o755 if path.endswith('.sh') else 0o644
-            remote.put(path, content, mode=mode, sudo=True)
+            prelude = ' && '.join(configure_commands(cluster_info, node))
+        # one sudo session per node: set-up and every file together
+        remote.install_files(base.file_entries(files(cluster_info, node)),
+                             prelude=prelude)
     return action
 
 

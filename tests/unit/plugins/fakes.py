@@ -73,5 +73,12 @@ class RecordingRemote(object):
     def put(self, path, content, mode=0o644, sudo=False):
         self.journal.add(self.node_name, 'put', path, content, mode, sudo)
 
+    def install_files(self, files, prelude=None, timeout=None):
+        """Journaled as the prelude's run, then one put per file."""
+        if prelude:
+            self.run(prelude, timeout=timeout, sudo=True)
+        for path, content, mode in files:
+            self.put(path, content, mode=mode, sudo=True)
+
     def get(self, path):
         raise IOError(path)

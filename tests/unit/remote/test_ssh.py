@@ -176,6 +176,53 @@ def test_put_with_sudo_into_root_paths(hosts, node):
                      sudo=True).stdout == '0\n'
 
 
+def test_install_files_one_sudo_session(hosts, node, monkeypatch):
+    with hosts.remote(node) as r:
+        calls = []
+        real_run = r.run
+        monkeypatch.setattr(r, 'run', lambda cmd, **kw: calls.append(
+            kw.get('sudo')) or real_run(cmd, **kw))
+        r.install_files(
+            [('/etc/spark/conf/b/spark-env.sh', 'export B=1\n', 0o755),
+             ('/etc/spark/conf/b/spark-defaults.conf', b'k v\n', 0o644),
+             ('/etc/hosts', '127.0.0.1 localhost\n10.0.0.8 b\n', 0o644),
+             ("/etc/spark/conf/b/it's odd", 'x', 0o600)],
+            prelude='mkdir -p /var/lib/spark/b\necho prelude-ran > '
+                    '/var/lib/spark/b/mark')
+        assert calls == [True]
+        monkeypatch.undo()
+        out = r.run('stat -c "%a %U %n" /etc/spark/conf/b/*').stdout
+        assert sorted(out.splitlines()) == sorted([
+            "600 root /etc/spark/conf/b/it's odd",
+            '644 root /etc/spark/conf/b/spark-defaults.conf',
+            '755 root /etc/spark/conf/b/spark-env.sh'])
+        assert r.get('/etc/hosts').endswith(b'10.0.0.8 b\n')
+        assert r.get('/var/lib/spark/b/mark') == b'prelude-ran\n'
+        assert r.run("ls -A /tmp /etc/spark/conf/b | "
+                     "grep -c 'savanna-put\\|savanna-new' || true",
+                     sudo=True).stdout == "0\n"
+
+
+def test_install_files_failure_names_the_path_and_cleans_up(hosts, node):
+    with hosts.remote(node) as r:
+        with pytest.raises(exceptions.RemoteCommandFailed) as err:
+            r.install_files([('/etc/spark/ok', 'a', 0o644),
+                             ('/etc/hosts/not-a-dir', 'b', 0o644),
+                             ('/etc/spark/after', 'c', 0o644)])
+        assert 'cannot write /etc/hosts/not-a-dir' in str(err.value)
+        assert err.value.command == 'install 3 file(s)'
+        assert r.exists('/etc/spark/ok') and \
+            not r.exists('/etc/spark/after')
+        with pytest.raises(exceptions.RemoteCommandFailed) as err:
+            r.install_files([('/etc/spark/never', 'a', 0o644)],
+                            prelude='echo volume setup failed >&2; exit 4')
+        assert err.value.exit_code == 4
+        assert 'volume setup failed' in err.value.stderr_tail
+        assert not r.exists('/etc/spark/never')
+        assert r.run("ls -A /tmp | grep -c savanna-put || true",
+                     sudo=True).stdout == '0\n'
+
+
 def test_host_has_own_view_and_stop_kills_daemons(hosts, node):
     other = hosts.host('node-2')
     with hosts.remote(node) as r, hosts.remote(other) as r2:
