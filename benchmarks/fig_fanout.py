@@ -79,14 +79,14 @@ def per_file_action(info):
     """The step as it was before the batched install (for comparison):
     the set-up command, then one sudo session per file, so a worker cost
     1 + 7 sudo sessions instead of 1."""
-    from heat_savanna.plugins import base
+    from heat_savanna.plugins import utils
     from heat_savanna.plugins.vanilla import config
     from heat_savanna.plugins.vanilla import start
 
     def action(node_remote, node):
         node_remote.run(' && '.join(start.configure_commands(info, node)),
                         sudo=True)
-        for path, content, mode in base.file_entries(
+        for path, content, mode in utils.file_entries(
                 config.node_files(info, node)):
             node_remote.put(path, content, mode=mode, sudo=True)
     return action

@@ -119,14 +119,6 @@ class Step:
     poll_interval: float = 2.0
 
 
-def file_entries(files):
-    """``[(path, content, mode)]`` of a ``{path: content}`` mapping, sorted
-    by path, for the remote's ``install_files``: shell scripts (``*.sh``)
-    are executable, everything else is 0644."""
-    return [(path, content, 0o755 if path.endswith('.sh') else 0o644)
-            for path, content in sorted(files.items())]
-
-
 class ProvisioningPlugin(metaclass=abc.ABCMeta):
     """Base class of every provisioning plugin."""
 

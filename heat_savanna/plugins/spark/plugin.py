@@ -1,6 +1,7 @@
 """The Spark standalone provisioning plugin (entry point ``spark``)."""
 
 from heat_savanna.plugins import base
+from heat_savanna.plugins import utils
 from heat_savanna.plugins.spark import config
 from heat_savanna.plugins.spark import scaling
 from heat_savanna.plugins.spark import start
@@ -27,12 +28,8 @@ class SparkPlugin(base.ProvisioningPlugin):
         return {k: dict(v) for k, v in config.SECTIONS.items()}
 
     def validate(self, cluster):
-        try:
-            return validation.validate(cluster, config.SECTIONS)
-        except Exception as exc:  # never raise for bad input
-            from heat_savanna.common.exceptions import ValidationError
-            return [ValidationError('', 'invalid cluster definition: %s'
-                                    % exc)]
+        return utils.never_raise(validation.validate, cluster,
+                                 config.SECTIONS)
 
     def validate_scaling(self, cluster, new_counts):
         return validation.validate_scaling(cluster, new_counts)
@@ -53,7 +50,7 @@ class SparkPlugin(base.ProvisioningPlugin):
                           description='Spark worker, executor and block '
                                       'manager ports (ephemeral range)'),
         ]
-        if validation.groups_with(cluster, 'historyserver'):
+        if utils.groups_with(cluster, 'historyserver'):
             rules.append(base.PortRule(g['history_webui_port'], public=True,
                                        description='Spark history server'))
         return rules

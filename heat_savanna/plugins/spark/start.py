@@ -14,6 +14,7 @@ import time
 
 from heat_savanna.common import config as savanna_config
 from heat_savanna.plugins import base
+from heat_savanna.plugins import utils
 from heat_savanna.plugins.spark import config
 from heat_savanna.remote import volumes
 
@@ -111,7 +112,7 @@ def configure_action(cluster_info, files=config.node_files):
         script = volumes.prepare_volumes_script(node.volumes)
         # one sudo session per node: set-up and every file together
         remote.install_files(
-            base.file_entries(files(cluster_info, node)),
+            utils.file_entries(files(cluster_info, node)),
             prelude='%smkdir -p %s' % (script, dirs))
     return action
 

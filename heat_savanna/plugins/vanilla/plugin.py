@@ -2,8 +2,8 @@
 ``vanilla``). Hadoop daemons cannot run in this project's sandbox: the
 plugin is proven by its generated files and command sequences."""
 
-from heat_savanna.common.exceptions import ValidationError
 from heat_savanna.plugins import base
+from heat_savanna.plugins import utils
 from heat_savanna.plugins.vanilla import config
 from heat_savanna.plugins.vanilla import scaling
 from heat_savanna.plugins.vanilla import start
@@ -29,18 +29,15 @@ class VanillaPlugin(base.ProvisioningPlugin):
         return {k: dict(v) for k, v in config.SECTIONS.items()}
 
     def validate(self, cluster):
-        try:
-            return validation.validate(cluster, config.SECTIONS)
-        except Exception as exc:  # never raise for bad input
-            return [ValidationError('', 'invalid cluster definition: %s'
-                                    % exc)]
+        return utils.never_raise(validation.validate, cluster,
+                                 config.SECTIONS)
 
     def validate_scaling(self, cluster, new_counts):
         return validation.validate_scaling(cluster, new_counts)
 
     def get_ports(self, cluster):
         def has(process):
-            return bool(validation.groups_with(cluster, process))
+            return bool(utils.groups_with(cluster, process))
         rules = [
             base.PortRule(9000, description='HDFS namenode RPC'),
             base.PortRule(9870, public=True,

@@ -18,6 +18,7 @@ import time
 
 from heat_savanna.common import config as savanna_config
 from heat_savanna.plugins import base
+from heat_savanna.plugins import utils
 from heat_savanna.plugins.vanilla import config
 from heat_savanna.plugins.vanilla import reports
 from heat_savanna.remote import volumes
@@ -126,7 +127,7 @@ def configure_action(cluster_info, files=config.node_files):
         if files is config.node_files:
             prelude = ' && '.join(configure_commands(cluster_info, node))
         # one sudo session per node: set-up and every file together
-        remote.install_files(base.file_entries(files(cluster_info, node)),
+        remote.install_files(utils.file_entries(files(cluster_info, node)),
                              prelude=prelude)
     return action
 

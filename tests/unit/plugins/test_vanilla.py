@@ -51,11 +51,12 @@ def test_example_valid(plugin):
                      'group with count 1')),
     (spec(G('m', 1, MASTER), G('m2', 1, ('namenode',)), G('w', 3, WORKER)),
      ValidationError('node_groups[1].node_processes',
-                     "the namenode is already in node group 'm'",
+                     "the HDFS namenode is already in node group 'm'",
                      'exactly one node may run "namenode"')),
     (spec(G('m', 2, ('namenode',)), G('w', 3, ('datanode',))),
      ValidationError('node_groups[0].count',
-                     'a group running the namenode must have count 1, not 2',
+                     'a group running the HDFS namenode must have count '
+                     '1, not 2',
                      'set count: 1 and move other processes to another '
                      'group')),
     (spec(G('m', 1, MASTER), G('w', 3, WORKER + ('secondarynamenode',))),
