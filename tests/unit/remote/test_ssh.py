@@ -172,7 +172,7 @@ def test_put_with_sudo_into_root_paths(hosts, node):
         r.put('/etc/hosts', '127.0.0.1 localhost\n10.0.0.9 other\n',
               sudo=True)
         assert r.get('/etc/hosts').endswith(b'10.0.0.9 other\n')
-        assert r.run('ls /tmp | grep -c savanna-put || true',
+        assert r.run('ls -A /etc | grep -c savanna-new || true',
                      sudo=True).stdout == '0\n'
 
 
@@ -198,29 +198,33 @@ def test_install_files_one_sudo_session(hosts, node, monkeypatch):
             '755 root /etc/spark/conf/b/spark-env.sh'])
         assert r.get('/etc/hosts').endswith(b'10.0.0.8 b\n')
         assert r.get('/var/lib/spark/b/mark') == b'prelude-ran\n'
-        assert r.run("ls -A /tmp /etc/spark/conf/b | "
-                     "grep -c 'savanna-put\\|savanna-new' || true",
-                     sudo=True).stdout == "0\n"
+        assert r.run("ls -A /etc /etc/spark/conf/b | "
+                     "grep -c savanna-new || true").stdout == "0\n"
 
 
-def test_install_files_failure_names_the_path_and_cleans_up(hosts, node):
+def test_install_files_failure_names_the_path_changes_nothing(hosts,
+                                                              node):
     with hosts.remote(node) as r:
+        r.put('/etc/spark/ok', 'old', sudo=True)
         with pytest.raises(exceptions.RemoteCommandFailed) as err:
-            r.install_files([('/etc/spark/ok', 'a', 0o644),
+            r.install_files([('/etc/spark/ok', 'new', 0o644),
                              ('/etc/hosts/not-a-dir', 'b', 0o644),
                              ('/etc/spark/after', 'c', 0o644)])
         assert 'cannot write /etc/hosts/not-a-dir' in str(err.value)
+        assert 'cannot write /etc/spark/ok' not in str(err.value)
         assert err.value.command == 'install 3 file(s)'
-        assert r.exists('/etc/spark/ok') and \
-            not r.exists('/etc/spark/after')
+        assert r.get('/etc/spark/ok') == b'old'
+        assert not r.exists('/etc/spark/after')
         with pytest.raises(exceptions.RemoteCommandFailed) as err:
             r.install_files([('/etc/spark/never', 'a', 0o644)],
                             prelude='echo volume setup failed >&2; exit 4')
         assert err.value.exit_code == 4
         assert 'volume setup failed' in err.value.stderr_tail
         assert not r.exists('/etc/spark/never')
-        assert r.run("ls -A /tmp | grep -c savanna-put || true",
-                     sudo=True).stdout == '0\n'
+        assert r.run("ls -A /etc/spark | grep -c savanna-new || true"
+                     ).stdout == '0\n'
+        with pytest.raises(ValueError):
+            r.install_files([('relative/path', 'x', 0o644)])
 
 
 def test_host_has_own_view_and_stop_kills_daemons(hosts, node):
