@@ -43,6 +43,7 @@ faults: deps
 	$(PY) -m savanna_sandbox.faults
 
 bench: deps
+	$(VENV)/bin/heat-savanna sandbox up
 	$(PY) benchmarks/run.py
 
 # flake8 cannot run in the Heat venv (neutron-lib registers a flake8 plugin
