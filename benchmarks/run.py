@@ -4,7 +4,8 @@ the same as JSON (``--json``, default bench-results.json).
 Figures 1, 3, 4 and 5 use the shared sandbox (``make bench`` brings it
 up; by hand: ``heat-savanna sandbox up``); each takes the sandbox lock
 (/tmp/heat-savanna-sandbox.lock) while it runs, so do NOT wrap this
-script in ``flock`` yourself. Figures 2 and 6 need no sandbox. ``--quick`` is a smoke run with small sizes.
+script in ``flock`` yourself. Figures 2 and 6 need no sandbox.
+``--quick`` is a smoke run with small sizes.
 """
 
 import argparse
