@@ -26,6 +26,12 @@ DEFAULT_SSH_CIDR = '0.0.0.0/0'
 OUTPUT_PREFIX = 'node.'
 
 
+def server_name(cluster_name, node):
+    """The Nova server name (and so the hostname cloud-init gives it) of a
+    node: unique across clusters of a project, stable across updates."""
+    return '%s-%s' % (cluster_name, node)
+
+
 def port_name(node):
     return node + '-port'
 
@@ -147,7 +153,7 @@ def _node_resources(spec, group, node, resources, outputs, server_group):
                                   'properties': port}
 
     server = {
-        'name': '%s-%s' % (spec.name, node),
+        'name': server_name(spec.name, node),
         'image': group.image,
         'flavor': group.flavor,
         'key_name': _ref(KEYPAIR),

@@ -555,6 +555,9 @@ class ClusterOperation(object):
             ng = groups.get(group)
             nodes.append(plugin_base.NodeInfo(
                 name=name, group=group,
+                # the node's own hostname: every /etc/hosts lists it, so
+                # nothing on a node (sudo first) waits on DNS for itself
+                fqdn=template_mod.server_name(spec.name, name),
                 processes=tuple(rec['processes']),
                 management_ip=rec.get('floating_ip') or rec['fixed_ip'],
                 internal_ip=rec['fixed_ip'],

@@ -95,6 +95,12 @@ def test_create_runs_a_job(cluster):
         alive = [w for w in master_json(node, address)['workers']
                  if w['state'] == 'ALIVE']
         assert len(alive) == 3
+        # every node's own hostname (its server name) is in its hosts file
+        own = node.run('hostname').stdout.strip()
+        assert own.endswith('-master-0')
+        line = [ln for ln in node.get('/etc/hosts').decode().splitlines()
+                if ln.startswith(address + '\t')]
+        assert line and line[0].split('\t')[1].split() == [own, 'master-0']
         value, _log = demo.run_pi(node, address, slices=4)
     assert 3.0 < value < 3.3
     # The management key never shows: not in outputs, attributes, events.
