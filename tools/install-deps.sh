@@ -4,11 +4,14 @@
 #   tools/install-deps.sh            (from anywhere; VENV defaults to .venv)
 #
 # - Debian packages: openssh-server, rabbitmq-server, mariadb-server, sudo,
-#   curl, shellcheck, and a Java runtime only if `java` is missing.
+#   curl, shellcheck, chromium + chromium-driver (browser tests of the
+#   sandbox's Horizon), and a Java runtime only if `java` is missing.
 #   `apt-get update` runs only when a package is missing.
 # - The venv ${VENV:-.venv} with this repo, contrib/sandbox and the test
 #   requirements, pinned by constraints.txt. Skipped when the pins and
 #   requirement files have not changed since the last successful run.
+# - The venv .venv-horizon (Horizon + heat-dashboard + selenium), pinned by
+#   contrib/sandbox/horizon-constraints.txt, for the optional console.
 # Never reads stdin; safe to run again (a second run takes about a second).
 set -euo pipefail
 
@@ -44,7 +47,7 @@ missing_debs() {
 install_debs() {
     local wanted=(openssh-server rabbitmq-server mariadb-server
                   mariadb-client sudo curl shellcheck python3-venv iproute2
-                  util-linux)
+                  util-linux chromium chromium-driver)
     if ! command -v java >/dev/null 2>&1; then
         wanted+=(default-jre-headless)
     fi
@@ -97,6 +100,25 @@ install_venv() {
     printf '%s\n' "$stamp" >"$stamp_file"
 }
 
+horizon_venv() {
+    # Horizon + heat-dashboard for the sandbox's optional console: their
+    # pins (Django) do not fit Heat's venv, so they get a venv of their own.
+    local hv="$REPO/.venv-horizon" pins=contrib/sandbox/horizon-constraints.txt
+    local stamp stamp_file="$REPO/.venv-horizon/.heat-savanna-deps"
+    stamp="$(sha256sum "$pins" | cut -d' ' -f1)"
+    if [ -x "$hv/bin/python" ] && [ -f "$stamp_file" ] &&
+            [ "$(cat "$stamp_file")" = "$stamp" ]; then
+        log "venv $hv: up to date"
+        return 0
+    fi
+    [ -x "$hv/bin/python" ] || "$PYTHON" -m venv "$hv"
+    log "installing Horizon into $hv (pinned by $pins)"
+    "$hv/bin/pip" install -q --disable-pip-version-check -c "$pins" \
+        horizon heat-dashboard selenium </dev/null
+    printf '%s\n' "$stamp" >"$stamp_file"
+}
+
 install_debs
 install_venv
+horizon_venv
 log "done"

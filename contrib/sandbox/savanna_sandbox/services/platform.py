@@ -19,6 +19,7 @@ from savanna_sandbox import paths
 from savanna_sandbox import procs
 from savanna_sandbox.services import cloudsim
 from savanna_sandbox.services import heat
+from savanna_sandbox.services import horizon
 from savanna_sandbox.services import identity
 from savanna_sandbox.services import keystone
 from savanna_sandbox.services import mariadb
@@ -26,10 +27,11 @@ from savanna_sandbox.services import rabbitmq
 
 PART_CLASSES = (mariadb.MariaDB, rabbitmq.Epmd, rabbitmq.RabbitMQ,
                 keystone.Keystone, identity.Identity, heat.HeatDB,
-                cloudsim.CloudSim, heat.HeatEngine, heat.HeatApi)
+                cloudsim.CloudSim, heat.HeatEngine, heat.HeatApi,
+                horizon.Horizon)
 
 #: Parts whose absence only degrades the sandbox (a warning, not a failure).
-OPTIONAL = ('cloudsim',)
+OPTIONAL = ('cloudsim', 'horizon')
 #: The daemons ``status`` needs running to call the sandbox up.
 REQUIRED = ('mariadb', 'rabbitmq', 'keystone', 'heat-engine', 'heat-api')
 

@@ -122,3 +122,32 @@ def test_plugin_problem_reports_an_import_error(tmp_path):
     bad.mkdir()
     (bad / 'p.py').write_text('import no_such_module_here\n')
     assert 'no_such_module_here' in heat.plugin_problem(str(bad))
+
+
+def test_horizon_part_optional_settings_private(tmp_path, monkeypatch):
+    from savanna_sandbox.services import horizon
+    repo = tmp_path / 'repo'
+    monkeypatch.setenv('HEAT_SAVANNA_REPO', str(repo))
+    plat = platform.Platform(str(tmp_path / 'state'))
+    part = plat.part('horizon')
+    assert 'horizon' in platform.OPTIONAL
+    assert 'tools/install-deps.sh' in part.available()
+    site = repo / '.venv-horizon' / 'lib' / 'python3.11' / 'site-packages'
+    (repo / '.venv-horizon' / 'bin').mkdir(parents=True)
+    (repo / '.venv-horizon' / 'bin' / 'python').write_text('')
+    (site / 'heat_dashboard' / 'enabled').mkdir(parents=True)
+    (site / 'heat_dashboard' / 'enabled' / '_1620_stacks.py').write_text(
+        'PANEL = "stacks"\n')
+    (site / 'openstack_dashboard' / 'local' / 'enabled').mkdir(parents=True)
+    assert part.available() is None
+    part.prepare()
+    assert (site / 'openstack_dashboard' / 'local' / 'enabled' /
+            '_1620_stacks.py').read_text() == 'PANEL = "stacks"\n'
+    settings = os.path.join(part.settings_dir, 'local', 'local_settings.py')
+    assert stat.S_IMODE(os.stat(settings).st_mode) == 0o600
+    text = open(settings).read()
+    assert "OPENSTACK_KEYSTONE_URL = 'http://127.0.0.1:5000/v3'" in text
+    assert part.env()['PYTHONPATH'] == part.settings_dir
+    assert part.argv()[-1] == '127.0.0.1:%d' % horizon.PORT
+    assert not any(v in ' '.join(part.argv())
+                   for v in plat.secrets.values())

@@ -1,0 +1,78 @@
+"""Horizon (heat-dashboard) shows the cluster: the stack, its Overview
+outputs, the OS::Savanna::Cluster resource with its status reason, and the
+nested stack's resources under the nodes' stable names. Driven in headless
+Chromium by horizon_browser.py under the Horizon venv's Python."""
+
+import json
+import os
+import shutil
+import subprocess
+import time
+
+import pytest
+
+from savanna_sandbox import demo
+from savanna_sandbox.services import horizon
+
+pytestmark = [pytest.mark.functional, pytest.mark.slow]
+
+STACK = 'ft-horizon'
+BROWSER = os.path.join(os.path.dirname(__file__), 'horizon_browser.py')
+
+
+@pytest.fixture(scope='module')
+def stack(sandbox):
+    reason = sandbox.platform.part('horizon').available()
+    if reason:
+        pytest.skip(reason)
+    if not shutil.which('chromedriver'):
+        pytest.skip('chromium-driver not installed (tools/install-deps.sh)')
+    from novaclient import client as nova_client
+    heat = sandbox.heat
+    nova = nova_client.Client('2.1', session=sandbox.session('demo'))
+    key_name, _private = demo.operator_keypair(
+        nova, sandbox.platform.layout, name='ft-horizon-operator')
+    with open(demo.TEMPLATE) as f:
+        heat.stacks.create(stack_name=STACK, template=f.read(),
+                           parameters={'workers': 2, 'key_name': key_name})
+    try:
+        st = demo.wait_stack(heat, STACK, quiet=True)
+        assert st.stack_status == 'CREATE_COMPLETE', st.stack_status_reason
+        yield heat
+    finally:
+        heat.stacks.delete(STACK)
+        deadline = time.monotonic() + 300
+        while [s for s in heat.stacks.list() if s.stack_name == STACK]:
+            assert time.monotonic() < deadline, 'stack delete did not finish'
+            time.sleep(2)
+        nova.keypairs.delete(key_name)
+
+
+def test_stack_pages_show_the_cluster(sandbox, stack, tmp_path):
+    nested = stack.resources.get(STACK, 'spark').physical_resource_id
+    out = subprocess.run(
+        [horizon.python(), BROWSER, horizon.URL, 'demo',
+         sandbox.platform.secrets['demo'], STACK, nested, str(tmp_path)],
+        capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    pages = json.loads(out.stdout)
+
+    assert STACK in pages['stacks']['text']
+    overview = pages['overview']['text']
+    for key in ('status', 'master_address', 'endpoints', 'failed_nodes',
+                'active_count'):
+        assert key in overview
+    assert 'spark://' in overview
+
+    rows = pages['resources']['text']
+    assert 'OS::Savanna::Cluster' in rows
+    assert 'ACTIVE: 3/3 nodes active' in rows
+
+    nested_rows = [line.split()[:3] for line in
+                   pages['nested-resources']['text'].splitlines()]
+    servers = sorted(r[0] for r in nested_rows
+                     if len(r) == 3 and r[2] == 'OS::Nova::Server')
+    assert servers == ['master-0', 'worker-0', 'worker-1']
+    for page in pages.values():
+        assert os.path.getsize(page['screenshot']) > 10000
+        assert 'PRIVATE KEY' not in page['text']
