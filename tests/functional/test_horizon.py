@@ -7,7 +7,6 @@ import json
 import os
 import shutil
 import subprocess
-import time
 
 import pytest
 
@@ -40,11 +39,7 @@ def stack(sandbox):
         assert st.stack_status == 'CREATE_COMPLETE', st.stack_status_reason
         yield heat
     finally:
-        heat.stacks.delete(STACK)
-        deadline = time.monotonic() + 300
-        while [s for s in heat.stacks.list() if s.stack_name == STACK]:
-            assert time.monotonic() < deadline, 'stack delete did not finish'
-            time.sleep(2)
+        demo.delete_stack(heat, STACK)
         nova.keypairs.delete(key_name)
 
 

@@ -5,7 +5,6 @@ decommission, the job still runs), delete (nothing left in the cloud).
 
 import json
 import os
-import time
 import urllib.request
 
 import pytest
@@ -52,11 +51,7 @@ def cluster(sandbox):
     state = {'heat': heat, 'nova': nova, 'private': private,
              'template': template, 'key_name': key_name}
     yield state
-    heat.stacks.delete(STACK)
-    deadline = time.monotonic() + 300
-    while [s for s in heat.stacks.list() if s.stack_name == STACK]:
-        assert time.monotonic() < deadline, 'stack delete did not finish'
-        time.sleep(2)
+    demo.delete_stack(heat, STACK)
     nova.keypairs.delete(key_name)
     after = inventory()
     assert after == before, 'cloud resources leaked: %s' % {

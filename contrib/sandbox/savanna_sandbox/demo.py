@@ -77,6 +77,17 @@ def wait_stack(heat, stack, resource='spark', timeout=900, out=sys.stdout,
         time.sleep(2)
 
 
+def delete_stack(heat, stack, timeout=300):
+    """Delete ``stack`` by name and wait until Heat no longer lists it."""
+    heat.stacks.delete(stack)
+    deadline = time.monotonic() + timeout
+    while [s for s in heat.stacks.list() if s.stack_name == stack]:
+        if time.monotonic() > deadline:
+            raise TimeoutError('%s still listed %ss after its delete'
+                               % (stack, timeout))
+        time.sleep(2)
+
+
 def outputs(stack):
     return {o['output_key']: o.get('output_value')
             for o in (stack.outputs or [])}
@@ -149,9 +160,7 @@ def main(argv=None, out=sys.stdout):
     if existing and existing[0].stack_status != 'CREATE_COMPLETE':
         say('== deleting the old %s (%s)' % (args.stack,
                                              existing[0].stack_status), out)
-        heat.stacks.delete(args.stack)
-        while [s for s in heat.stacks.list() if s.stack_name == args.stack]:
-            time.sleep(2)
+        delete_stack(heat, args.stack, timeout=900)
         existing = []
     if not existing:
         say('== creating %s from %s (%d workers)' % (
