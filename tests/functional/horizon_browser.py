@@ -5,7 +5,9 @@ venv). Logs in, opens the stack's detail page, its Overview and Resources
 tabs and the nested stack's Resources tab, saves a screenshot of each, and
 prints one JSON object with the text of each page for the test to check.
 
-    python horizon_browser.py URL USER PASSWORD STACK NESTED_ID OUTDIR
+    python horizon_browser.py URL USER STACK NESTED_ID OUTDIR < PASSWORD
+
+The password comes on stdin, never on the command line.
 """
 
 import json
@@ -38,9 +40,15 @@ def browser(profile):
     return webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
 
 
-def main(url, user, password, stack, nested_id, outdir):
-    profile = tempfile.mkdtemp(prefix='savanna-chromium-')
-    drv = browser(profile)
+def main(url, user, stack, nested_id, outdir):
+    password = sys.stdin.readline().rstrip('\n')
+    with tempfile.TemporaryDirectory(prefix='savanna-chromium-') as profile:
+        pages = visit(browser(profile), url, user, password, stack,
+                      nested_id, outdir)
+    json.dump(pages, sys.stdout)
+
+
+def visit(drv, url, user, password, stack, nested_id, outdir):
     wait = WebDriverWait(drv, 60)
     pages = {}
 
@@ -78,7 +86,7 @@ def main(url, user, password, stack, nested_id, outdir):
         tab(nested, 'resources', 'OS::Nova::Server', 'nested-resources')
     finally:
         drv.quit()
-    json.dump(pages, sys.stdout)
+    return pages
 
 
 if __name__ == '__main__':

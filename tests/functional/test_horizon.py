@@ -46,8 +46,8 @@ def stack(sandbox):
 def test_stack_pages_show_the_cluster(sandbox, stack, tmp_path):
     nested = stack.resources.get(STACK, 'spark').physical_resource_id
     out = subprocess.run(
-        [horizon.python(), BROWSER, horizon.URL, 'demo',
-         sandbox.platform.secrets['demo'], STACK, nested, str(tmp_path)],
+        [horizon.python(), BROWSER, horizon.URL, 'demo', STACK, nested,
+         str(tmp_path)], input=sandbox.platform.secrets['demo'] + '\n',
         capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-3000:]
     pages = json.loads(out.stdout)

@@ -112,7 +112,7 @@ class Layout(object):
             with open(path) as f:
                 data = json.load(f)
         wanted = ('admin', 'demo', 'heat', 'heat_domain_admin', 'cloudsim',
-                  'db_keystone', 'db_heat', 'rabbit')
+                  'db_keystone', 'db_heat', 'rabbit', 'horizon')
         changed = False
         for key in wanted:
             if key not in data:

@@ -97,10 +97,9 @@ class Horizon(services.Part):
         os.makedirs(local, exist_ok=True)
         with open(os.path.join(local, '__init__.py'), 'w'):
             pass
-        secret = self.secrets.get('horizon_secret_key') or \
-            self.secrets['auth_encryption_key'] + 'horizon'
         paths.write_private(os.path.join(local, 'local_settings.py'),
-                            SETTINGS.format(secret=secret, host=paths.HOST,
+                            SETTINGS.format(secret=self.secrets['horizon'],
+                                            host=paths.HOST,
                                             auth_url=keystone.AUTH_URL))
 
     def env(self):

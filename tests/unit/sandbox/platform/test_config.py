@@ -147,6 +147,7 @@ def test_horizon_part_optional_settings_private(tmp_path, monkeypatch):
     assert stat.S_IMODE(os.stat(settings).st_mode) == 0o600
     text = open(settings).read()
     assert "OPENSTACK_KEYSTONE_URL = 'http://127.0.0.1:5000/v3'" in text
+    assert 'SECRET_KEY = %r' % plat.secrets['horizon'] in text
     assert part.env()['PYTHONPATH'] == part.settings_dir
     assert part.argv()[-1] == '127.0.0.1:%d' % horizon.PORT
     assert not any(v in ' '.join(part.argv())
