@@ -7,4 +7,4 @@ dir as ``heat.engine.plugins.<name>``; this one only re-exports the installed
 package's mappings, so the package is imported once, under its own name.
 """
 
-from heat_savanna.resources.cluster import resource_mapping  # noqa: F401
+from heat_savanna.resources import resource_mapping  # noqa: F401

@@ -394,6 +394,13 @@ class SavannaCluster(stack_resource.StackResource):
             return None
         return state.get('summary')
 
+    # -- for resources acting on the cluster -------------------------------
+    def access(self):
+        """What another resource needs to reach this cluster's nodes
+        (:class:`heat_savanna.resources.access.ClusterAccess`), or None
+        before the cluster has nodes."""
+        return self._operation().access()
+
     # -- attributes --------------------------------------------------------
     def _resolve_attribute(self, name):
         return self._operation().attribute(name)

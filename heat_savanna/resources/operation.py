@@ -36,6 +36,7 @@ from heat_savanna import plugins
 from heat_savanna.plugins import base as plugin_base
 from heat_savanna.provisioning import driver
 from heat_savanna import remote
+from heat_savanna.resources import access as access_mod
 
 LOG = logging.getLogger(__name__)
 CONF = cfg.CONF
@@ -624,6 +625,23 @@ class ClusterOperation(object):
             LOG.warning('image %s has no readable os_admin_user: %s',
                         spec.image, exc)
         return 'ubuntu'
+
+    # -- access for other resources ------------------------------------------
+    def access(self):
+        """A :class:`heat_savanna.resources.access.ClusterAccess`, or None
+        before the cluster has any state."""
+        state = self.load_state()
+        if not state:
+            return None
+        spec = self.rsrc._spec()
+        return access_mod.ClusterAccess(
+            spec=spec, plugin=plugins.get_plugin(spec.plugin_name),
+            info=self._cluster_info(spec, state),
+            status=self._evaluate(spec, state).status,
+            ssh_user=state.get('ssh_user'),
+            private_key=self._private_key(),
+            host_keys={n: list(r.get('host_keys') or [])
+                       for n, r in state['nodes'].items()})
 
     # -- attributes -----------------------------------------------------------
     def attribute(self, name):
