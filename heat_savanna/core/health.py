@@ -98,9 +98,13 @@ def evaluate(spec, layout, states, mandatory_processes):
         groups[group_name] = {'active': active, 'desired': desired,
                               'min_active': min_active, 'failed': failed}
         if active + pending < min_active:
-            fatal.append('group %s has %d of %d nodes active, below '
+            # while nodes are still being built or configured, say how
+            # many can still make it, not how many already did
+            fatal.append('group %s %s %d of %d nodes active, below '
                          'min_active %d%s' % (
-                             group_name, active, desired, min_active,
+                             group_name,
+                             'can have at most' if pending else 'has',
+                             active + pending, desired, min_active,
                              ' (failed: %s)' % _names(lost_names)
                              if lost_names else ''))
     active_count = sum(g['active'] for g in groups.values())

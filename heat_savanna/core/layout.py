@@ -7,6 +7,16 @@ record, so it must never change and an index is never handed out twice
 replace or remove exactly the node it means, where a ResourceGroup would
 renumber.
 
+Nodes are built in *node sets*: each set is one child stack of the
+cluster's nested stack (see :mod:`heat_savanna.core.template`), so a
+resource failing for one node cannot stop the building of another. A set
+holds the nodes of one group added by one operation, at most ``set_size``
+of them; it is named after its first node and never re-packed: nodes only
+leave a set (scale-down, rebuild), and a set left empty goes. Nodes of a
+layout serialised before node sets existed belong to no set ("flat"):
+their resources stay where they were, in the cluster's nested stack
+itself, until they are removed.
+
 Pure and deterministic; serialised as JSON in the resource's data.
 """
 
@@ -18,6 +28,18 @@ class GroupLayout:
     name: str
     nodes: tuple          # live node names, ascending index
     next_index: int
+
+
+@dataclasses.dataclass(frozen=True)
+class NodeSetLayout:
+    name: str             # the set's first node, e.g. "workers-10"
+    group: str
+    nodes: tuple          # live node names, ascending index
+
+
+#: nodes per node set when the caller does not say (one node, one child
+#: stack: nothing one node does can stop another node's resources)
+DEFAULT_SET_SIZE = 1
 
 
 @dataclasses.dataclass(frozen=True)
@@ -39,27 +61,39 @@ def node_index(name):
 class Layout(object):
     """Immutable: every operation returns a new Layout."""
 
-    def __init__(self, groups=(), retired=None):
+    def __init__(self, groups=(), retired=None, sets=()):
         self._groups = tuple(groups)
         # next_index of groups no longer in the spec: a group added back
         # later goes on from there, so no index is ever reused
         self._retired = dict(retired or {})
         self._owner = {n: g.name for g in self._groups for n in g.nodes}
+        # only live nodes stay in a set; a set without any goes
+        sets = [NodeSetLayout(s.name, s.group,
+                              tuple(n for n in s.nodes if n in self._owner))
+                for s in sets]
+        self._sets = tuple(s for s in sets if s.nodes)
+        self._set_of = {n: s.name for s in self._sets for n in s.nodes}
 
     # -- construction / serialisation ------------------------------------
     @classmethod
-    def initial(cls, spec):
-        return cls(GroupLayout(g.name,
-                               tuple(node_name(g.name, i)
-                                     for i in range(max(g.count, 0))),
-                               max(g.count, 0))
-                   for g in spec.node_groups)
+    def initial(cls, spec, set_size=DEFAULT_SET_SIZE):
+        groups = [GroupLayout(g.name,
+                              tuple(node_name(g.name, i)
+                                    for i in range(max(g.count, 0))),
+                              max(g.count, 0))
+                  for g in spec.node_groups]
+        sets = []
+        for g in groups:
+            sets += _chunk(g.name, g.nodes, set_size)
+        return cls(groups, sets=sets)
 
     def to_dict(self):
         return {'groups': [{'name': g.name, 'nodes': list(g.nodes),
                             'next_index': g.next_index}
                            for g in self._groups],
-                'retired': dict(sorted(self._retired.items()))}
+                'retired': dict(sorted(self._retired.items())),
+                'sets': [{'name': s.name, 'group': s.group,
+                          'nodes': list(s.nodes)} for s in self._sets]}
 
     @classmethod
     def from_dict(cls, data):
@@ -70,9 +104,14 @@ class Layout(object):
                       for g in data['groups']]
             retired = {str(k): int(v)
                        for k, v in (data.get('retired') or {}).items()}
+            # a layout stored before node sets existed has no 'sets':
+            # every node of it is flat
+            sets = [NodeSetLayout(str(s['name']), str(s['group']),
+                                  tuple(str(n) for n in s['nodes']))
+                    for s in data.get('sets') or ()]
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError('not a serialised Layout: %s' % exc)
-        return cls(groups, retired)
+        return cls(groups, retired, sets)
 
     def __eq__(self, other):
         return isinstance(other, Layout) and \
@@ -102,6 +141,19 @@ class Layout(object):
         """The group a node belongs to (KeyError if not in the layout)."""
         return self._owner[name]
 
+    def node_sets(self):
+        """The node sets, in the order they were made."""
+        return list(self._sets)
+
+    def set_of(self, name):
+        """The name of the node set holding ``name``, or None for a flat
+        node (one of a layout stored before node sets existed)."""
+        return self._set_of.get(name)
+
+    def flat_nodes(self):
+        """``[(group, name), ...]`` of the nodes in no node set."""
+        return [(g, n) for g, n in self.nodes() if n not in self._set_of]
+
     def __contains__(self, name):
         return name in self._owner
 
@@ -115,7 +167,8 @@ class Layout(object):
         return self._retired.get(group, 0)
 
     # -- changes -----------------------------------------------------------
-    def resize(self, spec, failed=(), removal_candidates=()):
+    def resize(self, spec, failed=(), removal_candidates=(),
+               set_size=DEFAULT_SET_SIZE):
         """The layout for ``spec``'s counts.
 
         Per group: failed nodes always go (the next update rebuilds them
@@ -155,8 +208,17 @@ class Layout(object):
                 added.append(name)
             removed.extend(gone)
             groups.append(GroupLayout(ng.name, tuple(live), next_index))
-        return LayoutChange(Layout(groups, retired), tuple(added),
+        sets = list(self._sets)
+        for ng in spec.node_groups:
+            sets += _chunk(ng.name, [n for n in added
+                                     if self._group_name(n) == ng.name],
+                           set_size)
+        return LayoutChange(Layout(groups, retired, sets), tuple(added),
                             tuple(removed))
+
+    @staticmethod
+    def _group_name(name):
+        return name.rsplit('-', 1)[0]
 
     def replace(self, failed):
         """Drop the named nodes and add as many new ones in their groups."""
@@ -173,13 +235,20 @@ class Layout(object):
                 added.append(name)
             removed.extend(gone)
             groups.append(GroupLayout(group.name, tuple(live), next_index))
-        return LayoutChange(Layout(groups, self._retired), tuple(added),
-                            tuple(removed))
+        sets = list(self._sets)
+        for group in self._groups:
+            sets += _chunk(group.name, [n for n in added
+                                        if self._group_name(n) == group.name],
+                           DEFAULT_SET_SIZE)
+        return LayoutChange(Layout(groups, self._retired, sets),
+                            tuple(added), tuple(removed))
 
-    def with_nodes(self, nodes):
+    def with_nodes(self, nodes, sets_from=None):
         """This layout plus ``[(group, name), ...]`` (e.g. nodes kept until
         they are decommissioned). Indices stay sorted; next_index never
-        goes back; a group not present is added at the end."""
+        goes back; a group not present is added at the end. A node goes
+        back into the node set it has in ``sets_from`` (the layout it is
+        taken from), so its resources stay where they are."""
         extra = {}
         for group, name in nodes:
             extra.setdefault(group, []).append(name)
@@ -191,10 +260,32 @@ class Layout(object):
         for name, names in extra.items():
             groups.append(self._group_of_names(name, set(names),
                                                retired.pop(name, 0)))
-        return Layout(groups, retired)
+        sets = {s.name: s for s in self._sets}
+        for old in (sets_from.node_sets() if sets_from is not None else ()):
+            back = [n for _g, n in nodes if n in old.nodes]
+            if not back:
+                continue
+            mine = sets.get(old.name)
+            members = set(back) | set(mine.nodes if mine else ())
+            sets[old.name] = NodeSetLayout(
+                old.name, old.group,
+                tuple(sorted(members, key=node_index)))
+        order = [s.name for s in self._sets] + [
+            s.name for s in (sets_from.node_sets() if sets_from else ())
+            if s.name in sets and s.name not in
+            {x.name for x in self._sets}]
+        return Layout(groups, retired, [sets[n] for n in order])
 
     @staticmethod
     def _group_of_names(group, names, next_index):
         ordered = tuple(sorted(names, key=node_index))
         top = node_index(ordered[-1]) + 1 if ordered else 0
         return GroupLayout(group, ordered, max(next_index, top))
+
+
+def _chunk(group, names, size):
+    """NodeSetLayouts of at most ``size`` of ``names``, in order."""
+    size = max(int(size or 1), 1)
+    names = list(names)
+    return [NodeSetLayout(names[i], group, tuple(names[i:i + size]))
+            for i in range(0, len(names), size)]

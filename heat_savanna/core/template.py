@@ -1,19 +1,36 @@
-"""The nested stack of a cluster, as a HOT template dict.
+"""The nested stacks of a cluster, as HOT template dicts.
 
-One set of resources per node, named after the stable node name (see
-:mod:`heat_savanna.core.layout`), never a ResourceGroup: an update that
-drops ``workers-7`` deletes exactly ``workers-7`` and its port, floating
-IP, volumes and attachments, and Horizon lists every node.
+Two levels. The cluster's nested stack (:func:`generate`) holds what the
+nodes share - ``management-keypair``, ``security-group`` (when a group
+uses the auto security group), ``anti-affinity-group`` (when
+anti_affinity is set) - and one ``OS::Savanna::NodeSet`` per node set of
+the layout (see :mod:`heat_savanna.core.layout`). Each node set is a
+child stack of its own (:func:`node_set_template`) with, per node:
+``<node>`` (server), ``<node>-port``, ``<node>-fip`` when the group has
+floating IPs, ``<node>-volume-<k>`` and ``<node>-attachment-<k>``.
 
-Per node: ``<node>`` (server), ``<node>-port``, ``<node>-fip`` when the
-group has floating IPs, ``<node>-volume-<k>`` and ``<node>-attachment-<k>``.
-Shared: ``management-keypair``, ``security-group`` (when a group uses the
-auto security group), ``anti-affinity-group`` (when anti_affinity is set).
-Heat counts every nested resource against ``max_resources_per_stack``
-(1000 by default), so nothing else is added per node.
+Why two levels: Heat's convergence engine marks a stack FAILED at its
+first failing resource and starts nothing more in it, and every check of
+a resource loads its whole stack. One child stack per node set keeps a
+failing volume that node's failure alone, and keeps each check's cost
+that of a small stack. Never a ResourceGroup: node names are stable, an
+update that drops ``workers-7`` deletes exactly ``workers-7``'s set, and
+Horizon lists every node.
+
+Nodes of a layout stored before node sets existed ("flat" nodes) keep
+their resources in the cluster's nested stack itself, under the same
+names, until they are removed: a cluster created by an older release is
+updated and deleted without replacing a server.
+
+Heat counts every resource of the tree, the node sets included, against
+``max_resources_per_stack`` (1000 by default): :func:`resource_count`.
 
 Pure: no Heat import, no I/O.
 """
+
+import math
+
+from heat_savanna.core import layout as layout_mod
 
 HOT_VERSION = '2021-04-16'
 
@@ -21,9 +38,26 @@ KEYPAIR = 'management-keypair'
 SECURITY_GROUP = 'security-group'
 SERVER_GROUP = 'anti-affinity-group'
 
+NODE_SET_TYPE = 'OS::Savanna::NodeSet'
+
 DEFAULT_SSH_CIDR = '0.0.0.0/0'
 
 OUTPUT_PREFIX = 'node.'
+
+#: the properties of an OS::Savanna::NodeSet (its resource schema in
+#: heat_savanna.resources.node_set declares the same names)
+NODE_SET_PROPERTIES = (
+    NS_CLUSTER_NAME, NS_GROUP, NS_PROCESSES, NS_NODES, NS_IMAGE, NS_FLAVOR,
+    NS_KEY_NAME, NS_NETWORK, NS_SECURITY_GROUPS, NS_SERVER_GROUP,
+    NS_AVAILABILITY_ZONE, NS_FLOATING_IP_POOL, NS_VOLUMES,
+) = (
+    'cluster_name', 'group', 'node_processes', 'nodes', 'image', 'flavor',
+    'key_name', 'network', 'security_groups', 'server_group',
+    'availability_zone', 'floating_ip_pool', 'volumes',
+)
+NODE_SET_VOLUME_KEYS = (
+    VOL_COUNT, VOL_SIZE, VOL_TYPE, VOL_AVAILABILITY_ZONE,
+) = ('count', 'size', 'volume_type', 'availability_zone')
 
 
 def server_name(cluster_name, node):
@@ -53,6 +87,10 @@ def attachment_name(node, k):
 _NODE_RESOURCE_PHASES = (('-port', 'network'), ('-fip', 'floating-ip'),
                          ('-volume-', 'volume'),
                          ('-attachment-', 'volume-attach'))
+
+#: when several resources of one node failed, the one reported is the
+#: earliest in this order (a port that failed explains the rest)
+PHASE_ORDER = ('network', 'volume', 'boot', 'volume-attach', 'floating-ip')
 
 
 def node_of_resource(resource_name, node_names):
@@ -89,23 +127,34 @@ def anti_affine(spec, group):
 
 
 def per_node_resources(group):
-    """Resources one node of ``group`` costs in the nested stack."""
+    """Resources one node of ``group`` costs inside its node set."""
     return 2 + (1 if group.floating_ip else 0) + \
         2 * max(group.volumes_per_node, 0)
 
 
-def resource_count(spec, layout=None):
-    """Resources of the nested stack for ``spec`` (or for ``layout``'s
-    nodes, whose groups must be in ``spec``)."""
+def shared_resources(spec):
+    """Resources of the cluster's nested stack that no node owns."""
     total = 1                                   # management keypair
     if uses_auto_security_group(spec):
         total += 1
     if spec.anti_affinity:
         total += 1
-    if layout is None:
-        return total + sum(max(g.count, 0) * per_node_resources(g)
-                           for g in spec.node_groups)
+    return total
+
+
+def resource_count(spec, layout=None, set_size=layout_mod.DEFAULT_SET_SIZE):
+    """Resources Heat counts for the cluster (every level, the node sets
+    included) for ``spec``'s counts, or for ``layout``'s nodes (whose
+    groups must be in ``spec``)."""
     groups = {g.name: g for g in spec.node_groups}
+    total = shared_resources(spec)
+    if layout is None:
+        for g in spec.node_groups:
+            count = max(g.count, 0)
+            total += math.ceil(count / max(set_size, 1))
+            total += count * per_node_resources(g)
+        return total
+    total += len(layout.node_sets())
     return total + sum(per_node_resources(groups[group])
                        for group, _n in layout.nodes())
 
@@ -143,48 +192,87 @@ def _security_group(spec, ports, ssh_cidr):
                            'rules': rules}}
 
 
-def _node_resources(spec, group, node, resources, outputs, server_group):
-    port = {'network': spec.management_network}
-    sgs = ([_ref(SECURITY_GROUP)] if group.auto_security_group else []) + \
-        list(group.security_groups)
-    if sgs:
-        port['security_groups'] = sgs
+def node_set_properties(spec, group, nodes, key_name, security_group,
+                        server_group):
+    """The properties of the OS::Savanna::NodeSet of ``nodes`` (all of
+    ``group``). ``key_name``, ``security_group`` and ``server_group`` are
+    values or intrinsic functions (get_resource of the shared resources;
+    None when there is none)."""
+    sgs = ([security_group] if group.auto_security_group and
+           security_group is not None else []) + list(group.security_groups)
+    props = {
+        NS_CLUSTER_NAME: spec.name,
+        NS_GROUP: group.name,
+        NS_PROCESSES: list(group.node_processes),
+        NS_NODES: list(nodes),
+        NS_IMAGE: group.image,
+        NS_FLAVOR: group.flavor,
+        NS_KEY_NAME: key_name,
+        NS_NETWORK: spec.management_network,
+        NS_SECURITY_GROUPS: sgs,
+        NS_VOLUMES: {VOL_COUNT: max(group.volumes_per_node, 0),
+                     VOL_SIZE: group.volume_size},
+    }
+    if server_group is not None and anti_affine(spec, group):
+        props[NS_SERVER_GROUP] = server_group
+    if group.availability_zone:
+        props[NS_AVAILABILITY_ZONE] = group.availability_zone
+    if group.floating_ip:
+        props[NS_FLOATING_IP_POOL] = spec.floating_ip_pool
+    if group.volume_type:
+        props[NS_VOLUMES][VOL_TYPE] = group.volume_type
+    if group.volumes_availability_zone:
+        props[NS_VOLUMES][VOL_AVAILABILITY_ZONE] = \
+            group.volumes_availability_zone
+    return props
+
+
+def _node_resources(props, node, resources, outputs):
+    """One node's resources and output, from node-set properties."""
+    # named like the server, so an operator (or a fault) finds a node's
+    # port in Neutron by name
+    port = {'name': '%s-%s' % (props[NS_CLUSTER_NAME], port_name(node)),
+            'network': props[NS_NETWORK]}
+    if props.get(NS_SECURITY_GROUPS):
+        port['security_groups'] = list(props[NS_SECURITY_GROUPS])
     resources[port_name(node)] = {'type': 'OS::Neutron::Port',
                                   'properties': port}
 
     server = {
-        'name': server_name(spec.name, node),
-        'image': group.image,
-        'flavor': group.flavor,
-        'key_name': _ref(KEYPAIR),
+        'name': server_name(props[NS_CLUSTER_NAME], node),
+        'image': props[NS_IMAGE],
+        'flavor': props[NS_FLAVOR],
+        'key_name': props[NS_KEY_NAME],
         'networks': [{'port': _ref(port_name(node))}],
         'user_data_format': 'RAW',
-        'metadata': {'savanna_cluster': spec.name,
-                     'savanna_group': group.name,
+        'metadata': {'savanna_cluster': props[NS_CLUSTER_NAME],
+                     'savanna_group': props[NS_GROUP],
                      'savanna_node': node,
-                     'savanna_processes': ','.join(group.node_processes)},
+                     'savanna_processes': ','.join(props[NS_PROCESSES])},
     }
-    if group.availability_zone:
-        server['availability_zone'] = group.availability_zone
-    if server_group and anti_affine(spec, group):
-        server['scheduler_hints'] = {'group': _ref(server_group)}
+    if props.get(NS_AVAILABILITY_ZONE):
+        server['availability_zone'] = props[NS_AVAILABILITY_ZONE]
+    if props.get(NS_SERVER_GROUP):
+        server['scheduler_hints'] = {'group': props[NS_SERVER_GROUP]}
     resources[node] = {'type': 'OS::Nova::Server', 'properties': server}
 
     floating = None
-    if group.floating_ip:
+    if props.get(NS_FLOATING_IP_POOL):
         resources[fip_name(node)] = {
             'type': 'OS::Neutron::FloatingIP',
-            'properties': {'floating_network': spec.floating_ip_pool,
+            'properties': {'floating_network': props[NS_FLOATING_IP_POOL],
                            'port_id': _ref(port_name(node))}}
         floating = {'get_attr': [fip_name(node), 'floating_ip_address']}
 
-    for k in range(max(group.volumes_per_node, 0)):
-        volume = {'name': '%s-%s' % (spec.name, volume_name(node, k)),
-                  'size': group.volume_size}
-        if group.volume_type:
-            volume['volume_type'] = group.volume_type
-        if group.volumes_availability_zone:
-            volume['availability_zone'] = group.volumes_availability_zone
+    vols = props.get(NS_VOLUMES) or {}
+    for k in range(max(vols.get(VOL_COUNT) or 0, 0)):
+        volume = {'name': '%s-%s' % (props[NS_CLUSTER_NAME],
+                                     volume_name(node, k)),
+                  'size': vols[VOL_SIZE]}
+        if vols.get(VOL_TYPE):
+            volume['volume_type'] = vols[VOL_TYPE]
+        if vols.get(VOL_AVAILABILITY_ZONE):
+            volume['availability_zone'] = vols[VOL_AVAILABILITY_ZONE]
         resources[volume_name(node, k)] = {'type': 'OS::Cinder::Volume',
                                            'properties': volume}
         resources[attachment_name(node, k)] = {
@@ -194,18 +282,33 @@ def _node_resources(spec, group, node, resources, outputs, server_group):
                            'mountpoint': device_name(k)}}
 
     outputs[OUTPUT_PREFIX + node] = {
-        'description': 'node %s of group %s' % (node, group.name),
-        'value': {'name': node, 'group': group.name,
-                  'processes': list(group.node_processes),
+        'description': 'node %s of group %s' % (node, props[NS_GROUP]),
+        'value': {'name': node, 'group': props[NS_GROUP],
+                  'processes': list(props[NS_PROCESSES]),
                   'server_id': _ref(node),
                   'fixed_ip': {'get_attr': [port_name(node), 'fixed_ips', 0,
                                             'ip_address']},
                   'floating_ip': floating,
-                  'volumes': max(group.volumes_per_node, 0)}}
+                  'volumes': max(vols.get(VOL_COUNT) or 0, 0)}}
+
+
+def node_set_template(props, nodes=None):
+    """The child stack of an OS::Savanna::NodeSet from its properties:
+    every per-node resource of ``nodes`` (default: the set's nodes)."""
+    resources, outputs = {}, {}
+    nodes = props[NS_NODES] if nodes is None else nodes
+    for node in nodes:
+        _node_resources(props, node, resources, outputs)
+    return {'heat_template_version': HOT_VERSION,
+            'description': 'heat-savanna cluster %s, node set of group %s: '
+            '%s' % (props[NS_CLUSTER_NAME], props[NS_GROUP],
+                    ', '.join(nodes) or 'no nodes'),
+            'resources': resources,
+            'outputs': outputs}
 
 
 def generate(spec, layout, ports, keypair_name, public_key, options=None):
-    """The nested stack template for ``layout``'s nodes.
+    """The cluster's nested stack template for ``layout``'s nodes.
 
     :param ports: the plugin's PortRules for the auto security group.
     :param keypair_name: Nova name of the management keypair.
@@ -214,34 +317,54 @@ def generate(spec, layout, ports, keypair_name, public_key, options=None):
     :param options: ``ssh_cidr`` (who may SSH in, default 0.0.0.0/0);
         ``previous_spec``: a ClusterSpec to take group definitions from for
         layout nodes whose group is no longer in ``spec`` (nodes kept until
-        decommissioned). Other keys are ignored.
+        decommissioned); ``exclude``: node names whose resources are left
+        out (failed nodes whose resources were removed). Other keys are
+        ignored.
     :raises KeyError: a layout node whose group is in neither spec.
     """
     options = options or {}
+    exclude = set(options.get('exclude') or ())
     groups = {g.name: g for g in spec.node_groups}
     previous = options.get('previous_spec')
     if previous is not None:
         for g in previous.node_groups:
             groups.setdefault(g.name, g)
-    nodes = [(groups[group], name) for group, name in layout.nodes()]
+    nodes = [(groups[group], name) for group, name in layout.nodes()
+             if name not in exclude]
 
     resources = {KEYPAIR: {'type': 'OS::Nova::KeyPair',
                            'properties': {'name': keypair_name,
                                           'public_key': public_key}}}
+    security_group = None
     if any(g.auto_security_group for g, _n in nodes) or \
             uses_auto_security_group(spec):
         resources[SECURITY_GROUP] = _security_group(
             spec, ports, options.get('ssh_cidr') or DEFAULT_SSH_CIDR)
+        security_group = _ref(SECURITY_GROUP)
     server_group = None
     if spec.anti_affinity:
-        server_group = SERVER_GROUP
+        server_group = _ref(SERVER_GROUP)
         resources[SERVER_GROUP] = {
             'type': 'OS::Nova::ServerGroup',
             'properties': {'name': '%s-anti-affinity' % spec.name,
                            'policies': [spec.anti_affinity_policy]}}
     outputs = {}
-    for group, name in nodes:
-        _node_resources(spec, group, name, resources, outputs, server_group)
+    for node_set in layout.node_sets():
+        members = [n for n in node_set.nodes if n not in exclude]
+        if not members:
+            continue
+        resources[node_set.name] = {
+            'type': NODE_SET_TYPE,
+            'properties': node_set_properties(
+                spec, groups[node_set.group], members, _ref(KEYPAIR),
+                security_group, server_group)}
+    for group_name, name in layout.flat_nodes():
+        if name in exclude:
+            continue
+        props = node_set_properties(spec, groups[group_name], [name],
+                                    _ref(KEYPAIR), security_group,
+                                    server_group)
+        _node_resources(props, name, resources, outputs)
     return {'heat_template_version': HOT_VERSION,
             'description': 'heat-savanna cluster %s (%s %s): %d nodes'
             % (spec.name, spec.plugin_name, spec.plugin_version, len(nodes)),

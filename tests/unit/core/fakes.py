@@ -55,6 +55,9 @@ class FakeHadoop(base.ProvisioningPlugin):
     def scale_up_steps(self, cluster_info, new_nodes):
         return []
 
+    def membership_steps(self, cluster_info):
+        return []
+
     def decommission_steps(self, cluster_info, leaving_nodes):
         return []
 

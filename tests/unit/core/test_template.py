@@ -1,5 +1,7 @@
-"""The generated nested stack: resources per node, hints, volumes,
-floating IPs, outputs; and Heat's own schemas accept it."""
+"""The generated nested stacks: the cluster's (shared resources, one
+node set per set of the layout, flat nodes of older clusters) and each
+node set's (resources per node, hints, volumes, floating IPs, outputs);
+and Heat's own schemas accept them."""
 
 import time
 
@@ -15,12 +17,27 @@ from tests.unit.core.fakes import group
 PORTS = fakes.FakeHadoop().get_ports(None)
 
 
-def make(groups, **extra):
+def expand(tmpl):
+    """The cluster's template with every node set's child stack inlined:
+    one view of every resource a cluster gets, whatever the level."""
+    out = dict(tmpl, resources={}, outputs=dict(tmpl.get('outputs', {})))
+    for name, res in tmpl['resources'].items():
+        if res['type'] != template.NODE_SET_TYPE:
+            out['resources'][name] = res
+            continue
+        child = template.node_set_template(res['properties'])
+        out['resources'].update(child['resources'])
+        out['outputs'].update(child['outputs'])
+    return out
+
+
+def make(groups, level1=False, **extra):
     spec = model.parse_cluster(fakes.props(node_groups=groups, **extra),
                                default_name='hd')
     lay = layout_mod.Layout.initial(spec)
-    return spec, lay, template.generate(spec, lay, PORTS, 'hd-mgmt',
-                                        'ssh-ed25519 AAAA test')
+    tmpl = template.generate(spec, lay, PORTS, 'hd-mgmt',
+                             'ssh-ed25519 AAAA test')
+    return spec, lay, (tmpl if level1 else expand(tmpl))
 
 
 def hadoop(workers=3, **extra):
@@ -130,7 +147,7 @@ def test_ports_and_security_groups():
                                auto_security_group=False,
                                security_groups=['ops', 'web'])])
     m = tmpl['resources']['m-0-port']['properties']
-    assert m == {'network': 'private',
+    assert m == {'name': 'hd-m-0-port', 'network': 'private',
                  'security_groups': [{'get_resource': 'security-group'},
                                      'ops']}
     assert tmpl['resources']['w-0-port']['properties'][
@@ -155,9 +172,9 @@ def test_security_group_rules():
 
 def test_ssh_cidr_option():
     spec, lay, _t = make([group('m', 1, ['namenode'])])
-    tmpl = template.generate(spec, lay, [], 'k', 'pk',
-                             options={'ssh_cidr': '10.0.0.0/8',
-                                      'key_name': 'ignored'})
+    tmpl = expand(template.generate(spec, lay, [], 'k', 'pk',
+                                    options={'ssh_cidr': '10.0.0.0/8',
+                                             'key_name': 'ignored'}))
     rules = tmpl['resources']['security-group']['properties']['rules']
     assert rules[0]['remote_ip_prefix'] == '10.0.0.0/8'
 
@@ -191,8 +208,8 @@ def test_names_stay_stable_after_resize():
               volumes_per_node=2, volume_size=20)],
         anti_affinity=['datanode']), default_name='hd')
     change = lay.resize(spec5, failed=['worker-0'])
-    after = template.generate(spec5, change.new_layout, PORTS, 'hd-mgmt',
-                              'pk')
+    after = expand(template.generate(spec5, change.new_layout, PORTS,
+                                     'hd-mgmt', 'pk'))
     kept = ('worker-1', 'worker-2', 'master-0')
     for name in kept:
         assert after['resources'][name] == before['resources'][name]
@@ -207,17 +224,25 @@ def test_nodes_of_a_removed_group_use_previous_spec():
         group('master', 1, ['namenode', 'resourcemanager'])]), 'hd')
     with pytest.raises(KeyError):
         template.generate(smaller, lay, PORTS, 'k', 'pk')
-    tmpl = template.generate(smaller, lay, PORTS, 'k', 'pk',
-                             options={'previous_spec': spec})
+    tmpl = expand(template.generate(smaller, lay, PORTS, 'k', 'pk',
+                                    options={'previous_spec': spec}))
     assert 'worker-1-volume-1' in tmpl['resources']
 
 
 def test_resource_count_matches_template():
     spec, lay, tmpl = hadoop(10)
-    assert template.resource_count(spec) == len(tmpl['resources'])
-    assert template.resource_count(spec, lay) == len(tmpl['resources'])
-    # 3 shared + master (2) + 10 workers * (2 + 4)
-    assert len(tmpl['resources']) == 3 + 2 + 60
+    level1 = template.generate(spec, lay, PORTS, 'hd-mgmt', 'pk')
+    sets = len(of_type(level1, template.NODE_SET_TYPE))
+    assert sets == 11
+    # Heat counts the node sets too
+    assert template.resource_count(spec) == len(tmpl['resources']) + sets
+    assert template.resource_count(spec, lay) == \
+        len(tmpl['resources']) + sets
+    # 3 shared + 11 sets + master (2) + 10 workers * (2 + 4)
+    assert template.resource_count(spec) == 3 + 11 + 2 + 60
+    big = layout_mod.Layout.initial(spec, set_size=4)
+    assert template.resource_count(spec, big) == 3 + 4 + 2 + 60
+    assert template.resource_count(spec, set_size=4) == 3 + 4 + 2 + 60
 
 
 def test_thousand_nodes_well_under_a_second():
@@ -227,7 +252,7 @@ def test_thousand_nodes_well_under_a_second():
                          anti_affinity=['datanode'],
                          floating_ip_pool='public')
     start = time.perf_counter()
-    tmpl = template.generate(spec, lay, PORTS, 'k', 'pk')
+    tmpl = expand(template.generate(spec, lay, PORTS, 'k', 'pk'))
     elapsed = time.perf_counter() - start
     assert len(of_type(tmpl, 'OS::Nova::Server')) == 1000
     assert elapsed < 0.5, elapsed
@@ -265,19 +290,26 @@ def test_heat_resource_schemas_accept_every_property():
     from heat.engine.resources.openstack.nova import keypair
     from heat.engine.resources.openstack.nova import server
     from heat.engine.resources.openstack.nova import server_group
+    from heat_savanna.resources import node_set
     classes = {}
     for mod in (volume, floatingip, port, security_group, keypair, server,
-                server_group):
+                server_group, node_set):
         classes.update(mod.resource_mapping())
-    _s, _l, tmpl = make([group('m', 1, ['namenode'], floating_ip=True,
-                               availability_zone='nova'),
-                         group('w', 2, ['datanode'], volumes_per_node=1,
-                               volume_type='ssd',
-                               volumes_availability_zone='nova')],
-                        anti_affinity=['datanode'],
-                        floating_ip_pool='public')
-    hot.HOTemplate20210416(tmpl).validate()
-    for name, res in tmpl['resources'].items():
+    _s, _l, level1 = make([group('m', 1, ['namenode'], floating_ip=True,
+                                 availability_zone='nova'),
+                           group('w', 2, ['datanode'], volumes_per_node=1,
+                                 volume_type='ssd',
+                                 volumes_availability_zone='nova')],
+                          anti_affinity=['datanode'],
+                          floating_ip_pool='public', level1=True)
+    tmpl = expand(level1)
+    hot.HOTemplate20210416(level1).validate()
+    for res in level1['resources'].values():
+        if res['type'] == template.NODE_SET_TYPE:
+            hot.HOTemplate20210416(
+                template.node_set_template(res['properties'])).validate()
+    for name, res in list(level1['resources'].items()) + \
+            list(tmpl['resources'].items()):
         cls = classes[res['type']]
         data = _placeholders(res['properties'])
         heat_props.Properties(cls.properties_schema, data,
@@ -302,3 +334,80 @@ def test_node_of_resource_maps_every_generated_name():
     assert tm.node_of_resource(tm.attachment_name('worker-1', 0), nodes) == \
         ('worker-1', 'volume-attach')
     assert tm.node_of_resource(tm.KEYPAIR, nodes) == (None, None)
+
+
+# -- the two levels -----------------------------------------------------------
+def test_one_node_set_per_node_by_default():
+    spec, lay, level1 = hadoop(3, level1=True)
+    assert of_type(level1, template.NODE_SET_TYPE) == sorted(lay.names())
+    assert of_type(level1, 'OS::Nova::Server') == []
+    props = level1['resources']['worker-1']['properties']
+    assert props == {
+        'cluster_name': 'hd', 'group': 'worker',
+        'node_processes': ['datanode', 'nodemanager'],
+        'nodes': ['worker-1'], 'image': 'img', 'flavor': 'm1.small',
+        'key_name': {'get_resource': 'management-keypair'},
+        'network': 'private',
+        'security_groups': [{'get_resource': 'security-group'}],
+        'server_group': {'get_resource': 'anti-affinity-group'},
+        'volumes': {'count': 2, 'size': 20}}
+    assert 'server_group' not in \
+        level1['resources']['master-0']['properties']
+    assert level1['outputs'] == {}
+
+
+def test_larger_node_sets_hold_several_nodes():
+    spec = model.parse_cluster(fakes.props(), default_name='hd')
+    lay = layout_mod.Layout.initial(spec, set_size=2)
+    level1 = template.generate(spec, lay, PORTS, 'k', 'pk')
+    sets = {n: r['properties']['nodes'] for n, r in
+            level1['resources'].items()
+            if r['type'] == template.NODE_SET_TYPE}
+    assert sets == {'master-0': ['master-0'],
+                    'worker-0': ['worker-0', 'worker-1'],
+                    'worker-2': ['worker-2']}
+    child = template.node_set_template(
+        level1['resources']['worker-0']['properties'])
+    assert of_type(child, 'OS::Nova::Server') == ['worker-0', 'worker-1']
+    assert sorted(child['outputs']) == ['node.worker-0', 'node.worker-1']
+
+
+def test_flat_nodes_of_an_older_cluster_stay_in_the_cluster_stack():
+    spec, lay, _t = hadoop(2)
+    data = lay.to_dict()
+    data.pop('sets')            # as stored before node sets existed
+    old = layout_mod.Layout.from_dict(data)
+    level1 = template.generate(spec, old, PORTS, 'hd-mgmt', 'pk')
+    assert of_type(level1, template.NODE_SET_TYPE) == []
+    assert of_type(level1, 'OS::Nova::Server') == [
+        'master-0', 'worker-0', 'worker-1']
+    server = level1['resources']['worker-0']['properties']
+    assert server['key_name'] == {'get_resource': 'management-keypair'}
+    assert server['networks'] == [{'port': {'get_resource':
+                                            'worker-0-port'}}]
+    assert 'node.worker-1' in level1['outputs']
+    # a scale-up puts the new nodes in node sets; the old stay flat
+    bigger = model.parse_cluster(fakes.props(node_groups=[
+        group('master', 1, ['namenode', 'resourcemanager']),
+        group('worker', 3, ['datanode', 'nodemanager'],
+              volumes_per_node=2, volume_size=20)],
+        anti_affinity=['datanode']), default_name='hd')
+    grown = old.resize(bigger).new_layout
+    level1 = template.generate(bigger, grown, PORTS, 'hd-mgmt', 'pk')
+    assert of_type(level1, template.NODE_SET_TYPE) == ['worker-2']
+    assert level1['resources']['worker-0'] == \
+        template.generate(spec, old, PORTS, 'hd-mgmt', 'pk')[
+            'resources']['worker-0']
+
+
+def test_excluded_nodes_have_no_resources():
+    spec, lay, _t = hadoop(3)
+    level1 = template.generate(spec, lay, PORTS, 'k', 'pk',
+                               options={'exclude': ['worker-1']})
+    assert 'worker-1' not in level1['resources']
+    assert 'worker-2' in level1['resources']
+    flat = layout_mod.Layout.from_dict(
+        {k: v for k, v in lay.to_dict().items() if k != 'sets'})
+    level1 = template.generate(spec, flat, PORTS, 'k', 'pk',
+                               options={'exclude': ['worker-1']})
+    assert not [n for n in level1['resources'] if n.startswith('worker-1')]

@@ -1,0 +1,97 @@
+"""What the nested stacks built, node by node.
+
+Heat reports resources, not nodes. These pure functions turn the rows of
+a nested stack (name, action, status, reason) into one verdict per node:
+
+* BUILT: every resource of the node is CREATE or UPDATE COMPLETE;
+* FAILED: one of its own resources failed (the phase says which kind:
+  network, volume, boot, volume-attach, floating-ip);
+* UNFINISHED: nothing of its own failed, but some resource of it never
+  finished (INIT, still IN_PROGRESS, or absent) - e.g. another node's
+  failure stopped the stack it is in. Such a node is not failed: it is
+  finished by a follow-up update before the cluster is configured.
+
+A resource that is (INIT, COMPLETE) was never started: it does not count
+as built (Heat shows never-started rows that way).
+
+Pure: no Heat import, no I/O.
+"""
+
+import dataclasses
+
+from heat_savanna.core import template
+
+NODE_BUILD_STATES = (BUILT, FAILED, UNFINISHED) = (
+    'BUILT', 'FAILED', 'UNFINISHED')
+
+_DONE_ACTIONS = ('CREATE', 'UPDATE', 'RESUME', 'CHECK')
+
+
+@dataclasses.dataclass(frozen=True)
+class Row:
+    """One nested resource as Heat's resource table has it."""
+    name: str
+    action: str
+    status: str
+    reason: str = ''
+
+
+@dataclasses.dataclass(frozen=True)
+class NodeBuild:
+    name: str
+    state: str
+    phase: str = ''
+    reason: str = ''
+
+
+def row_done(row):
+    return row.status == 'COMPLETE' and row.action in _DONE_ACTIONS
+
+
+def judge_nodes(rows, nodes):
+    """``{node: NodeBuild}`` for ``nodes`` from the rows of the stack
+    their resources are in (rows of other nodes and shared resources are
+    ignored)."""
+    nodes = set(nodes)
+    own = {n: [] for n in nodes}
+    for row in rows:
+        owner, phase = template.node_of_resource(row.name, nodes)
+        if owner is not None:
+            own[owner].append((phase, row))
+    verdicts = {}
+    for node in sorted(nodes):
+        rows_of = own[node]
+        failed = sorted(((phase, row) for phase, row in rows_of
+                         if row.status == 'FAILED'),
+                        key=lambda pr: template.PHASE_ORDER.index(pr[0]))
+        if failed:
+            phase, row = failed[0]
+            verdicts[node] = NodeBuild(
+                node, FAILED, phase,
+                row.reason or '%s %s' % (row.action, row.status))
+        elif not any(phase == 'boot' for phase, _r in rows_of):
+            verdicts[node] = NodeBuild(node, UNFINISHED, 'boot',
+                                       'server not built')
+        elif all(row_done(row) for _p, row in rows_of):
+            verdicts[node] = NodeBuild(node, BUILT)
+        else:
+            phase, row = [(p, r) for p, r in rows_of if not row_done(r)][0]
+            verdicts[node] = NodeBuild(
+                node, UNFINISHED, phase,
+                '%s is %s %s' % (row.name, row.action, row.status))
+    return verdicts
+
+
+def shared_failures(rows, nodes):
+    """Reasons of failed rows that belong to no node (keypair, security
+    group, server group): such a failure leaves no node usable."""
+    nodes = set(nodes)
+    return ['%s: %s' % (row.name, row.reason or row.status)
+            for row in rows
+            if row.status == 'FAILED' and
+            template.node_of_resource(row.name, nodes)[0] is None]
+
+
+def busy(rows):
+    """Whether any row is still in progress."""
+    return any(row.status == 'IN_PROGRESS' for row in rows)

@@ -1,0 +1,82 @@
+"""Judging nodes from a nested stack's rows."""
+
+from heat_savanna.core import build
+from heat_savanna.core.build import Row
+
+NODES = ['w-0', 'w-1', 'w-2']
+
+
+def rows(*specs):
+    return [Row(*s) for s in specs]
+
+
+def done(node, volumes=1):
+    out = [Row(node, 'CREATE', 'COMPLETE'),
+           Row(node + '-port', 'CREATE', 'COMPLETE')]
+    for k in range(volumes):
+        out += [Row('%s-volume-%d' % (node, k), 'CREATE', 'COMPLETE'),
+                Row('%s-attachment-%d' % (node, k), 'CREATE', 'COMPLETE')]
+    return out
+
+
+def test_all_built():
+    verdicts = build.judge_nodes(done('w-0') + done('w-1') + done('w-2'),
+                                 NODES)
+    assert {n: v.state for n, v in verdicts.items()} == dict.fromkeys(
+        NODES, build.BUILT)
+
+
+def test_a_failed_volume_fails_only_its_node_and_names_the_phase():
+    stack = done('w-0') + done('w-2') + rows(
+        ('w-1', 'CREATE', 'COMPLETE'), ('w-1-port', 'CREATE', 'COMPLETE'),
+        ('w-1-volume-0', 'CREATE', 'FAILED', 'HTTP 500: injected'),
+        ('w-1-attachment-0', 'INIT', 'COMPLETE'))
+    verdicts = build.judge_nodes(stack, NODES)
+    assert verdicts['w-1'] == build.NodeBuild(
+        'w-1', build.FAILED, 'volume', 'HTTP 500: injected')
+    assert verdicts['w-0'].state == verdicts['w-2'].state == build.BUILT
+
+
+def test_never_started_rows_are_unfinished_not_built():
+    # (INIT, COMPLETE) is how Heat shows a resource it never started
+    stack = done('w-0') + rows(
+        ('w-1', 'CREATE', 'COMPLETE'), ('w-1-port', 'CREATE', 'COMPLETE'),
+        ('w-1-volume-0', 'CREATE', 'COMPLETE'),
+        ('w-1-attachment-0', 'INIT', 'COMPLETE'),
+        ('w-2-port', 'CREATE', 'FAILED', 'quota'), ('w-2', 'INIT',
+                                                    'COMPLETE'))
+    verdicts = build.judge_nodes(stack, NODES)
+    assert verdicts['w-0'].state == build.BUILT
+    assert verdicts['w-1'].state == build.UNFINISHED
+    assert verdicts['w-1'].phase == 'volume-attach'
+    assert 'w-1-attachment-0 is INIT COMPLETE' in verdicts['w-1'].reason
+    assert verdicts['w-2'] == build.NodeBuild('w-2', build.FAILED,
+                                              'network', 'quota')
+
+
+def test_earliest_phase_explains_a_node_with_several_failures():
+    stack = rows(('w-0-port', 'CREATE', 'FAILED', 'port'),
+                 ('w-0', 'CREATE', 'FAILED', 'server'),
+                 ('w-0-fip', 'CREATE', 'FAILED', 'fip'))
+    assert build.judge_nodes(stack, ['w-0'])['w-0'].phase == 'network'
+
+
+def test_a_node_without_a_server_row_is_unfinished():
+    verdict = build.judge_nodes([], ['w-0'])['w-0']
+    assert (verdict.state, verdict.phase) == (build.UNFINISHED, 'boot')
+
+
+def test_update_complete_counts_as_built():
+    stack = rows(('w-0', 'UPDATE', 'COMPLETE'),
+                 ('w-0-port', 'CREATE', 'COMPLETE'))
+    assert build.judge_nodes(stack, ['w-0'])['w-0'].state == build.BUILT
+
+
+def test_shared_failures_and_busy():
+    stack = done('w-0') + rows(
+        ('management-keypair', 'CREATE', 'FAILED', 'quota exceeded'),
+        ('security-group', 'CREATE', 'IN_PROGRESS'))
+    assert build.shared_failures(stack, NODES) == [
+        'management-keypair: quota exceeded']
+    assert build.busy(stack)
+    assert not build.busy(done('w-0'))

@@ -1,0 +1,115 @@
+"""The update plan: what an update adds, drops, decommissions and
+configures, and the layouts of its nested-stack updates."""
+
+from heat_savanna.core import health
+from heat_savanna.core import layout as layout_mod
+from heat_savanna.core import model
+from heat_savanna.core import plan
+from tests.unit.core import fakes
+from tests.unit.core.fakes import group
+
+
+def spec(workers=3, **extra):
+    groups = [group('master', 1, ['namenode', 'resourcemanager']),
+              group('worker', workers, ['datanode', 'nodemanager'])]
+    return model.parse_cluster(fakes.props(node_groups=groups, **extra))
+
+
+def active(layout, **states):
+    out = dict.fromkeys(layout.names(), health.ACTIVE)
+    out.update({k.replace('_', '-'): v for k, v in states.items()})
+    return out
+
+
+def test_create_puts_every_node_in_its_own_set():
+    lay = plan.plan_create(spec(2))
+    assert [(s.name, s.nodes) for s in lay.node_sets()] == [
+        ('master-0', ('master-0',)), ('worker-0', ('worker-0',)),
+        ('worker-1', ('worker-1',))]
+
+
+def test_scale_up_adds_new_sets_only():
+    lay = plan.plan_create(spec(3))
+    p = plan.plan_update(spec(5), lay, active(lay))
+    assert p.added == ('worker-3', 'worker-4')
+    assert p.dropped == p.leaving == ()
+    assert p.configure == ('worker-3', 'worker-4')
+    assert not p.fresh
+    assert p.grow == p.final
+    old_sets = {s.name: s for s in lay.node_sets()}
+    for s in p.grow.node_sets():
+        if s.name in old_sets:
+            assert s == old_sets[s.name]
+    names = [s.name for s in p.grow.node_sets()]
+    assert names[-2:] == ['worker-3', 'worker-4']
+
+
+def test_heal_drops_failed_and_builds_new_names():
+    lay = plan.plan_create(spec(3))
+    p = plan.plan_update(spec(3), lay, active(lay, worker_1=health.FAILED))
+    assert p.dropped == ('worker-1',)
+    assert p.added == ('worker-3',)
+    assert 'worker-1' not in p.grow and 'worker-1' not in p.final
+    assert p.leaving == ()
+
+
+def test_scale_down_keeps_leaving_nodes_in_their_sets_until_removed():
+    lay = plan.plan_create(spec(4))
+    p = plan.plan_update(spec(2), lay, active(lay))
+    assert p.leaving == ('worker-3', 'worker-2')
+    assert 'worker-3' in p.grow and 'worker-3' not in p.final
+    assert p.grow.set_of('worker-3') == 'worker-3'
+    assert p.grow.node_sets() == lay.node_sets()
+    assert [s.name for s in p.final.node_sets()] == [
+        'master-0', 'worker-0', 'worker-1']
+
+
+def test_scale_down_with_larger_sets_never_repacks():
+    lay = plan.plan_create(spec(4), set_size=3)
+    assert [s.nodes for s in lay.node_sets()] == [
+        ('master-0',), ('worker-0', 'worker-1', 'worker-2'), ('worker-3',)]
+    p = plan.plan_update(spec(2), lay, active(lay), set_size=3)
+    assert [s.nodes for s in p.final.node_sets()] == [
+        ('master-0',), ('worker-0', 'worker-1')]
+    assert p.grow.node_sets() == lay.node_sets()
+    p = plan.plan_update(spec(7), lay, active(lay), set_size=3)
+    assert [s.nodes for s in p.grow.node_sets()][-1] == (
+        'worker-4', 'worker-5', 'worker-6')
+
+
+def test_failed_go_first_on_scale_down():
+    lay = plan.plan_create(spec(4))
+    p = plan.plan_update(spec(3), lay, active(lay, worker_0=health.FAILED))
+    assert p.dropped == ('worker-0',)
+    assert p.leaving == () and p.added == ()
+
+
+def test_never_configured_nodes_are_configured_and_fresh_when_none_was():
+    lay = plan.plan_create(spec(2))
+    states = dict.fromkeys(lay.names(), health.CONFIGURING)
+    states['worker-1'] = health.FAILED
+    p = plan.plan_update(spec(2), lay, states)
+    assert p.fresh
+    assert p.configure == ('worker-2', 'master-0', 'worker-0')
+
+
+def test_fixed_group_changes_name_the_property():
+    errors = plan.fixed_group_changes(
+        spec(3), model.parse_cluster(fakes.props(node_groups=[
+            group('master', 1, ['namenode', 'resourcemanager']),
+            group('worker', 3, ['datanode'], flavor='m1.large')])))
+    assert [e.path for e in errors] == ['node_groups[1].node_processes',
+                                        'node_groups[1].flavor']
+    assert 'add a new group with the new flavor' in str(errors[1])
+    assert plan.fixed_group_changes(spec(3), spec(9)) == []
+
+
+def test_layout_of_an_older_cluster_stays_flat_and_grows_in_sets():
+    data = layout_mod.Layout.initial(spec(2)).to_dict()
+    data.pop('sets')
+    old = layout_mod.Layout.from_dict(data)
+    assert old.node_sets() == [] and len(old.flat_nodes()) == 3
+    p = plan.plan_update(spec(3), old, active(old))
+    assert [s.name for s in p.grow.node_sets()] == ['worker-2']
+    assert [n for _g, n in p.grow.flat_nodes()] == [
+        'master-0', 'worker-0', 'worker-1']
