@@ -51,6 +51,18 @@ opts = [
     cfg.FloatOpt('provisioning_poll_interval', default=2, min=0.1,
                  help='Seconds between two readiness checks of a wait '
                       'step.'),
+    cfg.IntOpt('host_key_timeout', default=300, min=0,
+               help='Seconds to wait, after a server is ACTIVE, for its SSH '
+                    'host keys to appear in its console output (cloud-init '
+                    'prints them once the guest has booted). A node whose '
+                    'keys do not appear in time fails in phase host-key. '
+                    'Used with host_key_policy pinned.'),
+    cfg.IntOpt('node_set_size', default=1, min=1, max=50,
+               help='Most nodes per node set (one child stack of the '
+                    "cluster's nested stack each). With 1, a resource that "
+                    "fails for one node can never stop another node's "
+                    'resources; larger sets mean fewer stacks. Applies to '
+                    'nodes added from then on.'),
 ]
 
 

@@ -185,6 +185,14 @@ class ProvisioningPlugin(metaclass=abc.ABCMeta):
         to the running cluster without restarting anything else."""
 
     @abc.abstractmethod
+    def membership_steps(self, cluster_info):
+        """Steps that rewrite, on every node of ``cluster_info``, the files
+        that list the cluster's members (hosts, worker and include lists)
+        and make running services re-read them, restarting nothing.
+        Used when nodes failed while those files were being written, so
+        the survivors' files name only the nodes in ``cluster_info``."""
+
+    @abc.abstractmethod
     def decommission_steps(self, cluster_info, leaving_nodes):
         """Steps that gracefully take ``leaving_nodes`` out of service.
         ``cluster_info.nodes`` still contains them."""

@@ -7,8 +7,6 @@ state lives in the resource's data (JSON), the management private key in
 Heat's encrypted resource data (``redact=True``) and nowhere else.
 """
 
-import json
-
 from oslo_log import log as logging
 
 from heat.common import exception
@@ -23,6 +21,7 @@ from heat_savanna.common import exceptions as sv_exc
 from heat_savanna.core import model
 from heat_savanna.core import validation
 from heat_savanna.resources import operation
+from heat_savanna.resources import state as state_mod
 
 LOG = logging.getLogger(__name__)
 
@@ -263,8 +262,9 @@ class SavannaCluster(stack_resource.StackResource):
               'FAILED.'),
             type=attributes.Schema.STRING),
         NODES: attributes.Schema(
-            _('Every node: name, group, processes, address, state and '
-              'reason.'),
+            _('Every node: name, group, processes, address (floating if '
+              'any), internal address, server id, state, and the phase and '
+              'reason of a failure.'),
             type=attributes.Schema.LIST),
         ACTIVE_COUNT: attributes.Schema(
             _('Number of active nodes.'),
@@ -380,19 +380,10 @@ class SavannaCluster(stack_resource.StackResource):
                                                      lock=lock)
 
     def _has_failed_nodes(self):
-        try:
-            state = json.loads(self.data().get('cluster', '{}'))
-        except (ValueError, exception.NotFound):
-            return False
-        return any(rec.get('state') == 'FAILED'
-                   for rec in (state.get('nodes') or {}).values())
+        return state_mod.has_failed_nodes(state_mod.load(self))
 
     def _stored_summary(self):
-        try:
-            state = json.loads(self.data().get('cluster', '{}'))
-        except (ValueError, exception.NotFound):
-            return None
-        return state.get('summary')
+        return state_mod.load(self).get('summary')
 
     # -- for resources acting on the cluster -------------------------------
     def access(self):

@@ -1,23 +1,26 @@
-"""The Heat-side orchestration of one OS::Savanna::Cluster action.
+"""The Heat-side execution of one OS::Savanna::Cluster action.
 
-``ClusterOperation`` is the glue between Heat (nested stack RPC, Nova client,
-resource data, events) and the layers below it (pure core, provisioning
-driver, plugins). Every action is a small state machine advanced from the
+The decisions are the pure core's: :mod:`heat_savanna.core.plan` says
+which nodes an update adds, drops, decommissions and configures;
+:mod:`heat_savanna.core.health` says whether the cluster is usable. This
+module only executes them, as a small state machine advanced from the
 resource's ``check_*_complete`` so that no call holds the engine for long:
 
-create:  infra (nested stack) -> discover nodes -> configure -> finish
-update:  grow (nested stack with new nodes, failed ones dropped)
-         -> discover -> join new nodes -> decommission leaving nodes
-         -> shrink (nested stack without them) -> finish
+create:  infra (nested stack) -> collect -> configure [-> members] -> finish
+update:  infra (grow) -> collect -> configure [-> members]
+         -> decommission -> shrink -> finish
 check:   probe servers and services -> finish
+resume:  resumed -> restart services -> finish
 
-Persistent state, in resource data:
-``cluster`` (JSON: layout, per-node records, summary) and
-``management_key`` (the private key, stored with ``redact=True`` so Heat
-encrypts it; never logged, never in an attribute, output or event).
+``infra`` waits for the cluster's nested stack; ``collect`` reads what it
+built per node (:mod:`heat_savanna.resources.infra`); nodes another
+node's failure left unfinished are finished by a follow-up update first.
+``configure`` runs the plugin's steps and stops at once when the cluster
+can no longer be usable; ``members`` rewrites the member lists of the
+surviving nodes when some failed on the way. The state kept between
+actions is in :mod:`heat_savanna.resources.state`.
 """
 
-import json
 import shlex
 import time
 
@@ -26,36 +29,33 @@ from oslo_log import log as logging
 
 from heat.common import exception
 from heat.objects import resource as resource_objects
-from heat.objects import stack as stack_object
 
 from heat_savanna.common import config as sv_config
+from heat_savanna.core import build
 from heat_savanna.core import health
 from heat_savanna.core import layout as layout_mod
+from heat_savanna.core import plan as plan_mod
 from heat_savanna.core import template as template_mod
 from heat_savanna import plugins
 from heat_savanna.plugins import base as plugin_base
 from heat_savanna.provisioning import driver
 from heat_savanna import remote
 from heat_savanna.resources import access as access_mod
+from heat_savanna.resources import discovery
+from heat_savanna.resources import infra
+from heat_savanna.resources import nested
+from heat_savanna.resources import state as state_mod
 
 LOG = logging.getLogger(__name__)
 CONF = cfg.CONF
 sv_config.register_opts(CONF)
 
-#: node group keys that cannot change in place for an existing group: they
-#: define the servers and volumes themselves (rebuilding them would lose
-#: data). Add a new group and scale the old one to 0 instead.
-FIXED_GROUP_KEYS = ('node_processes', 'flavor', 'image', 'volumes_per_node',
-                    'volume_size', 'volume_type', 'volumes_availability_zone',
-                    'floating_ip', 'availability_zone')
-STATE_KEY = 'cluster'
-KEY_KEY = 'management_key'
-PLACEHOLDER_KEY = ('ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHNhdmFubmEtcGxh'
-                   'Y2Vob2xkZXIta2V5LXZhbGlkYXRlIA== validate-only')
 REPORT_INTERVAL = 3.0
 SETTLE_POLLS = 2
-ACTIVE, CONFIGURING, FAILED = (health.ACTIVE, health.CONFIGURING,
-                               health.FAILED)
+#: follow-up nested updates that finish nodes left unfinished
+MAX_FOLLOW_UPS = 2
+ACTIVE, BUILDING, CONFIGURING, FAILED = (
+    health.ACTIVE, health.BUILDING, health.CONFIGURING, health.FAILED)
 
 
 class ClusterOperation(object):
@@ -65,40 +65,24 @@ class ClusterOperation(object):
 
     # -- persistent state -----------------------------------------------------
     def load_state(self):
-        try:
-            raw = self.rsrc.data().get(STATE_KEY)
-        except exception.NotFound:
-            raw = None
-        return json.loads(raw) if raw else {}
+        return state_mod.load(self.rsrc)
 
     def save_state(self, state):
-        self.rsrc.data_set(STATE_KEY, json.dumps(state, sort_keys=True))
-
-    def _private_key(self):
-        return self.rsrc.data().get(KEY_KEY)
-
-    # -- templates ------------------------------------------------------------
-    def keypair_name(self):
-        # Before the stack is stored (validate) there is no physical name.
-        base = (self.rsrc.physical_resource_name() or
-                '%s-%s' % (self.rsrc.stack.name, self.rsrc.name))
-        return base + '-mgmt'
+        state_mod.save(self.rsrc, state)
 
     def _template(self, spec, layout, state, previous_spec=None):
-        plugin = plugins.get_plugin(spec.plugin_name)
-        return template_mod.generate(
-            spec, layout, plugin.get_ports(spec), self.keypair_name(),
-            state.get('public_key') or PLACEHOLDER_KEY,
-            options={'ssh_cidr': CONF.savanna.ssh_cidr,
-                     'previous_spec': previous_spec})
+        removed = [n for n, r in state.get('nodes', {}).items()
+                   if r.get('removed')]
+        return infra.generate(self.rsrc, spec, layout, state,
+                              previous_spec=previous_spec, exclude=removed)
 
     def child_template(self):
         spec = self.rsrc._spec()
         state = self.load_state() if self.rsrc.id else {}
         if state.get('layout'):
-            layout = layout_mod.Layout.from_dict(state['layout'])
+            layout = state_mod.layout(state)
         else:
-            layout = layout_mod.Layout.initial(spec)
+            layout = plan_mod.plan_create(spec, CONF.savanna.node_set_size)
         return self._template(spec, layout, state)
 
     # -- progress reporting ---------------------------------------------------
@@ -119,144 +103,185 @@ class ClusterOperation(object):
             rsrc._add_event(rsrc.action, rsrc.IN_PROGRESS, reason)
 
     # -- entry points ---------------------------------------------------------
+    @staticmethod
+    def _cookie(action, phase, spec, **extra):
+        cookie = {'action': action, 'phase': phase, 'spec': spec,
+                  'follow_ups': 0, 'boot_done': 0}
+        cookie.update(extra)
+        return cookie
+
     def start_create(self):
         spec = self.rsrc._spec()
         private, public = remote.generate_keypair()
-        self.rsrc.data_set(KEY_KEY, private, redact=True)
-        layout = layout_mod.Layout.initial(spec)
+        state_mod.save_private_key(self.rsrc, private)
+        layout = plan_mod.plan_create(spec, CONF.savanna.node_set_size)
         state = {'layout': layout.to_dict(), 'public_key': public,
-                 'ssh_user': self._ssh_user(spec), 'nodes': {},
-                 'summary': 'BUILDING: creating %d nodes'
-                 % len(layout.nodes())}
-        for group, name in layout.nodes():
-            state['nodes'][name] = self._new_record(spec, group, name)
+                 'ssh_user': self._ssh_user(spec),
+                 'nodes': {name: state_mod.new_record(spec, group)
+                           for group, name in layout.nodes()},
+                 'summary': 'BUILDING: creating %d nodes' % len(layout)}
         self.save_state(state)
         self.rsrc.create_with_template(self._template(spec, layout, state),
                                        {})
-        return {'action': 'create', 'phase': 'infra', 'spec': spec,
-                'expect': self.rsrc.CREATE, 'new': [n for _g, n in
-                                                    layout.nodes()]}
+        return self._cookie('create', 'infra', spec,
+                            expect=self.rsrc.CREATE, new=layout.names())
 
     def start_update(self, new_props):
         spec = self.rsrc._spec(new_props)
-        state = self.load_state()
         old_spec = self.rsrc._spec()
-        self._check_group_changes(old_spec, spec)
-        layout = layout_mod.Layout.from_dict(state['layout'])
-        failed = [n for n, r in state['nodes'].items()
-                  if r['state'] == FAILED]
-        change = layout.resize(spec, failed=failed,
-                               removal_candidates=spec.removal_candidates)
+        state = self.load_state()
+        layout = state_mod.layout(state)
         plugin = plugins.get_plugin(spec.plugin_name)
-        counts = {g.name: g.count for g in spec.node_groups}
-        errors = plugin.validate_scaling(spec, counts)
+        errors = plan_mod.fixed_group_changes(old_spec, spec)
+        errors += plugin.validate_scaling(
+            spec, {g.name: g.count for g in spec.node_groups})
         if errors:
             raise exception.StackValidationFailed(
-                message='; '.join(str(e) for e in errors))
-        leaving = [n for n in change.removed if n not in failed]
-        # Grow first: keep the leaving nodes until they are decommissioned,
-        # so a failure or rollback before that leaves them serving.
-        grow = change.new_layout.with_nodes(
-            [(state['nodes'][n]['group'], n) for n in leaving])
-        for name in change.removed:
-            if name in failed:
-                state['nodes'].pop(name, None)
-        for group, name in change.new_layout.nodes():
-            if name in change.added:
-                state['nodes'][name] = self._new_record(spec, group, name)
-        # Nodes that booted but were never configured (a create that
-        # failed below min_active stops before configuring anyone) are
-        # configured by this update too; if no node was ever configured,
-        # the whole cluster gets the plugin's create steps.
-        unconfigured = [n for _g, n in change.new_layout.nodes()
-                        if n not in change.added and
-                        state['nodes'].get(n, {}).get('state') in (
-                            health.BUILDING, CONFIGURING)]
-        fresh = not any(r['state'] == ACTIVE
-                        for r in state['nodes'].values())
-        state['layout'] = grow.to_dict()
-        state['pending'] = {'final_layout': change.new_layout.to_dict(),
-                            'leaving': leaving}
+                message='; '.join('Property %s' % e for e in errors))
+        states = {n: r['state'] for n, r in state['nodes'].items()}
+        plan = plan_mod.plan_update(spec, layout, states,
+                                    CONF.savanna.node_set_size)
+        for name in plan.dropped:
+            state['nodes'].pop(name, None)
+        for name in plan.added:
+            state['nodes'][name] = state_mod.new_record(
+                spec, plan.grow.group_of(name))
+        state['layout'] = plan.grow.to_dict()
+        state['pending'] = {'final_layout': plan.final.to_dict(),
+                            'leaving': list(plan.leaving)}
         self.save_state(state)
         self.rsrc.update_with_template(
-            self._template(spec, grow, state, previous_spec=old_spec), {})
-        return {'action': 'update', 'phase': 'infra', 'spec': spec,
-                'old_spec': old_spec, 'fresh': fresh,
-                'expect': self.rsrc.UPDATE,
-                'new': list(change.added) + unconfigured,
-                'leaving': leaving}
+            self._template(spec, plan.grow, state, previous_spec=old_spec),
+            {})
+        return self._cookie('update', 'infra', spec, old_spec=old_spec,
+                            fresh=plan.fresh, expect=self.rsrc.UPDATE,
+                            new=list(plan.configure),
+                            leaving=list(plan.leaving))
 
     def start_check(self):
-        spec = self.rsrc._spec()
-        return {'action': 'check', 'phase': 'probe', 'spec': spec}
+        return self._cookie('check', 'probe', self.rsrc._spec())
+
+    def start_resume(self):
+        """After the nested stack resumed the servers, start the services
+        again (a resumed server may have been powered off: the plugin's
+        create steps are idempotent and restart what is not running)."""
+        return self._cookie('resume', 'resumed', self.rsrc._spec(),
+                            label='restarting services')
 
     # -- the state machine ----------------------------------------------------
     def advance(self, cookie):
         if cookie is None:      # e.g. an update that Heat handles itself
             return True
-        phase = cookie['phase']
-        return getattr(self, '_phase_' + phase)(cookie)
+        return getattr(self, '_phase_' + cookie['phase'])(cookie)
 
     def _phase_infra(self, cookie):
         rsrc = self.rsrc
-        try:
-            action, status, reason, _upd = stack_object.Stack.get_status(
-                rsrc.context, rsrc.resource_id)
-        except exception.NotFound:
-            return False
-        if action != cookie['expect'] or status == rsrc.IN_PROGRESS:
+        status = nested.stack_status(rsrc.context, rsrc.resource_id)
+        if status is None or status.action != cookie['expect'] or \
+                status.status == rsrc.IN_PROGRESS:
             self._report_boot(cookie)
             return False
-        if status == rsrc.FAILED:
-            # Other nodes may still be building after the first failure:
-            # wait until no nested resource is in progress.
-            resources = self._nested_resources()
-            busy = [r for r in resources
-                    if r['resource_status'] == rsrc.IN_PROGRESS]
-            cookie['settled'] = 0 if busy else cookie.get('settled', 0) + 1
+        if status.status == rsrc.FAILED:
+            # Other node sets may still be building after the first
+            # failure: wait until nothing is in progress.
+            rows = nested.rows(rsrc.context, rsrc.resource_id)
+            cookie['settled'] = (0 if build.busy(rows)
+                                 else cookie.get('settled', 0) + 1)
             if cookie['settled'] < SETTLE_POLLS:
-                self._report_boot(cookie, resources)
+                self._report_boot(cookie)
                 return False
-        cookie['phase'] = 'discover'
-        return self._phase_discover(cookie)
+        cookie['settled'] = 0
+        cookie['infra_status'] = status
+        cookie['phase'] = 'collect'
+        return self._phase_collect(cookie)
 
-    def _report_boot(self, cookie, resources=None):
+    def _report_boot(self, cookie):
         now = time.monotonic()
         if now - cookie.get('boot_reported_at', 0) < REPORT_INTERVAL:
             return
         cookie['boot_reported_at'] = now
-        if resources is None:
-            resources = self._nested_resources()
-        new = set(cookie.get('new', ()))
-        done = sum(1 for r in resources
-                   if r['resource_name'] in new and
-                   r['resource_status'] == 'COMPLETE')
-        self.report(cookie, 'booting: %d/%d servers up' % (done, len(new)))
+        state = self.load_state()
+        layout = state_mod.layout(state)
+        new = [n for n in cookie.get('new', ()) if n in layout]
+        if not new:
+            return
+        up = infra.servers_up(self.rsrc.context, self.rsrc.root_stack_id,
+                              self.rsrc.resource_id, layout, new)
+        # never backwards: a row being replaced is not a server going down
+        cookie['boot_done'] = max(cookie['boot_done'], up)
+        self.report(cookie, 'booting: %d/%d servers up'
+                    % (cookie['boot_done'], len(new)))
 
-    def _nested_resources(self):
-        """Name, action, status and reason of each nested resource.
+    def _phase_collect(self, cookie):
+        rsrc = self.rsrc
+        spec = cookie['spec']
+        state = self.load_state()
+        layout = state_mod.layout(state)
+        wanted = [n for n in cookie.get('new', ())
+                  if n in layout and not
+                  state['nodes'].get(n, {}).get('removed')]
+        builds = infra.read(rsrc.context, rsrc.resource_id, layout, wanted)
+        if builds.shared_failures:
+            # The keypair, security group or server group failed: no node
+            # can be trusted. Say what failed.
+            raise exception.Error('cluster infrastructure failed: %s'
+                                  % '; '.join(builds.shared_failures))
+        records = builds.records
+        unfinished = [n for n, r in records.items()
+                      if r['state'] == build.UNFINISHED]
+        if unfinished and cookie['follow_ups'] < MAX_FOLLOW_UPS:
+            return self._follow_up(cookie, state, layout, records,
+                                   unfinished)
+        for name in wanted:
+            rec = state['nodes'][name]
+            found = records.get(name, {})
+            if found.get('state') == build.BUILT:
+                for key in ('server_id', 'fixed_ip', 'floating_ip',
+                            'host_keys'):
+                    if key in found:
+                        rec[key] = found[key]
+                state_mod.mark(rec, CONFIGURING, 'configure')
+            else:
+                reason = found.get('reason') or 'not built'
+                state_mod.mark(rec, FAILED, found.get('phase') or 'boot',
+                               _with_server_group(spec, rec['group'],
+                                                  reason))
+                if found.get('removed'):
+                    rec['removed'] = True
+        self.save_state(state)
+        if builds.flat:
+            # nodes of a cluster created before node sets: learn their
+            # addresses and host keys here
+            outputs = self._nested_outputs()
+            cookie['discovery'] = discovery.Discovery(
+                rsrc, builds.flat,
+                {n: outputs.get(template_mod.OUTPUT_PREFIX + n) or {}
+                 for n in builds.flat})
+            cookie['phase'] = 'discover'
+            return self._phase_discover(cookie)
+        return self._after_collect(cookie, state)
 
-        Read from Heat's resource table, not through the
-        ``list_stack_resources`` RPC: that call loads and formats the whole
-        nested stack, seconds of engine CPU per call at a hundred nodes,
-        and progress is polled every few seconds. Where convergence keeps
-        an old row beside its replacement, the replacement is the one
-        reported.
-        """
-        stack_id = self.rsrc.resource_id
-        if stack_id is None:
-            return []
-        rows = resource_objects.Resource.get_all_active_by_stack(
-            self.rsrc.context, stack_id)
-        current = {}
-        # newest last: a row not (yet) replaced wins, then the newest row
-        for row in sorted(rows.values(),
-                          key=lambda r: (r.replaced_by is None, r.id)):
-            current[row.name] = row
-        return [{'resource_name': name, 'resource_action': row.action,
-                 'resource_status': row.status,
-                 'resource_status_reason': row.status_reason}
-                for name, row in sorted(current.items())]
+    def _follow_up(self, cookie, state, layout, records, unfinished):
+        """Finish nodes another node's failure left unfinished: update the
+        nested stack again, without the failed nodes' resources."""
+        cookie['follow_ups'] += 1
+        for name, found in records.items():
+            if found['state'] == build.FAILED:
+                rec = state['nodes'][name]
+                state_mod.mark(rec, FAILED, found.get('phase') or 'boot',
+                               found.get('reason') or 'failed')
+                rec['removed'] = True
+        self.save_state(state)
+        LOG.info('%s: finishing %s with a follow-up update', self.rsrc.name,
+                 ', '.join(sorted(unfinished)))
+        self.report(cookie, 'finishing %d nodes left unfinished'
+                    % len(unfinished), force=True)
+        self.rsrc.update_with_template(
+            self._template(cookie['spec'], layout, state,
+                           previous_spec=cookie.get('old_spec')), {})
+        cookie['expect'] = self.rsrc.UPDATE
+        cookie['phase'] = 'infra'
+        return False
 
     def _nested_outputs(self):
         ident = self.rsrc.nested_identifier()
@@ -270,72 +295,32 @@ class ClusterOperation(object):
         return outputs
 
     def _phase_discover(self, cookie):
+        found = cookie['discovery']
+        if not found.advance():
+            return False
         state = self.load_state()
-        spec = cookie['spec']
-        layout = layout_mod.Layout.from_dict(state['layout'])
-        names = {n for _g, n in layout.nodes()}
-        bad = {}
-        for res in self._nested_resources():
-            owner, phase = template_mod.node_of_resource(
-                res['resource_name'], names)
-            if owner is None:
-                if res['resource_status'] != 'COMPLETE':
-                    cookie.setdefault('shared_failures', []).append(
-                        '%s: %s' % (res['resource_name'],
-                                    res['resource_status_reason']))
-                continue
-            if res['resource_status'] != 'COMPLETE' and owner not in bad:
-                bad[owner] = (phase,
-                              res['resource_status_reason'] or
-                              '%s %s' % (res['resource_action'],
-                                         res['resource_status']))
-        if cookie.get('shared_failures'):
-            # The keypair, security group or server group failed: no node
-            # can be trusted. Say what failed.
-            raise exception.Error('cluster infrastructure failed: %s'
-                                  % '; '.join(cookie['shared_failures']))
-        outputs = self._nested_outputs()
-        new = set(cookie.get('new', ()))
-        nova = self.rsrc.client('nova')
-        for name in sorted(new & names):
-            rec = state['nodes'].setdefault(
-                name, self._new_record(spec, layout.group_of(name), name))
-            if name in bad:
-                phase, reason = bad[name]
-                self._mark(rec, FAILED, phase,
-                           _with_server_group(spec, layout.group_of(name),
-                                              reason))
-                continue
-            out = outputs.get('node.' + name) or {}
-            rec.update({'server_id': out.get('server_id'),
-                        'fixed_ip': out.get('fixed_ip'),
-                        'floating_ip': out.get('floating_ip')})
-            if not rec['fixed_ip']:
-                self._mark(rec, FAILED, 'network', 'no address reported')
-                continue
-            try:
-                console = nova.servers.get_console_output(rec['server_id'])
-                keys = remote.parse_console_host_keys(console)
-            except Exception as exc:
-                keys = []
-                LOG.warning('console of %s unreadable: %s', name, exc)
-            if not keys and CONF.savanna.host_key_policy == 'pinned':
-                self._mark(rec, FAILED, 'host-key',
-                           'no SSH host key in the console output to pin')
-                continue
-            rec['host_keys'] = keys
-            self._mark(rec, CONFIGURING, 'configure', '')
+        for name, rec in found.records().items():
+            node = state['nodes'][name]
+            for key in ('server_id', 'fixed_ip', 'floating_ip', 'host_keys'):
+                node[key] = rec[key]
+            if rec['state'] == build.FAILED:
+                state_mod.mark(node, FAILED, rec['phase'], rec['reason'])
         self.save_state(state)
-        verdict = self._evaluate(spec, state)
+        return self._after_collect(cookie, state)
+
+    def _after_collect(self, cookie, state):
+        verdict = self._evaluate(cookie['spec'], state)
         if verdict.status == health.FAILED:
             self._finish(state, verdict)
             raise exception.Error(_failure_text(verdict))
-        return self._start_configure(cookie, spec, state)
+        return self._start_configure(cookie, state)
 
-    def _start_configure(self, cookie, spec, state):
+    def _start_configure(self, cookie, state):
+        spec = cookie['spec']
         plugin = plugins.get_plugin(spec.plugin_name)
         info = self._cluster_info(spec, state)
-        new = [n for n in info.nodes if n.name in set(cookie.get('new', ()))]
+        wanted = set(cookie.get('new', ()))
+        new = [n for n in info.nodes if n.name in wanted]
         if cookie['action'] == 'create' or cookie.get('fresh'):
             steps = plugin.create_steps(info)
         elif new:
@@ -345,14 +330,15 @@ class ClusterOperation(object):
         operator_key = self._operator_key(spec)
         if operator_key and new:
             steps.insert(0, authorize_key_step(new, operator_key))
-        cookie['runner'] = self._runner(steps)
+        cookie['runner'] = self._runner(steps, state)
         cookie['phase'] = 'configure'
         return False
 
-    def _runner(self, steps):
-        private = self._private_key()
+    def _runner(self, steps, state=None):
+        rsrc = self.rsrc
+        private = state_mod.private_key(rsrc)
         pkey = remote.load_private_key(private) if private else None
-        state = self.load_state()
+        state = state if state is not None else self.load_state()
         remotes = {}
 
         def remote_for(node):
@@ -366,25 +352,91 @@ class ClusterOperation(object):
         runner = driver.StepRunner(steps, remote_for,
                                    pool_size=CONF.savanna.ssh_pool_size,
                                    secrets=(private,))
-        runner.close = lambda: [r.close() for r in remotes.values()]
+        runner.remotes = remotes
         return runner
 
-    def _phase_configure(self, cookie):
+    def _run(self, cookie, label):
+        """Advance the cookie's runner once; True when it is done. Stops
+        early when its failures already make the cluster FAILED (a node
+        with a mandatory process failed, or a group can no longer reach
+        min_active): nothing later can make it usable."""
         runner = cookie['runner']
         runner.advance()
-        self.report(cookie, 'configuring: %s' % runner.progress())
-        if not runner.done:
-            return False
-        state = self._merge_failures(runner)
-        for name in cookie.get('new', ()):
+        self.report(cookie, '%s: %s' % (label, runner.progress()))
+        if runner.done:
+            return True
+        if runner.failures:
+            state = self.load_state()
+            self._apply_failures(state, runner)
+            verdict = self._evaluate(cookie['spec'], state)
+            if verdict.status == health.FAILED:
+                LOG.info('%s: stopping %s early: %s', self.rsrc.name,
+                         label, verdict.reason)
+                cookie['aborted'] = verdict.reason
+                return True
+        return False
+
+    def _apply_failures(self, state, runner):
+        for name, failure in runner.failures.items():
+            if name in state['nodes']:
+                state_mod.mark(state['nodes'][name], FAILED, failure.phase,
+                               failure.reason)
+
+    def _close_runner(self, cookie):
+        """Close the runner's sessions; record its node failures and, with
+        the accept-new policy, the first host key each node showed."""
+        runner = cookie.pop('runner')
+        state = self.load_state()
+        for name, node_remote in runner.remotes.items():
             rec = state['nodes'].get(name)
-            if rec and rec['state'] == CONFIGURING:
-                self._mark(rec, ACTIVE, '', '')
-        if cookie['action'] == 'create':
-            for rec in state['nodes'].values():
-                if rec['state'] == CONFIGURING:
-                    self._mark(rec, ACTIVE, '', '')
+            if (rec is not None and not rec.get('host_keys') and
+                    node_remote.policy == 'accept-new' and
+                    node_remote.seen_host_key):
+                rec['host_keys'] = [node_remote.seen_host_key]
+            node_remote.close()
+        self._apply_failures(state, runner)
+        return state, runner
+
+    def _phase_configure(self, cookie):
+        if not self._run(cookie, 'configuring'):
+            return False
+        state, runner = self._close_runner(cookie)
+        if cookie.get('aborted'):
+            # stopped early: the nodes not configured stay CONFIGURING,
+            # the verdict is FAILED anyway
+            self.save_state(state)
+            return self._phase_finish(cookie)
+        wanted = set(cookie.get('new', ()))
+        for name, rec in state['nodes'].items():
+            if rec['state'] == CONFIGURING and (
+                    cookie['action'] == 'create' or name in wanted):
+                state_mod.mark(rec, ACTIVE)
         self.save_state(state)
+        if runner.failures:
+            return self._start_members(cookie, state)
+        return self._after_configure(cookie, state)
+
+    def _start_members(self, cookie, state):
+        """Nodes failed while the files naming every member were being
+        written: rewrite them on the survivors, without the failed."""
+        spec = cookie['spec']
+        plugin = plugins.get_plugin(spec.plugin_name)
+        info = self._cluster_info(spec, state)
+        steps = plugin.membership_steps(info) if info.nodes else []
+        cookie['runner'] = self._runner(steps, state)
+        cookie['phase'] = 'members'
+        return False
+
+    def _phase_members(self, cookie):
+        if not self._run(cookie, 'updating member lists'):
+            return False
+        state, _runner = self._close_runner(cookie)
+        self.save_state(state)
+        if cookie.get('aborted'):
+            return self._phase_finish(cookie)
+        return self._after_configure(cookie, state)
+
+    def _after_configure(self, cookie, state):
         if cookie['action'] == 'update' and cookie.get('leaving'):
             return self._start_decommission(cookie, state)
         return self._phase_finish(cookie)
@@ -395,7 +447,8 @@ class ClusterOperation(object):
         info = self._cluster_info(spec, state)
         leaving = [n for n in info.nodes if n.name in set(cookie['leaving'])]
         cookie['runner'] = self._runner(
-            plugin.decommission_steps(info, leaving) if leaving else [])
+            plugin.decommission_steps(info, leaving) if leaving else [],
+            state)
         cookie['phase'] = 'decommission'
         return False
 
@@ -406,7 +459,9 @@ class ClusterOperation(object):
                     % (len(cookie['leaving']), runner.progress()))
         if not runner.done:
             return False
-        runner.close()
+        cookie.pop('runner')
+        for node_remote in runner.remotes.values():
+            node_remote.close()
         state = self.load_state()
         stuck = {n: f for n, f in runner.failures.items()
                  if n in set(cookie['leaving'])}
@@ -422,7 +477,8 @@ class ClusterOperation(object):
                 % ('; '.join('%s: %s' % (n, f.reason)
                              for n, f in sorted(stuck.items())),
                    CONF.savanna.decommission_timeout))
-        final = layout_mod.Layout.from_dict(state['pending']['final_layout'])
+        final = layout_mod.Layout.from_dict(
+            state['pending']['final_layout'])
         for name in cookie['leaving']:
             state['nodes'].pop(name, None)
         state['layout'] = final.to_dict()
@@ -435,14 +491,13 @@ class ClusterOperation(object):
         return False
 
     def _phase_shrink(self, cookie):
-        rsrc = self.rsrc
-        action, status, reason, _upd = stack_object.Stack.get_status(
-            rsrc.context, rsrc.resource_id)
-        if status == rsrc.IN_PROGRESS:
+        status = nested.stack_status(self.rsrc.context,
+                                     self.rsrc.resource_id)
+        if status is None or status.status == self.rsrc.IN_PROGRESS:
             return False
-        if status == rsrc.FAILED:
+        if status.status == self.rsrc.FAILED:
             raise exception.Error('removing decommissioned nodes failed: %s'
-                                  % reason)
+                                  % status.reason)
         return self._phase_finish(cookie)
 
     def _phase_probe(self, cookie):
@@ -455,15 +510,15 @@ class ClusterOperation(object):
             try:
                 server = nova.servers.get(rec['server_id'])
                 if server.status != 'ACTIVE':
-                    self._mark(rec, FAILED, 'check',
-                               'server is %s' % server.status)
+                    state_mod.mark(rec, FAILED, 'check',
+                                   'server is %s' % server.status)
             except Exception as exc:
-                self._mark(rec, FAILED, 'check',
-                           'server not found: %s' % type(exc).__name__)
+                state_mod.mark(rec, FAILED, 'check',
+                               'server not found: %s' % type(exc).__name__)
         self.save_state(state)
         plugin = plugins.get_plugin(spec.plugin_name)
         info = self._cluster_info(spec, state)
-        cookie['runner'] = self._runner(plugin.health_steps(info))
+        cookie['runner'] = self._runner(plugin.health_steps(info), state)
         cookie['phase'] = 'health'
         return False
 
@@ -474,40 +529,25 @@ class ClusterOperation(object):
                                         runner.progress()))
         if not runner.done:
             return False
-        self.save_state(self._merge_failures(runner))
+        state, _runner = self._close_runner(cookie)
+        self.save_state(state)
         return self._phase_finish(cookie)
-
-    def _merge_failures(self, runner):
-        """Close the runner's sessions; record its node failures."""
-        runner.close()
-        state = self.load_state()
-        for name, failure in runner.failures.items():
-            if name in state['nodes']:
-                self._mark(state['nodes'][name], FAILED, failure.phase,
-                           failure.reason)
-        return state
-
-    def start_resume(self):
-        """After the nested stack resumed the servers, start the services
-        again (a resumed server may have been powered off: the plugin's
-        create steps are idempotent and restart what is not running)."""
-        return {'action': 'resume', 'phase': 'resumed',
-                'spec': self.rsrc._spec(), 'label': 'restarting services'}
 
     def _phase_resumed(self, cookie):
         rsrc = self.rsrc
-        action, status, reason, _upd = stack_object.Stack.get_status(
-            rsrc.context, rsrc.resource_id)
-        if action != rsrc.RESUME or status == rsrc.IN_PROGRESS:
+        status = nested.stack_status(rsrc.context, rsrc.resource_id)
+        if status is None or status.action != rsrc.RESUME or \
+                status.status == rsrc.IN_PROGRESS:
             return False
-        if status == rsrc.FAILED:
-            raise exception.Error('resuming the servers failed: %s' % reason)
+        if status.status == rsrc.FAILED:
+            raise exception.Error('resuming the servers failed: %s'
+                                  % status.reason)
         spec = cookie['spec']
         state = self.load_state()
         plugin = plugins.get_plugin(spec.plugin_name)
         info = self._cluster_info(spec, state)
         cookie['runner'] = self._runner(plugin.create_steps(info)
-                                        if info.nodes else [])
+                                        if info.nodes else [], state)
         cookie['phase'] = 'health'
         return False
 
@@ -521,17 +561,9 @@ class ClusterOperation(object):
 
     # -- evaluation and records -----------------------------------------------
     def _evaluate(self, spec, state):
-        layout = layout_mod.Layout.from_dict(state['layout'])
         plugin = plugins.get_plugin(spec.plugin_name)
-        states = {}
-        for group, name in layout.nodes():
-            rec = state['nodes'].get(name) or {}
-            states[name] = health.NodeState(
-                name=name, group=group,
-                state=rec.get('state', health.BUILDING),
-                phase=rec.get('phase', ''), reason=rec.get('reason', ''))
         return health.evaluate(
-            spec, layout, states,
+            spec, state_mod.layout(state), state_mod.node_states(state),
             plugin.get_mandatory_processes(spec.plugin_version))
 
     def _finish(self, state, verdict):
@@ -549,22 +581,8 @@ class ClusterOperation(object):
         except exception.ResourceNotAvailable:
             pass
 
-    @staticmethod
-    def _new_record(spec, group, name):
-        ng = {g.name: g for g in spec.node_groups}[group]
-        return {'group': group, 'processes': list(ng.node_processes),
-                'state': health.BUILDING, 'phase': 'boot', 'reason': '',
-                'server_id': None, 'fixed_ip': None, 'floating_ip': None,
-                'host_keys': []}
-
-    @staticmethod
-    def _mark(rec, state, phase, reason):
-        rec['state'] = state
-        rec['phase'] = phase
-        rec['reason'] = (reason or '')[-500:]
-
     def _cluster_info(self, spec, state):
-        layout = layout_mod.Layout.from_dict(state['layout'])
+        layout = state_mod.layout(state)
         groups = {g.name: g for g in spec.node_groups}
         nodes = []
         for group, name in layout.nodes():
@@ -588,22 +606,6 @@ class ClusterOperation(object):
             name=spec.name, plugin_name=spec.plugin_name,
             plugin_version=spec.plugin_version,
             cluster_configs=dict(spec.cluster_configs), nodes=tuple(nodes))
-
-    def _check_group_changes(self, old, new):
-        fixed = FIXED_GROUP_KEYS
-        old_groups = {g.name: g for g in old.node_groups}
-        for idx, group in enumerate(new.node_groups):
-            prev = old_groups.get(group.name)
-            if prev is None:
-                continue
-            for key in fixed:
-                if getattr(prev, key) != getattr(group, key):
-                    raise exception.StackValidationFailed(
-                        message='Property node_groups[%d].%s: changing %s '
-                        'of the existing node group %r is not done in '
-                        'place (add a new group with the new %s and scale '
-                        '%r to 0)' % (idx, key, key, group.name, key,
-                                      group.name))
 
     def _operator_key(self, spec):
         if not spec.key_name:
@@ -639,7 +641,7 @@ class ClusterOperation(object):
             info=self._cluster_info(spec, state),
             status=self._evaluate(spec, state).status,
             ssh_user=state.get('ssh_user'),
-            private_key=self._private_key(),
+            private_key=state_mod.private_key(self.rsrc),
             host_keys={n: list(r.get('host_keys') or [])
                        for n, r in state['nodes'].items()})
 
@@ -650,7 +652,7 @@ class ClusterOperation(object):
             return None
         spec = self.rsrc._spec()
         verdict = self._evaluate(spec, state)
-        layout = layout_mod.Layout.from_dict(state['layout'])
+        layout = state_mod.layout(state)
         nodes = []
         for group, node in layout.nodes():
             rec = state['nodes'].get(node, {})
@@ -659,7 +661,9 @@ class ClusterOperation(object):
                           'address': rec.get('floating_ip') or
                           rec.get('fixed_ip'),
                           'internal_address': rec.get('fixed_ip'),
+                          'server_id': rec.get('server_id'),
                           'state': rec.get('state'),
+                          'phase': rec.get('phase', ''),
                           'reason': rec.get('reason', '')})
         if name == 'status':
             return verdict.status

@@ -46,6 +46,15 @@ def scale_up_steps(cluster_info, new_nodes):
     return steps
 
 
+def membership_steps(cluster_info):
+    """/etc/hosts and the master's workers file, rewritten from
+    ``cluster_info`` on each of its nodes (no daemon reads them while it
+    runs: a worker that is gone simply stays unregistered)."""
+    return [base.Step('update member lists', nodes=tuple(cluster_info.nodes),
+                      action=start.configure_action(
+                          cluster_info, files=config.shared_files))]
+
+
 def decommission_command(cluster_info, node):
     return start.daemon_command(cluster_info, node, 'decommission',
                                 config.WORKER_CLASS)

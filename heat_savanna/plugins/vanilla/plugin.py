@@ -100,6 +100,9 @@ class VanillaPlugin(base.ProvisioningPlugin):
     def scale_up_steps(self, cluster_info, new_nodes):
         return scaling.scale_up_steps(cluster_info, new_nodes)
 
+    def membership_steps(self, cluster_info):
+        return scaling.membership_steps(cluster_info)
+
     def decommission_steps(self, cluster_info, leaving_nodes):
         return scaling.decommission_steps(cluster_info, leaving_nodes)
 

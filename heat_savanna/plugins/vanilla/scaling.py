@@ -61,6 +61,25 @@ def scale_up_steps(cluster_info, new_nodes):
     return steps
 
 
+def membership_steps(cluster_info):
+    """/etc/hosts, workers and include files rewritten from
+    ``cluster_info``; the namenode and resourcemanager re-read their
+    include files (``-refreshNodes``), so a node left out is no longer
+    expected by either."""
+    masters = {n.name for n in _masters(cluster_info)}
+    others = tuple(n for n in cluster_info.nodes if n.name not in masters)
+    steps = []
+    if others:
+        steps.append(base.Step('update member lists', nodes=others,
+                               action=_files_action(cluster_info)))
+    if masters:
+        steps.append(base.Step(
+            'update member lists on the masters',
+            nodes=tuple(n for n in cluster_info.nodes if n.name in masters),
+            action=_files_action(cluster_info, refresh=True)))
+    return steps
+
+
 def decommissioned_check(cluster_info, leaving):
     nn = config.the(cluster_info, 'namenode')
     rm = config.the(cluster_info, 'resourcemanager')

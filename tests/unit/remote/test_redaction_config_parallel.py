@@ -37,10 +37,11 @@ def test_config_defaults_and_choices():
     assert (s.ssh_pool_size, s.ssh_connect_timeout, s.ssh_connect_retries,
             s.ssh_command_timeout, s.host_key_policy,
             s.decommission_timeout, s.service_start_timeout, s.ssh_cidr,
-            s.provisioning_poll_interval) == (16, 10, 5, 300, 'pinned',
-                                              1800, 300, '0.0.0.0/0', 2)
+            s.provisioning_poll_interval, s.host_key_timeout,
+            s.node_set_size) == (16, 10, 5, 300, 'pinned', 1800, 300,
+                                 '0.0.0.0/0', 2, 300, 1)
     names = {o.name for o in config.list_opts()[0][1]}
-    assert 'host_key_policy' in names and len(names) == 9
+    assert 'host_key_policy' in names and len(names) == 11
     assert all(o.help for o in config.list_opts()[0][1])
     try:
         conf.set_override('host_key_policy', 'yolo', 'savanna')

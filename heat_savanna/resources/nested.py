@@ -1,0 +1,76 @@
+"""Reading nested stacks from Heat's own tables: the one place that does.
+
+The cluster and its node sets poll their child stacks every few seconds.
+They read the stack and resource tables directly (what
+``StackResource._check_status_complete`` does too) rather than calling
+the ``show_stack`` / ``list_stack_resources`` RPCs, which load, parse and
+format a whole stack on every call. Where convergence keeps an old row
+beside its replacement, the replacement is the one reported.
+"""
+
+import collections
+
+from heat.common import exception
+from heat.objects import resource as resource_objects
+from heat.objects import stack as stack_object
+
+from heat_savanna.core import build
+
+StackStatus = collections.namedtuple('StackStatus',
+                                     'action status reason')
+
+
+def stack_status(context, stack_id):
+    """A StackStatus, or None for a stack not (yet) stored."""
+    if stack_id is None:
+        return None
+    try:
+        action, status, reason, _updated = stack_object.Stack.get_status(
+            context, stack_id)
+    except exception.NotFound:
+        return None
+    return StackStatus(action, status, reason or '')
+
+
+def _current(rows):
+    """One row per resource name: not replaced first, then the newest."""
+    current = {}
+    for row in sorted(rows, key=lambda r: (r.replaced_by is None, r.id)):
+        current[row.name] = row
+    return current
+
+
+def _row(db_row):
+    return build.Row(db_row.name, db_row.action, db_row.status,
+                     db_row.status_reason or '')
+
+
+def rows(context, stack_id):
+    """``[build.Row]`` of a stack's resources, by name."""
+    if stack_id is None:
+        return []
+    found = resource_objects.Resource.get_all_active_by_stack(context,
+                                                              stack_id)
+    return [_row(r) for _n, r in sorted(_current(found.values()).items())]
+
+
+def rows_with_metadata(context, stack_id):
+    """``{name: (build.Row, metadata dict, physical id)}`` of a stack's
+    resources."""
+    if stack_id is None:
+        return {}
+    found = resource_objects.Resource.get_all_active_by_stack(context,
+                                                              stack_id)
+    return {name: (_row(r), r.rsrc_metadata or {}, r.physical_resource_id)
+            for name, r in _current(found.values()).items()}
+
+
+def rows_in(context, root_stack_id, stack_ids, names):
+    """``[build.Row]`` of the resources called ``names`` in the stacks
+    ``stack_ids`` (all under ``root_stack_id``): one query."""
+    if not stack_ids or not names:
+        return []
+    found = resource_objects.Resource.get_all_by_root_stack(
+        context, root_stack_id,
+        {'stack_id': list(stack_ids), 'name': list(names)})
+    return [_row(r) for r in _current(found.values()).values()]

@@ -1,0 +1,207 @@
+"""OS::Savanna::NodeSet on Heat's harness: the child stack it generates,
+how it judges its nodes, finishes the unfinished, waits for host keys,
+and records every node's outcome without ever failing for a node."""
+
+import json
+
+from heat.common import template_format
+from heat.engine import resource
+from heat.tests import utils
+
+from heat_savanna.core import build
+from heat_savanna.core import template as template_mod
+from heat_savanna.resources import discovery
+from tests.unit.resources import harness
+
+CHILD = 'child-stack-id'
+KEYS = ('-----BEGIN SSH HOST KEY KEYS-----\n'
+        'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOQdb1Wmn2yQm8J3I4/Vk9K+2f'
+        'nZ2S8Vb0qQm0Y7m0pW root@node\n'
+        '-----END SSH HOST KEY KEYS-----\n')
+
+
+def set_template(nodes, volumes=1):
+    return {'heat_template_version': '2021-04-16',
+            'resources': {'workers-0': {
+                'type': 'OS::Savanna::NodeSet',
+                'properties': {
+                    'cluster_name': 'hc', 'group': 'workers',
+                    'node_processes': ['worker'], 'nodes': nodes,
+                    'image': 'img', 'flavor': 'm1.small', 'key_name': 'kp',
+                    'network': 'private', 'security_groups': ['sg-id'],
+                    'volumes': {'count': volumes, 'size': 1}}}}}
+
+
+def node_rows(tables, node, status='COMPLETE', failing=None, reason=''):
+    for name in (node, node + '-port', node + '-volume-0',
+                 node + '-attachment-0'):
+        st = status
+        if failing and name.endswith(failing):
+            st = 'FAILED'
+        tables.put(CHILD, name, 'CREATE', st,
+                   reason if st == 'FAILED' else '')
+
+
+class NodeSetTest(harness.ClusterTestCase):
+
+    def make_set(self, nodes, console=KEYS):
+        stack = utils.parse_stack(template_format.parse(json.dumps(
+            set_template(nodes))))
+        self.stack = stack
+        rsrc = stack['workers-0']
+        rsrc.state_set(rsrc.CREATE, rsrc.IN_PROGRESS)
+        self.child = []
+
+        def create_with_template(child_template, user_params=None, **kw):
+            self.child.append(('create', child_template))
+            rsrc.resource_id_set(CHILD)
+
+        def update_with_template(child_template, user_params=None, **kw):
+            self.child.append(('update', child_template))
+        self.patchobject(rsrc, 'create_with_template',
+                         side_effect=create_with_template)
+        self.patchobject(rsrc, 'update_with_template',
+                         side_effect=update_with_template)
+        self.patchobject(rsrc, 'get_output', side_effect=lambda key: {
+            'server_id': 'srv-' + key.split('.', 1)[1],
+            'fixed_ip': '10.0.0.5', 'floating_ip': None})
+        self.consoles = console if isinstance(console, list) else None
+        self.nova = self.patchobject(rsrc, 'client').return_value
+        if self.consoles is None:
+            self.nova.servers.get_console_output.return_value = console
+        else:
+            self.nova.servers.get_console_output.side_effect = \
+                lambda sid: self.consoles.pop(0)
+        self.patchobject(discovery, 'CONSOLE_INTERVAL', new=0)
+        return rsrc
+
+    def advance(self, rsrc, cookie, limit=20):
+        for _ in range(limit):
+            try:
+                if rsrc.check_create_complete(cookie):
+                    return True
+            except resource.PollDelay:
+                continue
+        return False
+
+    def test_child_stack_holds_each_nodes_resources(self):
+        rsrc = self.make_set(['workers-0', 'workers-1'])
+        rsrc.handle_create()
+        tmpl = self.child[0][1]
+        self.assertEqual(
+            sorted(['workers-0', 'workers-0-port', 'workers-0-volume-0',
+                    'workers-0-attachment-0', 'workers-1', 'workers-1-port',
+                    'workers-1-volume-0', 'workers-1-attachment-0']),
+            sorted(tmpl['resources']))
+        server = tmpl['resources']['workers-1']['properties']
+        self.assertEqual('hc-workers-1', server['name'])
+        self.assertEqual('kp', server['key_name'])
+        self.assertEqual(['sg-id'], tmpl['resources']['workers-1-port'][
+            'properties']['security_groups'])
+
+    def test_built_nodes_are_recorded_with_addresses_and_host_keys(self):
+        rsrc = self.make_set(['workers-0'])
+        cookie = rsrc.handle_create()
+        self.tables.set_status(CHILD, 'CREATE', 'IN_PROGRESS')
+        self.assertRaises(resource.PollDelay, rsrc.check_create_complete,
+                          cookie)
+        self.tables.set_status(CHILD, 'CREATE', 'COMPLETE')
+        node_rows(self.tables, 'workers-0')
+        self.assertTrue(self.advance(rsrc, cookie))
+        rec = rsrc.metadata_get(refresh=True)['nodes']['workers-0']
+        self.assertEqual(build.BUILT, rec['state'])
+        self.assertEqual('srv-workers-0', rec['server_id'])
+        self.assertEqual('10.0.0.5', rec['fixed_ip'])
+        self.assertEqual(1, len(rec['host_keys']))
+        self.assertTrue(rec['host_keys'][0].startswith('ssh-ed25519 '))
+        self.assertEqual(rec, rsrc.FnGetAtt('nodes')['workers-0'])
+        self.assertEqual('1/1 nodes built',
+                         rsrc.metadata_get()['summary'])
+
+    def test_a_failed_volume_completes_the_set_with_the_node_failed(self):
+        rsrc = self.make_set(['workers-0'])
+        cookie = rsrc.handle_create()
+        self.tables.set_status(CHILD, 'CREATE', 'FAILED', 'volume failed')
+        node_rows(self.tables, 'workers-0', failing='-volume-0',
+                  reason='HTTP 500: injected')
+        self.assertTrue(self.advance(rsrc, cookie))
+        rec = rsrc.metadata_get(refresh=True)['nodes']['workers-0']
+        self.assertEqual(('FAILED', 'volume', 'HTTP 500: injected', False),
+                         (rec['state'], rec['phase'], rec['reason'],
+                          rec['removed']))
+        self.assertEqual('0/1 nodes built; failed: workers-0 (volume)',
+                         rsrc.metadata_get()['summary'])
+        self.assertEqual([], [c for c in self.child if c[0] == 'update'])
+
+    def test_siblings_left_unfinished_are_finished_without_the_failed(
+            self):
+        rsrc = self.make_set(['workers-0', 'workers-1'])
+        cookie = rsrc.handle_create()
+        self.tables.set_status(CHILD, 'CREATE', 'FAILED', 'port failed')
+        node_rows(self.tables, 'workers-0', failing='-port',
+                  reason='409 quota')
+        # workers-1: server up, its attachment never started
+        node_rows(self.tables, 'workers-1')
+        self.tables.put(CHILD, 'workers-1-attachment-0', 'INIT', 'COMPLETE')
+        for _ in range(SETTLE_CALLS):
+            self.assertRaises(resource.PollDelay,
+                              rsrc.check_create_complete, cookie)
+        kind, tmpl = self.child[-1]
+        self.assertEqual('update', kind)
+        self.assertNotIn('workers-0', tmpl['resources'])
+        self.assertIn('workers-1-attachment-0', tmpl['resources'])
+        self.tables.set_status(CHILD, 'UPDATE', 'COMPLETE')
+        self.tables.rows[CHILD] = {}
+        node_rows(self.tables, 'workers-1')
+        self.assertTrue(self.advance(rsrc, cookie))
+        nodes = rsrc.metadata_get(refresh=True)['nodes']
+        self.assertEqual(build.BUILT, nodes['workers-1']['state'])
+        self.assertEqual(('FAILED', 'network', True),
+                         (nodes['workers-0']['state'],
+                          nodes['workers-0']['phase'],
+                          nodes['workers-0']['removed']))
+
+    def test_host_keys_printed_late_are_waited_for(self):
+        rsrc = self.make_set(['workers-0'], console=['', 'booting...',
+                                                     KEYS])
+        cookie = rsrc.handle_create()
+        self.tables.set_status(CHILD, 'CREATE', 'COMPLETE')
+        node_rows(self.tables, 'workers-0')
+        self.assertTrue(self.advance(rsrc, cookie))
+        self.assertEqual(3, self.nova.servers.get_console_output.call_count)
+        rec = rsrc.metadata_get(refresh=True)['nodes']['workers-0']
+        self.assertEqual(build.BUILT, rec['state'])
+
+    def test_no_host_keys_within_the_timeout_fails_the_node(self):
+        self.override(host_key_timeout=0)
+        rsrc = self.make_set(['workers-0'], console='no keys here')
+        cookie = rsrc.handle_create()
+        self.tables.set_status(CHILD, 'CREATE', 'COMPLETE')
+        node_rows(self.tables, 'workers-0')
+        self.assertTrue(self.advance(rsrc, cookie))
+        rec = rsrc.metadata_get(refresh=True)['nodes']['workers-0']
+        self.assertEqual(('FAILED', 'host-key'), (rec['state'],
+                                                  rec['phase']))
+        self.assertIn('host_key_timeout', rec['reason'])
+
+    def test_an_unchanged_set_is_not_updated(self):
+        rsrc = self.make_set(['workers-0'])
+        defn = rsrc.t
+        props = rsrc.properties
+        self.assertFalse(rsrc._needs_update(defn, defn, props, props, None))
+        smaller = defn.freeze(properties=dict(
+            set_template([])['resources']['workers-0']['properties']))
+        self.assertTrue(rsrc._needs_update(
+            smaller, defn, smaller.properties(rsrc.properties_schema,
+                                              rsrc.context), props, None))
+
+    def test_properties_schema_matches_the_core(self):
+        rsrc = self.make_set(['workers-0'])
+        self.assertEqual(set(template_mod.NODE_SET_PROPERTIES),
+                         set(rsrc.properties_schema))
+        for name, schema in rsrc.properties_schema.items():
+            self.assertTrue(schema.description, name)
+
+
+#: polls of a FAILED child: SETTLE_POLLS quiet ones, then the follow-up
+SETTLE_CALLS = 2
