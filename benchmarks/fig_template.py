@@ -34,9 +34,14 @@ def generate_once(props):
     from heat_savanna import plugins
     spec = validation.check(props)
     plugin = plugins.get_plugin(spec.plugin_name)
-    return template.generate(spec, layout.Layout.initial(spec),
-                             plugin.get_ports(spec), 'bench-mgmt',
-                             'ssh-ed25519 AAAA bench')
+    cluster = template.generate(spec, layout.Layout.initial(spec),
+                                plugin.get_ports(spec), 'bench-mgmt',
+                                'ssh-ed25519 AAAA bench')
+    # and each node set's child stack, as the node sets generate them
+    for res in cluster['resources'].values():
+        if res['type'] == template.NODE_SET_TYPE:
+            template.node_set_template(res['properties'])
+    return cluster
 
 
 def run(nodes, log, repeat=5):

@@ -1,8 +1,9 @@
 """``heat-savanna``: render and validate OS::Savanna::Cluster templates
 offline, with the very code the Heat resource runs.
 
-``render TEMPLATE [-P k=v ...]`` prints the nested stack generated for each
-``OS::Savanna::Cluster`` (one YAML document per cluster resource);
+``render TEMPLATE [-P k=v ...]`` prints the nested stacks generated for
+each ``OS::Savanna::Cluster``: one YAML document for the cluster's nested
+stack, then one per node set (the child stack of each OS::Savanna::NodeSet);
 ``validate TEMPLATE [-P k=v ...]`` prints ``OK`` or one message per line.
 Further subcommands come from the ``heat_savanna.cli`` entry-point group:
 each entry point is a ``register(subparsers)`` callable whose parsers set
@@ -225,12 +226,17 @@ def check_template(path, overrides):
 
 
 def render_spec(spec):
-    """The nested template the resource would create for a new ``spec``."""
+    """The templates a new ``spec`` would create: the cluster's nested
+    stack first, then each node set's child stack."""
     plugin = plugins.get_plugin(spec.plugin_name)
     layout = layout_mod.Layout.initial(spec)
-    return template_mod.generate(spec, layout, plugin.get_ports(spec),
-                                 '%s-mgmt' % spec.name,
-                                 PLACEHOLDER_PUBLIC_KEY)
+    cluster = template_mod.generate(spec, layout, plugin.get_ports(spec),
+                                    '%s-mgmt' % spec.name,
+                                    PLACEHOLDER_PUBLIC_KEY)
+    return [cluster] + [
+        template_mod.node_set_template(res['properties'])
+        for res in cluster['resources'].values()
+        if res['type'] == template_mod.NODE_SET_TYPE]
 
 
 # -- commands --
@@ -267,7 +273,7 @@ def cmd_validate(args):
 
 def cmd_render(args):
     def render(specs):
-        docs = [render_spec(spec) for _name, spec in specs]
+        docs = [doc for _name, spec in specs for doc in render_spec(spec)]
         yaml.safe_dump_all(docs, sys.stdout, explicit_start=True,
                            sort_keys=False, default_flow_style=False,
                            width=4096)

@@ -2,7 +2,8 @@
 
 Runs under the Horizon venv's Python (selenium lives there, not in Heat's
 venv). Logs in, opens the stack's detail page, its Overview and Resources
-tabs and the nested stack's Resources tab, saves a screenshot of each, and
+tabs, the nested stack's Resources tab (the node sets) and one node
+set's Resources tab (its server), saves a screenshot of each, and
 prints one JSON object with the text of each page for the test to check.
 
     python horizon_browser.py URL USER STACK NESTED_ID OUTDIR < PASSWORD
@@ -40,15 +41,16 @@ def browser(profile):
     return webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
 
 
-def main(url, user, stack, nested_id, outdir):
+def main(url, user, stack, nested_id, outdir, node_set_id=None):
     password = sys.stdin.readline().rstrip('\n')
     with tempfile.TemporaryDirectory(prefix='savanna-chromium-') as profile:
         pages = visit(browser(profile), url, user, password, stack,
-                      nested_id, outdir)
+                      nested_id, outdir, node_set_id)
     json.dump(pages, sys.stdout)
 
 
-def visit(drv, url, user, password, stack, nested_id, outdir):
+def visit(drv, url, user, password, stack, nested_id, outdir,
+          node_set_id=None):
     wait = WebDriverWait(drv, 60)
     pages = {}
 
@@ -83,7 +85,10 @@ def visit(drv, url, user, password, stack, nested_id, outdir):
         tab(detail, 'overview', 'Outputs', 'overview')
         tab(detail, 'resources', 'OS::Savanna::Cluster', 'resources')
         nested = '%s/project/stacks/stack/%s/' % (url, nested_id)
-        tab(nested, 'resources', 'OS::Nova::Server', 'nested-resources')
+        tab(nested, 'resources', 'OS::Savanna::NodeSet', 'nested-resources')
+        if node_set_id:
+            child = '%s/project/stacks/stack/%s/' % (url, node_set_id)
+            tab(child, 'resources', 'OS::Nova::Server', 'node-set-resources')
     finally:
         drv.quit()
     return pages

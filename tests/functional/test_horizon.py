@@ -45,9 +45,11 @@ def stack(sandbox):
 
 def test_stack_pages_show_the_cluster(sandbox, stack, tmp_path):
     nested = stack.resources.get(STACK, 'spark').physical_resource_id
+    node_set = stack.resources.get(nested, 'worker-0').physical_resource_id
     out = subprocess.run(
         [horizon.python(), BROWSER, horizon.URL, 'demo', STACK, nested,
-         str(tmp_path)], input=sandbox.platform.secrets['demo'] + '\n',
+         str(tmp_path), node_set],
+        input=sandbox.platform.secrets['demo'] + '\n',
         capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-3000:]
     pages = json.loads(out.stdout)
@@ -65,9 +67,15 @@ def test_stack_pages_show_the_cluster(sandbox, stack, tmp_path):
 
     nested_rows = [line.split()[:3] for line in
                    pages['nested-resources']['text'].splitlines()]
-    servers = sorted(r[0] for r in nested_rows
-                     if len(r) == 3 and r[2] == 'OS::Nova::Server')
-    assert servers == ['master-0', 'worker-0', 'worker-1']
+    # one node set per node, named after the node; each holds its server
+    node_sets = sorted(r[0] for r in nested_rows
+                       if len(r) == 3 and r[2] == 'OS::Savanna::NodeSet')
+    assert node_sets == ['master-0', 'worker-0', 'worker-1']
+    assert pages['nested-resources']['text'].count('1/1 nodes built') == 3
+    child_rows = [line.split()[:3] for line in
+                  pages['node-set-resources']['text'].splitlines()]
+    assert ['worker-0', 'OS::Nova::Server'] in [
+        [r[0], r[2]] for r in child_rows if len(r) == 3]
     for page in pages.values():
         assert os.path.getsize(page['screenshot']) > 10000
         assert 'PRIVATE KEY' not in page['text']

@@ -30,9 +30,11 @@ def nodes(heat):
 
 
 def server_ids(heat):
+    """``{node: server id}`` of every server Heat has in the cluster's
+    nested stacks (node sets included), as Heat lists them."""
     nested = heat.resources.get(STACK, 'spark').physical_resource_id
     return {r.resource_name: r.physical_resource_id
-            for r in heat.resources.list(nested)
+            for r in heat.resources.list(nested, nested_depth=1)
             if r.resource_type == 'OS::Nova::Server'}
 
 

@@ -106,9 +106,9 @@ def test_scale_templates_keep_existing_nodes():
 
 def test_template_figure_props_are_valid():
     tpl = fig_template.generate_once(fig_template.cluster_props(20))
-    servers = [r for r in tpl['resources'].values()
-               if r['type'] == 'OS::Nova::Server']
-    assert len(servers) == 20
+    node_sets = [r for r in tpl['resources'].values()
+                 if r['type'] == 'OS::Savanna::NodeSet']
+    assert len(node_sets) == 20
 
 
 def test_cli_defaults_quick_and_only():

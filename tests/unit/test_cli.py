@@ -47,19 +47,42 @@ def write(tmp_path, text):
     return str(path)
 
 
-def types(tmpl):
+def types(*tmpls):
     out = {}
-    for res in tmpl['resources'].values():
-        out[res['type']] = out.get(res['type'], 0) + 1
+    for tmpl in tmpls:
+        for res in tmpl['resources'].values():
+            out[res['type']] = out.get(res['type'], 0) + 1
     return out
+
+
+def flat(docs):
+    """Every resource of a cluster's rendered documents, in one map."""
+    out = {}
+    for doc in docs:
+        out.update(doc['resources'])
+    return {'resources': out}
+
+
+def per_cluster(docs):
+    """The rendered documents grouped per cluster (each cluster's nested
+    stack, the one holding the keypair, starts its group)."""
+    groups = []
+    for doc in docs:
+        if 'management-keypair' in doc['resources']:
+            groups.append([])
+        groups[-1].append(doc)
+    return groups
 
 
 def test_render_hadoop_100_workers(capsys, fake_vanilla):
     code, out, err = run(capsys, 'render', HADOOP, '-P', 'workers=100')
     assert code == 0, err
     docs = list(yaml.safe_load_all(out))
-    assert len(docs) == 1
-    tmpl = docs[0]
+    assert len(per_cluster(docs)) == 1
+    # the cluster's nested stack, then one child stack per node
+    assert types(docs[0])['OS::Savanna::NodeSet'] == 102
+    assert len(docs) == 103
+    tmpl = flat(docs)
     counts = types(tmpl)
     assert counts['OS::Nova::Server'] == 102     # master, secondary, 100
     assert counts['OS::Nova::ServerGroup'] == 1
@@ -142,7 +165,8 @@ def test_render_one_document_per_cluster_with_parameters(capsys, tmp_path,
     code, out, err = run(capsys, 'render', path, '-P', 'net=mgmt',
                          '-P', 'workers=4', '-P', 'fip=true')
     assert code == 0, err
-    first, second = yaml.safe_load_all(out)
+    first, second = [flat(g) for g in
+                     per_cluster(yaml.safe_load_all(out))]
     assert types(first)['OS::Nova::Server'] == 5
     assert first['resources']['master-0']['properties'][
         'availability_zone'] == 'b'
@@ -296,7 +320,7 @@ def test_installed_entry_points_register():
 def test_real_vanilla_plugin_renders_the_example(capsys):
     code, out, err = run(capsys, 'render', HADOOP, '-P', 'workers=100')
     assert code == 0, err
-    counts = types(yaml.safe_load(out))
+    counts = types(*yaml.safe_load_all(out))
     assert counts['OS::Nova::Server'] >= 101
     assert counts['OS::Nova::ServerGroup'] == 1
     assert counts['OS::Cinder::Volume'] == 200

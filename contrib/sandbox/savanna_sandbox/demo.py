@@ -114,8 +114,13 @@ def master_server_id(heat, stack, resource='spark'):
 
 
 def server_id_of(heat, stack, node_name, resource='spark'):
-    nested = heat.resources.get(stack, resource).physical_resource_id
-    return heat.resources.get(nested, node_name).physical_resource_id
+    """The Nova server id of a node, from the cluster's ``nodes``
+    attribute (the servers sit one level down, in the node sets)."""
+    res = heat.resources.get(stack, resource, with_attr=['nodes'])
+    for node in res.attributes['nodes']:
+        if node['name'] == node_name:
+            return node['server_id']
+    raise KeyError(node_name)
 
 
 def run_pi(node, master_ip, slices=8, timeout=300):

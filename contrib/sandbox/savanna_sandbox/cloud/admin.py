@@ -4,10 +4,12 @@
     GET  /inventory                    live resources per kind (see Store)
     GET  /stats                        request counts per service/route
     POST /stats/reset                  zero the counters
-    GET  /faults                       the current fault document
+    GET  /faults                       the current fault document and how
+                                       often each fault fired
     POST /faults                       merge a fault document (faults.py)
     DELETE /faults | POST /reset       clear every fault, allow all SSH
-    GET  /servers                      every server with its host details
+    GET  /servers                      every server with its host details,
+                                       attached volumes and /volumes mounts
     POST /servers/{name_or_id}/kill    {"status": "SHUTOFF"} optional:
                                        stop the server's sshd (node died)
     POST /servers/{name_or_id}/refuse  sshd refuses connections
@@ -15,6 +17,10 @@
     GET  /hypervisors                  hypervisors and their servers
 """
 
+import os
+
+from savanna_sandbox.cloud import compute
+from savanna_sandbox.cloud import config
 from savanna_sandbox.cloud import wsgi
 
 
@@ -53,7 +59,8 @@ class AdminApp(wsgi.ServiceApp):
         return {'ok': True}
 
     def get_faults(self, req):
-        return {'faults': self.cloud.faults.get()}
+        return {'faults': self.cloud.faults.get(),
+                'fired': self.cloud.faults.fired_counts()}
 
     def set_faults(self, req):
         self.cloud.faults.set(wsgi.json_body(req))
@@ -86,8 +93,30 @@ class AdminApp(wsgi.ServiceApp):
                 'addresses': rec.get('_addresses', []),
                 'project_id': rec['project_id'],
                 'ssh_running': bool(host and host.running),
-                'fault': rec.get('fault')})
+                'fault': rec.get('fault'),
+                'volumes': self._volumes_of(rec),
+                'mounts': self._mounts_of(rec)})
         return {'servers': result}
+
+    def _volumes_of(self, rec):
+        """The server's attachments: device, volume name and status."""
+        store = self.cloud.store
+        out = []
+        for att in store.find('attachments', server_id=rec['id']):
+            vol = store.get('volumes', att['volume_id']) or {}
+            out.append({'device': att['device'], 'name': vol.get('name'),
+                        'status': vol.get('status')})
+        return sorted(out, key=lambda a: a['device'])
+
+    def _mounts_of(self, rec):
+        """What the host has under /volumes (where the plugins mount the
+        volumes; in the sandbox the directories stand for the mounts)."""
+        root = os.path.join(compute.host_workdir(
+            config.state_dir(self.cloud.conf), rec['id']), 'fs', 'volumes')
+        try:
+            return sorted(os.listdir(root))
+        except OSError:
+            return []
 
     def kill(self, req, ident):
         rec = self._find(ident)

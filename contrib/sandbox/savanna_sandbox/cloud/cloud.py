@@ -227,7 +227,8 @@ class CloudSimulator(object):
             with self.store.lock:
                 rec.update(status='ACTIVE', vm_state='active',
                            task_state=None, power_state=1,
-                           launched_at=wsgi.now(), updated=wsgi.now())
+                           launched_at=wsgi.now(), updated=wsgi.now(),
+                           _active_at=time.monotonic())
                 for port in self.compute._ports_of(rec):
                     port['status'] = 'ACTIVE'
             self.sync_forwarders()

@@ -807,6 +807,10 @@ class ComputeApp(wsgi.ServiceApp):
                 text = host.console_output() or ''
             except Exception:
                 LOG.exception('console output of %s', rec['name'])
+            delay = self.cloud.faults.host_keys_delay(rec['name'])
+            if delay and time.monotonic() - rec.get(
+                    '_active_at', time.monotonic()) < delay:
+                text = _without_host_keys(text)
         length = args.get('length')
         if length is not None:
             length = int(length)
@@ -979,6 +983,10 @@ class ComputeApp(wsgi.ServiceApp):
             raise wsgi.conflict("Cannot 'attach_volume' instance %s while "
                                 "it is in vm_state %s" % (rec['id'],
                                                           rec['vm_state']))
+        fault = self.cloud.faults.resource_fails('volume_attach',
+                                                 rec['name'])
+        if fault is not None:
+            raise fault
         att = self.cloud.volume.attach(rec, body.get('volumeId', ''),
                                        body.get('device'))
         return {'volumeAttachment': self._attachment_view(req, att,
@@ -1048,3 +1056,13 @@ def remove_tree(path):
 
 def host_workdir(state_dir, server_id):
     return os.path.join(state_dir, 'hosts', server_id)
+
+
+def _without_host_keys(console):
+    """The console as it reads before cloud-init printed the host keys."""
+    lines = []
+    for line in console.splitlines(True):
+        if 'BEGIN SSH HOST KEY' in line:
+            break
+        lines.append(line)
+    return ''.join(lines)

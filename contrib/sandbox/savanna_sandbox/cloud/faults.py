@@ -17,8 +17,24 @@ merges over the current faults, ``POST /reset`` clears them)::
                                  "methods": ["GET"], "paths": ["/servers*"]}},
       "slow": {"network": 0.5},                         # seconds per request
       "ssh_refuse": ["worker-2"],                       # globs
-      "service_fail": ["*-worker-4"]                    # globs
+      "service_fail": ["*-worker-4"],                   # globs
+      "resource_failure": {                             # per resource
+        "volume_create": {"names": ["*-worker-3-volume-*"],
+                          "code": 500, "message": "..."},
+        "volume_attach": {"names": ["*-worker-5"]},     # server names
+        "port_create": {"names": ["*-worker-1-port"]},  # port names
+        "floating_ip_create": {"names": ["*-worker-2-port"]}  # its port
+      },
+      "host_keys_late": {"names": ["*-worker-6"], "delay": 20}
     }
+
+``resource_failure``: a create (or attach) whose resource's name matches
+answers HTTP ``code`` (defaults: 500 for volumes and attachments; 409,
+Neutron's answer to an exhausted quota or address pool, for ports and
+floating IPs) with ``message``, every time: Heat's own retries of a 409
+fail too. ``host_keys_late``: a matching server's console shows no SSH
+host keys until ``delay`` seconds after it went ACTIVE, as a slow
+cloud-init would.
 
 ``service_fail``: a matching server boots with a broken image: every
 script under the image's ``bin/`` and ``sbin/`` exits 1 (a service that
@@ -38,6 +54,17 @@ SERVICES = ('compute', 'volumev3', 'network', 'image')
 
 RETRY_AFTER_DEFAULT = 1
 
+#: resource_failure kinds: (default HTTP code, default message)
+RESOURCE_FAILURES = {
+    'volume_create': (500, 'The server has either erred or is incapable '
+                           'of performing the requested operation'),
+    'volume_attach': (500, 'Unexpected API Error: attaching the volume '
+                           'failed'),
+    'port_create': (409, "Quota exceeded for resources: ['port']."),
+    'floating_ip_create': (409, 'No more IP addresses available on '
+                                'network'),
+}
+
 
 def _matches(name, globs):
     return any(fnmatch.fnmatchcase(name or '', g) for g in globs or ())
@@ -55,6 +82,9 @@ class Faults(object):
         with getattr(self, 'lock', threading.Lock()):
             self.doc = {}
             self._rngs = {}
+            # how many times each fault fired, so a test can tell an
+            # injected error from one that never happened
+            self.fired = collections.Counter()
 
     def _rng(self, key, seed):
         rng = self._rngs.get(key)
@@ -68,7 +98,8 @@ class Faults(object):
         if not isinstance(doc, dict):
             raise wsgi.bad_request('the fault document must be an object')
         known = {'boot_failure', 'boot_latency', 'api_errors', 'slow',
-                 'ssh_refuse', 'service_fail'}
+                 'ssh_refuse', 'service_fail', 'resource_failure',
+                 'host_keys_late'}
         unknown = set(doc) - known
         if unknown:
             raise wsgi.bad_request('unknown fault(s): %s (known: %s)' % (
@@ -87,6 +118,13 @@ class Faults(object):
             rate = spec.get('rate', 0)
             if not 0 <= rate <= 1:
                 raise wsgi.bad_request('api_errors rate must be 0..1')
+        unknown = set(doc.get('resource_failure') or {}) - set(
+            RESOURCE_FAILURES)
+        if unknown:
+            raise wsgi.bad_request('unknown resource_failure kind(s): %s '
+                                   '(known: %s)' % (
+                                       ', '.join(sorted(unknown)),
+                                       ', '.join(sorted(RESOURCE_FAILURES))))
         with self.lock:
             for key, value in doc.items():
                 if key in ('api_errors', 'slow'):
@@ -100,6 +138,10 @@ class Faults(object):
     def get(self):
         with self.lock:
             return copy.deepcopy(self.doc)
+
+    def fired_counts(self):
+        with self.lock:
+            return dict(self.fired)
 
     # -- used by the services --------------------------------------------
     def before_request(self, service, method, template):
@@ -121,6 +163,8 @@ class Faults(object):
         if delay:
             time.sleep(delay)
         if error is not None:
+            with self.lock:
+                self.fired['api_errors.%s' % service] += 1
             headers = {}
             if error == 429:
                 headers['Retry-After'] = spec.get('retry_after',
@@ -140,14 +184,36 @@ class Faults(object):
                 return None
             message = spec.get('message', 'Simulated boot failure '
                                '(injected fault)')
-            if _matches(name, spec.get('names')):
-                return message
+            fails = _matches(name, spec.get('names'))
             fraction = spec.get('fraction', 0)
-            if fraction:
+            if not fails and fraction:
                 rng = self._rng('boot_failure', spec.get('seed'))
-                if rng.random() < fraction:
-                    return message
-            return None
+                fails = rng.random() < fraction
+            if not fails:
+                return None
+            self.fired['boot_failure'] += 1
+            return message
+
+    def resource_fails(self, kind, name):
+        """None, or an HTTPError to answer the ``kind`` request for the
+        resource called ``name``."""
+        with self.lock:
+            spec = (self.doc.get('resource_failure') or {}).get(kind)
+            if not spec or not _matches(name, spec.get('names')):
+                return None
+            code, message = RESOURCE_FAILURES[kind]
+            code = spec.get('code', code)
+            message = spec.get('message', message)
+            self.fired['resource_failure.%s' % kind] += 1
+        return wsgi.HTTPError(code, '%s (injected fault)' % message)
+
+    def host_keys_delay(self, name):
+        """Seconds after ACTIVE before ``name``'s console shows its keys."""
+        with self.lock:
+            spec = self.doc.get('host_keys_late') or {}
+            if _matches(name, spec.get('names')):
+                return float(spec.get('delay', 30))
+        return 0.0
 
     def service_fails(self, name):
         with self.lock:

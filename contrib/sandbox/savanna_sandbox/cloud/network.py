@@ -489,6 +489,10 @@ class NetworkApp(wsgi.ServiceApp):
         created = []
         try:
             for spec in specs:
+                fault = self.cloud.faults.resource_fails('port_create',
+                                                         spec.get('name'))
+                if fault is not None:
+                    raise fault
                 net = self._load(req, 'networks',
                                  spec.get('network_id', ''))
                 if not spec.get('port_security_enabled', True) and \
@@ -579,6 +583,12 @@ class NetworkApp(wsgi.ServiceApp):
             raise wsgi.bad_request('Network %s is not a valid external '
                                    'network' % net['id'], 'BadRequest')
         project = self.project_id(req)
+        if body.get('port_id'):
+            port = store.get('ports', body['port_id'])
+            fault = self.cloud.faults.resource_fails(
+                'floating_ip_create', (port or {}).get('name'))
+            if fault is not None:
+                raise fault
         with store.lock:
             wanted = body.get('floating_ip_address')
             item = {'ip_address': wanted} if wanted else {}

@@ -229,6 +229,10 @@ class VolumeApp(wsgi.ServiceApp):
             raise wsgi.bad_request('Invalid input received: Availability '
                                    'zone \'%s\' is invalid.' % zone)
         vtype = self._type(body.get('volume_type'))
+        fault = self.cloud.faults.resource_fails('volume_create',
+                                                 body.get('name'))
+        if fault is not None:
+            raise fault
         vol = self.cloud.store.add('volumes', {
             'name': body.get('name'), 'description': body.get('description'),
             'size': size, 'status': 'creating', 'availability_zone': zone,
