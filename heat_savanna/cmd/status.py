@@ -1,42 +1,43 @@
 """``heat-savanna status STACK``: the cluster's nodes as a table.
 
-Reads the OS::Savanna::Cluster resources of a stack through
-python-heatclient with the usual ``OS_*`` environment (the same one the
-``openstack`` CLI uses), and prints every node: group, processes, address,
-state and reason. Exit status 0 when every cluster is ACTIVE, 1 when one is
-PARTIALLY_ACTIVE, 2 when one is FAILED or unreadable.
+The same code as ``openstack savanna cluster show/nodes``
+(:mod:`heat_savanna.osc.clusters`), for scripts: it prints, for every
+OS::Savanna::Cluster of the stack (or only ``--resource``), its Heat state,
+the cluster's status and summary, and a table of its nodes; its exit status
+is 0 when every cluster is ACTIVE, 1 when one is PARTIALLY_ACTIVE, 2 when
+one is FAILED, still building, or cannot be read.
+
+Credentials are found as the ``openstack`` CLI finds them (``OS_CLOUD``
+and clouds.yaml, or the ``OS_*`` variables).
 """
 
-import os
 import sys
 
-TYPE = 'OS::Savanna::Cluster'
-EXIT = {'ACTIVE': 0, 'PARTIALLY_ACTIVE': 1}
+from heat_savanna.osc import clusters
+
+HEADERS = tuple(c.upper() for c in clusters.NODE_COLUMNS)
 
 
 def register(subparsers):
     parser = subparsers.add_parser(
-        'status', help='show the nodes of the clusters in a Heat stack')
+        'status', help='show the nodes of the clusters in a Heat stack '
+        '(exit 0 ACTIVE, 1 PARTIALLY_ACTIVE, 2 FAILED or unreadable)')
     parser.add_argument('stack', help='stack name or id')
     parser.add_argument('--resource', help='only this cluster resource')
     parser.set_defaults(func=run)
     return parser
 
 
-def heat_client_from_env(environ=os.environ):
+def heat_client_from_env():
+    """A heatclient on the session the ``openstack`` CLI would build."""
+    import openstack.config
     from heatclient import client as heat_client
-    from keystoneauth1 import loading
-    from keystoneauth1 import session as ks_session
 
-    loader = loading.get_plugin_loader('password')
-    auth = loader.load_from_options(
-        auth_url=environ['OS_AUTH_URL'],
-        username=environ['OS_USERNAME'],
-        password=environ['OS_PASSWORD'],
-        project_name=environ['OS_PROJECT_NAME'],
-        user_domain_name=environ.get('OS_USER_DOMAIN_NAME', 'Default'),
-        project_domain_name=environ.get('OS_PROJECT_DOMAIN_NAME', 'Default'))
-    return heat_client.Client('1', session=ks_session.Session(auth=auth))
+    region = openstack.config.OpenStackConfig().get_one()
+    return heat_client.Client(
+        '1', session=region.get_session(), service_type='orchestration',
+        region_name=region.region_name,
+        interface=region.get_interface('orchestration'))
 
 
 def format_table(rows, headers):
@@ -49,32 +50,39 @@ def format_table(rows, headers):
     return '\n'.join(o.rstrip() for o in out)
 
 
-def cluster_rows(nodes):
-    return [(n.get('name'), n.get('group'), ','.join(n.get('processes', [])),
-             n.get('address') or '-', n.get('state') or '-',
-             n.get('reason') or '')
-            for n in nodes or []]
+def table_rows(cluster):
+    """The node rows of ``openstack savanna cluster nodes``, as text."""
+    return [(name, group, ','.join(processes), address or '-',
+             state or '-', phase, reason)
+            for name, group, processes, address, state, phase, reason
+            in clusters.node_rows(cluster)]
 
 
-def run(args, heat=None, out=sys.stdout):
-    heat = heat or heat_client_from_env()
-    worst = 0
-    resources = [r for r in heat.resources.list(args.stack)
-                 if r.resource_type == TYPE and
-                 (not args.resource or r.resource_name == args.resource)]
-    if not resources:
-        print('no %s resource in stack %s' % (TYPE, args.stack), file=out)
-        return 2
-    for res in resources:
-        detail = heat.resources.get(args.stack, res.resource_name,
-                                    with_attr=['nodes', 'status'])
-        attrs = detail.attributes or {}
-        status = attrs.get('status') or 'UNKNOWN'
-        print('%s: %s (%s)' % (res.resource_name, detail.resource_status,
-                               status), file=out)
-        print('  %s' % detail.resource_status_reason, file=out)
-        print(format_table(cluster_rows(attrs.get('nodes')),
-                           ('NAME', 'GROUP', 'PROCESSES', 'ADDRESS', 'STATE',
-                            'REASON')), file=out)
-        worst = max(worst, EXIT.get(status, 2))
-    return worst
+def render(cluster):
+    """One cluster: a heading line, its summary, its node table."""
+    return '\n'.join((
+        '%s: %s (%s)' % (cluster.resource, cluster.resource_status,
+                         cluster.status),
+        '  %s' % (cluster.status_reason or cluster.summary),
+        format_table(table_rows(cluster), HEADERS)))
+
+
+def run(args, heat=None, out=None, err=None):
+    out = out or sys.stdout
+    err = err or sys.stderr
+    try:
+        heat = heat or heat_client_from_env()
+        found = clusters.read_stack(heat, args.stack, args.resource)
+    except clusters.ClusterError as error:
+        print('error: %s' % error, file=err)
+        return clusters.EXIT_FAILED
+    except Exception as error:     # no credentials, Heat unreachable...
+        print('error: cannot read stack %s: %s' % (args.stack, error),
+              file=err)
+        return clusters.EXIT_FAILED
+    if not found:
+        print('error: stack %s has no %s resource'
+              % (args.stack, clusters.TYPE), file=err)
+        return clusters.EXIT_FAILED
+    print('\n\n'.join(render(c) for c in found), file=out)
+    return max(c.exit_code for c in found)
