@@ -55,9 +55,47 @@ def plugin_problem(plugin_dir):
     return lines[-1] if lines else 'exit %d' % result.returncode
 
 
-def render_conf(layout, secrets, plugin_dir=None):
-    """heat.conf for the sandbox (holds secrets: written mode 0600)."""
+#: Environment variables that set, for one sandbox run, what a benchmark
+#: compares: heat-engine's worker processes and the plugin's node set size.
+ENGINE_WORKERS_ENV = 'HEAT_SAVANNA_SANDBOX_ENGINE_WORKERS'
+NODE_SET_SIZE_ENV = 'HEAT_SAVANNA_SANDBOX_NODE_SET_SIZE'
+DEFAULT_ENGINE_WORKERS = 2
+
+
+def _positive_int(environ, name):
+    text = (environ.get(name) or '').strip()
+    if not text:
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ValueError('%s must be a whole number >= 1, not %r'
+                         % (name, text))
+    return value
+
+
+def run_settings(environ=None):
+    """``(num_engine_workers, node_set_size or None)`` for heat.conf, from
+    the environment (None: the plugin's own default applies)."""
+    environ = os.environ if environ is None else environ
+    workers = _positive_int(environ, ENGINE_WORKERS_ENV)
+    return (workers or DEFAULT_ENGINE_WORKERS,
+            _positive_int(environ, NODE_SET_SIZE_ENV))
+
+
+def render_conf(layout, secrets, plugin_dir=None, environ=None):
+    """heat.conf for the sandbox (holds secrets: written mode 0600).
+
+    ``environ`` (default os.environ) may set num_engine_workers and the
+    plugin's ``[savanna] node_set_size`` for this run: see
+    :func:`run_settings`.
+    """
     etc = paths.heat_etc()
+    workers, node_set_size = run_settings(environ)
+    savanna = [] if node_set_size is None else [
+        '[savanna]', 'node_set_size = %d' % node_set_size, '']
     plugin_dir = plugin_dir or paths.heat_plugin_dir()
     auth = [
         'auth_type = password',
@@ -73,7 +111,7 @@ def render_conf(layout, secrets, plugin_dir=None):
         'host = sandbox',
         'transport_url = %s' % rabbitmq.transport_url(secrets),
         'convergence_engine = true',
-        'num_engine_workers = 2',
+        'num_engine_workers = %d' % workers,
         'plugin_dirs = %s' % plugin_dir,
         'environment_dir = %s' % os.path.join(etc, 'environment.d'),
         'template_dir = %s' % os.path.join(etc, 'templates'),
@@ -120,7 +158,7 @@ def render_conf(layout, secrets, plugin_dir=None):
         '[oslo_policy]',
         '# Heat\'s and Keystone\'s default policies, unchanged.',
         '',
-    ])
+    ] + savanna)
 
 
 class _HeatPart(services.Part):

@@ -4,6 +4,8 @@ import configparser
 import os
 import stat
 
+import pytest
+
 from savanna_sandbox import paths
 from savanna_sandbox.services import cloudsim
 from savanna_sandbox.services import heat
@@ -64,6 +66,25 @@ def test_heat_conf(tmp_path):
     assert conf['clients_keystone']['auth_uri'] == 'http://127.0.0.1:5000'
     assert os.path.exists(conf['paste_deploy']['api_paste_config'])
     assert os.path.isdir(d['environment_dir'])
+
+
+def test_heat_conf_run_settings_from_the_environment(tmp_path):
+    """A benchmark sets engine workers and node set size for one run;
+    without them the defaults stand (and no [savanna] section is written,
+    so the plugin's own default applies)."""
+    layout = paths.Layout(str(tmp_path))
+    secrets = layout.secrets()
+    plain = _conf(heat.render_conf(layout, secrets, '/p', environ={}))
+    assert plain['DEFAULT']['num_engine_workers'] == '2'
+    assert not plain.has_section('savanna')
+    tuned = _conf(heat.render_conf(layout, secrets, '/p', environ={
+        heat.ENGINE_WORKERS_ENV: '4', heat.NODE_SET_SIZE_ENV: ' 5 '}))
+    assert tuned['DEFAULT']['num_engine_workers'] == '4'
+    assert tuned['savanna']['node_set_size'] == '5'
+    assert heat.run_settings({heat.ENGINE_WORKERS_ENV: ''}) == (2, None)
+    for bad in ('0', 'two', '-1'):
+        with pytest.raises(ValueError, match=heat.ENGINE_WORKERS_ENV):
+            heat.run_settings({heat.ENGINE_WORKERS_ENV: bad})
 
 
 def test_no_secret_on_any_command_line(tmp_path):
