@@ -1,17 +1,23 @@
-"""Figures 1 and 5: the nested stack of N nodes against ResourceGroup.
+"""Figures 1, 5, 7 and 8: creating N nodes as one OS::Savanna::Cluster
+against OS::Heat::ResourceGroup.
 
 Both stacks hold the same servers, ports, volumes (one per node) and
-attachments, plus a keypair and a security group, and are created on the
-same sandbox with the same injected boot latency, one after the other in
-the same run. heat-savanna's side is an OS::Savanna::Cluster with the
-vanilla plugin on the hadoop-3.4 image; what is timed is the creation of
-its nested stack (create request -> nested stack CREATE_COMPLETE), not the
-configuration: the stack is deleted as soon as the nested stack is
-complete (Hadoop's daemons are absent from the sandbox, and 100 Spark
-daemons would not fit in memory).
+attachments, plus a keypair and a security group (templates/), and are
+created on the same sandbox with the same injected boot latency, in
+alternating order (see run.py). heat-savanna's side is the real resource
+(vanilla plugin, hadoop-3.4 image, the stand-in Hadoop of stubhadoop.py),
+timed twice:
 
-During each create the simulator's request counters and heat-engine's
-CPU time and RSS are taken (figure 5).
+* ``infra``: create request -> the cluster's nested stack
+  CREATE_COMPLETE, i.e. every node set built, its nodes' addresses and
+  host keys read: what the ResourceGroup's CREATE_COMPLETE stands for;
+* ``done``: create request -> the cluster CREATE_COMPLETE (configured
+  over SSH, services checked), which a ResourceGroup does not do at all.
+
+Measured during each create (sandbox.py, procstat.py): the simulator's
+request counters, CPU seconds of heat-engine, heat-api and MariaDB, and
+heat-engine's peak RSS. The pure functions at the end turn the samples of
+all repetitions into figures.
 """
 
 import os
@@ -20,121 +26,329 @@ import time
 from benchmarks import procstat
 from benchmarks import results
 from benchmarks import sandbox
+from benchmarks import stubhadoop
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TEMPLATES = os.path.join(HERE, 'templates')
 
+SAVANNA, RG = 'savanna', 'resourcegroup'
+SIDES = (SAVANNA, RG)
+ENGINE, API, DB = procstat.FAMILIES
 
-def _read(name):
+
+def read_template(name):
     with open(os.path.join(TEMPLATES, name)) as f:
         return f.read()
 
 
-def _measure(heat, engine, stack, create, wait_done, boot_latency, log):
-    sandbox.reset_faults()
-    sandbox.set_faults({'boot_latency': boot_latency})
+class Bench(object):
+    """What every measurement of one sandbox hold shares."""
+
+    def __init__(self, log, boot_latency, stub_parent, settings=None):
+        self.log = log
+        self.boot_latency = boot_latency
+        self.stub_parent = stub_parent
+        self.settings = dict(settings or {})
+        self.heat = sandbox.heat_client()
+        self.db = sandbox.HeatDB()
+        self.roots = procstat.part_pids(sandbox.run_dir())
+        from heat_savanna import remote
+        _private, self.public_key = remote.generate_keypair()
+
+    def refresh(self):
+        """After heat-engine restarted: its new pid, a new client."""
+        self.roots = procstat.part_pids(sandbox.run_dir())
+        self.heat = sandbox.heat_client()
+
+    def close(self):
+        self.db.close()
+
+    def faults(self):
+        sandbox.reset_faults()
+        sandbox.set_faults({'boot_latency': self.boot_latency})
+
+
+def stack_name(side, nodes, tag=''):
+    return 'bench-%s-%d%s' % ('sav' if side == SAVANNA else 'rg', nodes, tag)
+
+
+def _create_request(bench, side, nodes, name):
+    if side == SAVANNA:
+        home = stubhadoop.install(bench.stub_parent, name)
+        return bench.heat.stacks.create(
+            stack_name=name, template=read_template('savanna-infra.yaml'),
+            parameters={'workers': nodes - 1, 'hadoop_home': home})
+    return bench.heat.stacks.create(
+        stack_name=name, template=read_template('baseline.yaml'),
+        files={'member.yaml': read_template('member.yaml')},
+        parameters={'count': nodes, 'public_key': bench.public_key})
+
+
+def create(bench, side, nodes, name):
+    """Create one stack and wait for it; ``(sample, stack id)``. The stack
+    is left in place (a scale-up may follow); the caller deletes it."""
+    bench.faults()
     sandbox.reset_stats()
-    meter = procstat.EngineMeter(engine).start()
+    meter = procstat.Meter(bench.roots).start()
     t0 = time.monotonic()
     try:
-        create()
-        t1 = wait_done()
+        stack_id = _create_request(bench, side, nodes, name)['stack']['id']
+        call_s = time.monotonic() - t0
+        if side == SAVANNA:
+            nested = bench.db.wait_child(stack_id)
+            t_infra = bench.db.wait(nested, 'CREATE')
+        else:
+            t_infra = bench.db.wait(stack_id, 'CREATE')
+        infra = meter.mark('infra')
+        stats = sandbox.stats_total()
+        t_done = bench.db.wait(stack_id, 'CREATE')
+        done = meter.mark('done')
     finally:
         meter.stop()
-        stats = sandbox.stats_total()
         sandbox.reset_faults()
-    took = t1 - t0
-    log('  %s: infrastructure complete in %.1fs, %d API requests, '
-        'engine %.1f CPU s, peak RSS %.0f MiB'
-        % (stack, took, stats['total'], meter.cpu, meter.peak_kib / 1024.))
-    return {'seconds': took, 'requests': stats['total'],
-            'requests_by_service': {k: v['total'] for k, v in
-                                    stats['services'].items()},
-            'engine_cpu_s': meter.cpu,
-            'engine_peak_rss_mib': meter.peak_kib / 1024.}
+    sample = {
+        'kind': 'create', 'side': side, 'nodes': nodes, 'stack': name,
+        'settings': dict(bench.settings), 'call_s': call_s,
+        'infra_s': t_infra - t0, 'done_s': t_done - t0,
+        'cpu_infra': procstat.cpu_of(infra), 'cpu_done': procstat.cpu_of(done),
+        'engine_share': procstat.busiest_share(infra[ENGINE]['per_pid']),
+        'engine_processes': len(infra[ENGINE]['per_pid']),
+        'requests': stats['total'],
+        'requests_by_service': {k: v['total'] for k, v in
+                                stats['services'].items()},
+        'engine_peak_rss_mib': meter.peak_kib / 1024.,
+        'status': status_line(bench, stack_id, side)}
+    bench.log('  %s: %d nodes, built in %.1fs, complete in %.1fs; engine '
+              '%.1f, api %.1f, db %.1f CPU-s; %d API requests; %s'
+              % (name, nodes, sample['infra_s'], sample['done_s'],
+                 infra[ENGINE]['cpu_s'], infra[API]['cpu_s'],
+                 infra[DB]['cpu_s'], stats['total'], sample['status']))
+    return sample, stack_id
 
 
-def savanna_run(heat, engine, nodes, boot_latency, log, name):
-    def create():
-        heat.stacks.create(stack_name=name,
-                           template=_read('savanna-infra.yaml'),
-                           parameters={'workers': nodes - 1})
-
-    def wait_done():
-        nested = sandbox.nested_id(heat, name, 'cluster')
-        return sandbox.wait_stack(heat, nested, 'CREATE_COMPLETE')
-    try:
-        return _measure(heat, engine, name, create, wait_done,
-                        boot_latency, log)
-    finally:
-        sandbox.delete_stack(heat, name)
+def status_line(bench, stack_id, side):
+    if side != SAVANNA:
+        return 'CREATE_COMPLETE'
+    rows = bench.db.query('SELECT status_reason FROM resource WHERE '
+                          'stack_id = %s AND name = %s', (stack_id, 'cluster'))
+    return rows[0][0] if rows else None
 
 
-def baseline_run(heat, engine, nodes, boot_latency, log, name):
-    from heat_savanna import remote
-    _private, public = remote.generate_keypair()
-
-    def create():
-        heat.stacks.create(stack_name=name, template=_read('baseline.yaml'),
-                           files={'member.yaml': _read('member.yaml')},
-                           parameters={'count': nodes,
-                                       'public_key': public})
-
-    def wait_done():
-        return sandbox.wait_stack(heat, name, 'CREATE_COMPLETE')
-    try:
-        return _measure(heat, engine, name, create, wait_done,
-                        boot_latency, log)
-    finally:
-        sandbox.delete_stack(heat, name)
+def delete(bench, stack_id):
+    sandbox.delete_stack(bench.heat, stack_id)
 
 
-def figures(savanna, baseline, nodes):
-    """Figures 1 and 5 from the two runs' measurements (pure)."""
-    measured = ('%d nodes x (server, port, 1 volume, attachment); '
-                'time to the nested stack CREATE_COMPLETE' % nodes)
-    figs = [results.Figure(
-        '1 infra vs ResourceGroup', results.ratio(
-            savanna['seconds'], baseline['seconds']), 1.1, unit='x',
-        measured=measured,
-        detail={'savanna_s': savanna['seconds'],
-                'resourcegroup_s': baseline['seconds'], 'nodes': nodes})]
-    sav_req = results.per_node(savanna['requests'], nodes)
-    base_req = results.per_node(baseline['requests'], nodes)
-    figs.append(results.Figure(
-        '5a API requests/node vs RG', results.ratio(sav_req, base_req),
-        1.1, unit='x', measured='simulator requests during create',
-        detail={'savanna_per_node': sav_req,
-                'resourcegroup_per_node': base_req,
-                'savanna_by_service': savanna['requests_by_service'],
-                'resourcegroup_by_service':
-                    baseline['requests_by_service']}))
-    sav_cpu = results.per_node(savanna['engine_cpu_s'], nodes)
-    base_cpu = results.per_node(baseline['engine_cpu_s'], nodes)
-    figs.append(results.Figure(
-        '5b engine CPU s/node', sav_cpu, None, unit='s',
-        measured='heat-engine (all processes) user+system CPU',
-        detail={'resourcegroup_per_node': base_cpu,
-                'ratio_vs_resourcegroup': results.ratio(sav_cpu,
-                                                        base_cpu)}))
-    figs.append(results.Figure(
-        '5c engine CPU/node vs RG', results.ratio(sav_cpu, base_cpu), 1.1,
-        unit='x', measured='heat-engine CPU seconds per node, ratio'))
-    figs.append(results.Figure(
-        '5d engine peak RSS', savanna['engine_peak_rss_mib'], None,
-        unit='MiB', measured='sum of heat-engine processes, sampled 4/s',
-        detail={'resourcegroup_mib': baseline['engine_peak_rss_mib']}))
+# -- figures (pure) -----------------------------------------------------------
+def pick(samples, kind='create', side=None, nodes=None, **settings):
+    """The samples of one kind/side/size (and settings), in run order."""
+    found = []
+    for s in samples:
+        if s.get('kind') != kind or (side and s.get('side') != side) or \
+                (nodes is not None and s.get('nodes') != nodes):
+            continue
+        have = s.get('settings') or {}
+        if any(have.get(k) != v for k, v in settings.items()):
+            continue
+        found.append(s)
+    return found
+
+
+def _cpu(sample, family, phase='infra'):
+    return (sample.get('cpu_' + phase) or {}).get(family)
+
+
+def _paired(samples, nodes, settings):
+    """``(savanna, resourcegroup)`` create samples of ``nodes``, paired
+    in run order (the i-th of each side ran in the same round)."""
+    sav = pick(samples, side=SAVANNA, nodes=nodes, **settings)
+    base = pick(samples, side=RG, nodes=nodes, **settings)
+    n = min(len(sav), len(base))
+    return sav[:n], base[:n]
+
+
+def figures_create(samples, nodes, settings=None):
+    """Figures 1 and 5 for ``nodes`` (and the given settings)."""
+    settings = settings or {}
+    sav, base = _paired(samples, nodes, settings)
+    measured = ('%d nodes x (server, port, 1 volume, attachment), '
+                'alternating rounds' % nodes)
+
+    def per_node_ratio(family, phase='infra'):
+        return results.ratios(
+            [results.per_node(_cpu(s, family, phase), nodes) for s in sav],
+            [results.per_node(_cpu(b, family), nodes) for b in base])
+
+    def med(values):
+        return results.median(values)
+    figs = [
+        results.Figure.of(
+            '1 create %d nodes vs RG' % nodes,
+            results.ratios([s['infra_s'] for s in sav],
+                           [b['infra_s'] for b in base]), 1.0, unit='x',
+            measured=measured + '; create request -> nested stack '
+            'COMPLETE (nodes built and discovered) vs the RG stack '
+            'COMPLETE',
+            detail={'savanna_s': [s['infra_s'] for s in sav],
+                    'resourcegroup_s': [b['infra_s'] for b in base],
+                    'savanna_status': [s.get('status') for s in sav]}),
+        results.Figure.of(
+            '1b create+configure vs RG create',
+            results.ratios([s['done_s'] for s in sav],
+                           [b['infra_s'] for b in base]), unit='x',
+            measured='create request -> cluster CREATE_COMPLETE '
+            '(configured over SSH) vs the RG stack COMPLETE',
+            detail={'savanna_done_s': [s['done_s'] for s in sav]}),
+        results.Figure.of(
+            '5a API requests/node vs RG',
+            results.ratios([s['requests'] for s in sav],
+                           [b['requests'] for b in base]), 1.1, unit='x',
+            measured='simulator requests while the nodes are built',
+            detail={'savanna': [s['requests'] for s in sav],
+                    'resourcegroup': [b['requests'] for b in base],
+                    'savanna_by_service': sav[-1]['requests_by_service']
+                    if sav else None,
+                    'resourcegroup_by_service':
+                        base[-1]['requests_by_service'] if base else None}),
+        results.Figure.of(
+            '5b engine CPU s/node', [results.per_node(_cpu(s, ENGINE),
+                                                      nodes) for s in sav],
+            unit='s', measured='heat-engine (all processes) user+system '
+            'CPU until the nodes are built',
+            detail={'resourcegroup': [results.per_node(_cpu(b, ENGINE),
+                                                       nodes) for b in base],
+                    'savanna_with_configuration': [
+                        results.per_node(_cpu(s, ENGINE, 'done'), nodes)
+                        for s in sav]}),
+        results.Figure.of(
+            '5c engine CPU/node vs RG', per_node_ratio(ENGINE), 1.0,
+            unit='x', measured='heat-engine CPU per node, ratio'),
+        results.Figure.of(
+            '5c2 with configuration vs RG', per_node_ratio(ENGINE, 'done'),
+            unit='x', measured='heat-engine CPU per node to the cluster '
+            'CREATE_COMPLETE (SSH configuration included) vs RG'),
+        results.Figure.of(
+            '5f heat-api CPU/node vs RG', per_node_ratio(API), unit='x',
+            measured='heat-api CPU per node, ratio',
+            detail={'savanna_s': [_cpu(s, API) for s in sav],
+                    'resourcegroup_s': [_cpu(b, API) for b in base]}),
+        results.Figure.of(
+            '5g MariaDB CPU/node vs RG', per_node_ratio(DB), unit='x',
+            measured='MariaDB CPU per node, ratio',
+            detail={'savanna_s': [_cpu(s, DB) for s in sav],
+                    'resourcegroup_s': [_cpu(b, DB) for b in base]}),
+        results.Figure.of(
+            '5d engine peak RSS', [s['engine_peak_rss_mib'] for s in sav],
+            unit='MiB', measured='sum of heat-engine processes, sampled 4/s',
+            detail={'resourcegroup_mib': med(
+                [b['engine_peak_rss_mib'] for b in base])}),
+        results.Figure.of(
+            '6c create call (validation) %d nodes' % nodes,
+            [s['call_s'] for s in sav], unit='s',
+            measured='the create API call: Heat parses and validates the '
+            'whole tree before it answers',
+            detail={'resourcegroup_s': [b['call_s'] for b in base]}),
+    ]
     return figs
 
 
-def run(nodes, boot_latency, log):
-    heat = sandbox.heat_client()
-    engine = procstat.engine_pid(sandbox.run_dir())
-    log('figure 1/5: %d nodes, boot latency %.1fs' % (nodes, boot_latency))
-    sav = savanna_run(heat, engine, nodes, boot_latency, log, 'bench-sav')
-    base = baseline_run(heat, engine, nodes, boot_latency, log,
-                        'bench-rg')
-    leaked = sandbox.leftovers('bench-')
-    figs = figures(sav, base, nodes)
-    figs[0].detail['leaked'] = leaked
+def figure_linear(samples, nodes, small, settings=None):
+    """5e: heat-engine CPU per node at ``nodes`` against ``small`` nodes,
+    paired by run order."""
+    settings = settings or {}
+    big = pick(samples, side=SAVANNA, nodes=nodes, **settings)
+    little = pick(samples, side=SAVANNA, nodes=small, **settings)
+    n = min(len(big), len(little))
+    big_pn = [results.per_node(_cpu(s, ENGINE), nodes) for s in big[:n]]
+    small_pn = [results.per_node(_cpu(s, ENGINE), small)
+                for s in little[:n]]
+    rg_big = [results.per_node(_cpu(s, ENGINE), nodes) for s in pick(
+        samples, side=RG, nodes=nodes, **settings)]
+    rg_small = [results.per_node(_cpu(s, ENGINE), small) for s in pick(
+        samples, side=RG, nodes=small, **settings)]
+    return results.Figure.of(
+        '5e engine CPU/node %d vs %d nodes' % (nodes, small),
+        results.ratios(big_pn, small_pn), 1.15, unit='x',
+        measured='heat-savanna, heat-engine CPU per node until built; '
+        '1.0 = linear',
+        detail={'per_node_%d' % nodes: big_pn, 'per_node_%d' % small:
+                small_pn, 'resourcegroup_per_node_%d' % nodes: rg_big,
+                'resourcegroup_per_node_%d' % small: rg_small})
+
+
+def figures_workers(samples, nodes, workers=(1, 2, 4), node_set_size=1):
+    """Figure 7: the create of ``nodes`` with 1, 2 and 4 engine workers
+    (wall time and engine CPU), each against the ResourceGroup with the
+    same workers, and against the same side with 1 worker."""
+    figs = []
+    one = {}
+    for side in SIDES:
+        one[side] = results.median([s['infra_s'] for s in pick(
+            samples, side=side, nodes=nodes, engine_workers=1,
+            node_set_size=node_set_size)])
+    for w in workers:
+        settings = {'engine_workers': w, 'node_set_size': node_set_size}
+        sav, base = _paired(samples, nodes, settings)
+        if not sav and not base:
+            continue
+        sav_s = [s['infra_s'] for s in sav]
+        figs.append(results.Figure.of(
+            '7 %d engine worker%s: create vs RG' % (w, 's' if w > 1 else ''),
+            results.ratios(sav_s, [b['infra_s'] for b in base]), unit='x',
+            measured='figure 1 (%d nodes) with num_engine_workers = %d'
+            % (nodes, w),
+            detail={'savanna_s': sav_s,
+                    'resourcegroup_s': [b['infra_s'] for b in base],
+                    'speedup_vs_1_worker': {
+                        SAVANNA: results.ratio(one[SAVANNA],
+                                               results.median(sav_s)),
+                        RG: results.ratio(one[RG], results.median(
+                            [b['infra_s'] for b in base]))},
+                    'engine_cpu_s': [_cpu(s, ENGINE) for s in sav],
+                    'resourcegroup_engine_cpu_s': [_cpu(b, ENGINE)
+                                                   for b in base],
+                    'busiest_engine_process_share': [
+                        s.get('engine_share') for s in sav],
+                    'engine_processes': [s.get('engine_processes')
+                                         for s in sav]}))
+    return figs
+
+
+def figures_set_size(samples, nodes, sizes, engine_workers=2):
+    """Figure 8: the same create (and scale-up) with node sets of
+    ``sizes[1]`` nodes against ``sizes[0]`` (the default, 1), paired."""
+    small, large = sizes
+    base = pick(samples, side=SAVANNA, nodes=nodes,
+                node_set_size=small, engine_workers=engine_workers)
+    other = pick(samples, side=SAVANNA, nodes=nodes,
+                 node_set_size=large, engine_workers=engine_workers)
+    n = min(len(base), len(other))
+    base, other = base[:n], other[:n]
+    label = 'node_set_size %d vs %d' % (large, small)
+    figs = [
+        results.Figure.of(
+            '8 create %s' % label,
+            results.ratios([o['infra_s'] for o in other],
+                           [b['infra_s'] for b in base]), unit='x',
+            measured='%d nodes built, wall time ratio' % nodes,
+            detail={'size_%d_s' % small: [b['infra_s'] for b in base],
+                    'size_%d_s' % large: [o['infra_s'] for o in other]}),
+        results.Figure.of(
+            '8b engine CPU %s' % label,
+            results.ratios([_cpu(o, ENGINE) for o in other],
+                           [_cpu(b, ENGINE) for b in base]), unit='x',
+            measured='heat-engine CPU until built, ratio',
+            detail={'size_%d' % small: [_cpu(b, ENGINE) for b in base],
+                    'size_%d' % large: [_cpu(o, ENGINE) for o in other]}),
+    ]
+    scale_base = pick(samples, 'scale', SAVANNA, node_set_size=small,
+                      engine_workers=engine_workers)
+    scale_other = pick(samples, 'scale', SAVANNA, node_set_size=large,
+                       engine_workers=engine_workers)
+    m = min(len(scale_base), len(scale_other))
+    if m:
+        figs.append(results.Figure.of(
+            '8c scale-up %s' % label,
+            results.ratios([o['seconds'] for o in scale_other[:m]],
+                           [b['seconds'] for b in scale_base[:m]]),
+            unit='x', measured='scale-up wall time ratio'))
     return figs

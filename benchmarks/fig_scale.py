@@ -1,110 +1,127 @@
-"""Figure 4: scale-up N -> N + 10% against creating a 10%-size cluster.
+"""Figure 4: scale-up N -> N + 10% through the real resource, against
+creating a cluster of the added size; the ResourceGroup does the same.
 
-Memory rules out 110 Spark daemons (about 210 MiB each), and the sandbox
-has no Hadoop daemons, so this figure times the infrastructure part of a
-scale-up, exactly as figure 1 does for create: heat-savanna's own core
-(validation, stable layout, ``Layout.resize``, template generation)
-produces the nested template for N nodes, Heat creates it as a stack, then
-the template for N + 10% is applied with a stack update, which is what the
-cluster resource's "grow" phase sends Heat. Timed: update request ->
-UPDATE_COMPLETE, against a fresh stack of the 10% size (create request ->
-CREATE_COMPLETE), same boot latency. Server ids of the N existing nodes
-are compared before and after: none may be replaced.
+heat-savanna's side is a stack update of the cluster stack figure 1 just
+created (``workers`` + 10%, the template unchanged): the real
+OS::Savanna::Cluster update, i.e. validation, a new node set for the new
+nodes, discovery, configuration of the new nodes and the masters.
+Timed: update request -> the cluster UPDATE_COMPLETE; against a fresh
+cluster of the added size, create request -> CREATE_COMPLETE, in the same
+round. The ResourceGroup's stack gets ``count`` + 10% the same way.
+
+Counted from Heat's resource table before and after the update (rows of
+the whole tree, by nested depth: 0 the top stack, 1 the cluster's nested
+stack or the ResourceGroup's, 2 the node sets' and members' own stacks):
+the rows of the existing nodes' stacks the update stored again
+("touched"), and the servers whose id changed (replaced), from the
+simulator.
 """
 
 import math
 import time
 
-from benchmarks import fig_template
+from benchmarks import fig_infra
+from benchmarks import procstat
 from benchmarks import results
 from benchmarks import sandbox
 
-
-def _templates(nodes, grown):
-    from heat_savanna.core import layout as layout_mod
-    from heat_savanna.core import template
-    from heat_savanna.core import validation
-    from heat_savanna import plugins
-    from heat_savanna import remote
-    _private, public = remote.generate_keypair()
-
-    def spec_of(n):
-        props = fig_template.cluster_props(n)
-        props.pop('anti_affinity')      # as in figure 1: no server group
-        return validation.check(props)
-    spec = spec_of(nodes)
-    plugin = plugins.get_plugin('vanilla')
-    layout = layout_mod.Layout.initial(spec)
-    big = spec_of(grown)
-    change = layout.resize(big)
-
-    def gen(s, lay, name):
-        return template.generate(s, lay, plugin.get_ports(s),
-                                 name + '-mgmt', public)
-    return gen, spec, layout, big, change
+SAVANNA, RG = fig_infra.SAVANNA, fig_infra.RG
+#: nested depth of the stacks that hold the nodes' own resources
+NODE_DEPTH = 2
 
 
 def added_count(nodes, percent=10):
     return max(1, int(math.ceil(nodes * percent / 100.0)))
 
 
-def run(nodes, boot_latency, log):
-    heat = sandbox.heat_client()
-    grown = nodes + added_count(nodes)
-    # the fresh cluster has the added count of nodes (at least a master
-    # and one worker, the smallest valid vanilla cluster)
-    small = max(2, grown - nodes)
-    gen, spec, layout, big, change = _templates(nodes, grown)
-    log('figure 4: %d -> %d nodes vs create %d, boot latency %.1fs'
-        % (nodes, grown, small, boot_latency))
-    sandbox.reset_faults()
-    sandbox.set_faults({'boot_latency': boot_latency})
-    name, fresh = 'bench-scale', 'bench-fresh'
+def scale(bench, side, stack_id, name, nodes, grown):
+    """Update ``stack_id`` from ``nodes`` to ``grown`` nodes; a sample."""
+    db = bench.db
+    before = db.tree_rows(stack_id)
+    servers = sandbox.server_ids(name + '-')
+    params = ({'workers': grown - 1} if side == SAVANNA
+              else {'count': grown})
+    bench.faults()
+    meter = procstat.Meter(bench.roots).start()
+    t0 = time.monotonic()
     try:
-        heat.stacks.create(stack_name=name,
-                           template=gen(spec, layout, name))
-        sandbox.wait_stack(heat, name, 'CREATE_COMPLETE')
-        before = sandbox.servers(heat, name)
-        t0 = time.monotonic()
-        heat.stacks.update(name, template=gen(
-            big, change.new_layout, name))
-        time.sleep(1)
-        t1 = sandbox.wait_stack(heat, name, 'UPDATE_COMPLETE')
-        grow_s = t1 - t0
-        after = sandbox.servers(heat, name)
-        replaced = sorted(n for n, sid in before.items()
-                          if after.get(n) != sid)
-        log('  scale-up %d -> %d: %.1fs, %d existing servers replaced, '
-            '%d added' % (nodes, grown, grow_s, len(replaced),
-                          len(after) - len(before)))
-        sandbox.delete_stack(heat, name)
-
-        small_spec = fig_template.cluster_props(small)
-        small_spec.pop('anti_affinity')
-        from heat_savanna.core import layout as layout_mod
-        from heat_savanna.core import validation
-        s = validation.check(small_spec)
-        t0 = time.monotonic()
-        heat.stacks.create(stack_name=fresh, template=gen(
-            s, layout_mod.Layout.initial(s), fresh))
-        t1 = sandbox.wait_stack(heat, fresh, 'CREATE_COMPLETE')
-        create_s = t1 - t0
-        log('  create %d nodes: %.1fs' % (small, create_s))
+        bench.heat.stacks.update(stack_id, existing=True, parameters=params)
+        t1 = db.wait(stack_id, 'UPDATE')
+        mark = meter.mark('done')
     finally:
+        meter.stop()
         sandbox.reset_faults()
-        sandbox.delete_stack(heat, name)
-        sandbox.delete_stack(heat, fresh)
-    measured = ('nested template of heat-savanna\'s core, %d -> %d by '
-                'stack update vs %d-node create (infrastructure only)'
-                % (nodes, grown, small))
-    return [
-        results.Figure('4 scale-up +10%% vs create %d' % small,
-                       results.ratio(grow_s, create_s), 1.3, unit='x',
-                       measured=measured,
-                       detail={'scale_up_s': grow_s, 'create_s': create_s,
-                               'from': nodes, 'to': grown,
-                               'added': list(change.added)}),
-        results.Figure('4b existing servers replaced', float(len(replaced)),
-                       0.0, measured='server ids before/after the update',
-                       detail={'replaced': replaced}),
-    ]
+    after = db.tree_rows(stack_id)
+    now = sandbox.server_ids(name + '-')
+    touched, replaced_rows = sandbox.touched(before, after, NODE_DEPTH)
+    level1, _ = sandbox.touched(
+        {k: v for k, v in before.items() if v['depth'] == NODE_DEPTH - 1},
+        after, NODE_DEPTH - 1)
+    replaced = sorted(n for n, sid in servers.items() if now.get(n) != sid)
+    sample = {
+        'kind': 'scale', 'side': side, 'nodes': nodes, 'grown': grown,
+        'stack': name, 'settings': dict(bench.settings),
+        'seconds': t1 - t0, 'cpu': procstat.cpu_of(mark),
+        'servers_before': len(servers),
+        'servers_added': len(set(now) - set(servers)),
+        'servers_replaced': replaced,
+        'rows_before': len(before), 'rows_after': len(after),
+        'node_rows_touched': touched, 'node_rows_replaced': replaced_rows,
+        'level1_rows_touched': len(level1),
+        'status': fig_infra.status_line(bench, stack_id, side)}
+    bench.log('  %s: %d -> %d in %.1fs, engine %.1f CPU-s; %d servers '
+              'replaced, %d of %d existing node rows touched, %d level-1 '
+              'rows stored again; %s'
+              % (name, nodes, grown, sample['seconds'],
+                 sample['cpu'][fig_infra.ENGINE], len(replaced),
+                 len(touched), sum(1 for r in before.values()
+                                   if r['depth'] >= NODE_DEPTH),
+                 len(level1), sample['status']))
+    return sample
+
+
+# -- figures (pure) -----------------------------------------------------------
+def figures(samples, nodes, grown, settings=None):
+    settings = settings or {}
+    small = grown - nodes
+    figs = []
+    for side, label in ((SAVANNA, ''), (RG, 'RG ')):
+        ups = fig_infra.pick(samples, 'scale', side, nodes=nodes,
+                             **settings)
+        fresh = fig_infra.pick(samples, 'create', side, nodes=small,
+                               **settings)
+        n = min(len(ups), len(fresh))
+        # the reference is the whole create through the resource: the
+        # scale-up also configures its nodes
+        fresh_s = [f['done_s'] for f in fresh[:n]]
+        up_s = [u['seconds'] for u in ups[:n]]
+        target = 1.3 if side == SAVANNA else None
+        figs.append(results.Figure.of(
+            '4%s %sscale-up %d->%d vs create %d' % (
+                '' if side == SAVANNA else 'd', label, nodes, grown, small),
+            results.ratios(up_s, fresh_s), target, unit='x',
+            measured='update request -> UPDATE_COMPLETE vs create request '
+            '-> CREATE_COMPLETE of %d nodes, same round' % small,
+            detail={'scale_up_s': up_s, 'create_s': fresh_s,
+                    'engine_cpu_s': [u['cpu'].get(fig_infra.ENGINE)
+                                     for u in ups],
+                    'status': [u.get('status') for u in ups]}))
+        replaced = [float(len(u['servers_replaced'])) for u in ups]
+        touched = [float(len(u['node_rows_touched'])) for u in ups]
+        figs.append(results.Figure.of(
+            '4%s %sexisting servers replaced' % (
+                'b' if side == SAVANNA else 'e', label), replaced,
+            0.0 if side == SAVANNA else None,
+            measured='server ids before/after, from the simulator',
+            detail={'replaced': [u['servers_replaced'] for u in ups]}))
+        figs.append(results.Figure.of(
+            '4%s %sexisting nested rows touched' % (
+                'c' if side == SAVANNA else 'f', label), touched,
+            0.0 if side == SAVANNA else None,
+            measured='rows of the existing nodes\' stacks stored again '
+            '(updated_at, current template, atomic key)',
+            detail={'rows_before': [u['rows_before'] for u in ups],
+                    'examples': [u['node_rows_touched'][:5] for u in ups],
+                    'level1_rows_stored_again': [u['level1_rows_touched']
+                                                 for u in ups]}))
+    return figs

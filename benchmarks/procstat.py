@@ -1,9 +1,15 @@
-"""CPU seconds and memory of heat-engine, read from /proc.
+"""CPU seconds and memory of the sandbox's Heat side, read from /proc.
 
-heat-engine runs as a parent and ``num_engine_workers`` children; the
-sandbox records only the parent's pid, so the children are found by their
-parent pid. Pure parsing functions are separate from the /proc reads so
-they can be tested on fixed text.
+What a cluster costs the cloud's control plane is counted in three
+process families: heat-engine (a parent and ``num_engine_workers``
+children), heat-api and MariaDB. The sandbox records only each part's
+first pid, so the rest of a family is found by parent pid. Pure parsing
+functions are separate from the /proc reads so they can be tested on
+fixed text.
+
+Reading /proc costs this process CPU, never the measured ones: a meter
+takes one snapshot at the start, one wherever a clock stops, and samples
+only heat-engine's RSS in between (4 times a second).
 """
 
 import os
@@ -11,6 +17,9 @@ import threading
 import time
 
 CLK_TCK = os.sysconf('SC_CLK_TCK') if hasattr(os, 'sysconf') else 100
+
+#: the process families counted, by their sandbox part name
+FAMILIES = ('heat-engine', 'heat-api', 'mariadb')
 
 
 def parse_stat(text):
@@ -58,13 +67,18 @@ def family(root_pid):
     return result
 
 
-def cpu_seconds(pids):
-    total = 0
+def cpu_by_pid(pids):
+    """``{pid: CPU seconds}`` of the live ones among ``pids``."""
+    found = {}
     for pid in pids:
         text = _read('/proc/%d/stat' % pid)
         if text:
-            total += parse_stat(text)[1]
-    return total / float(CLK_TCK)
+            found[pid] = parse_stat(text)[1] / float(CLK_TCK)
+    return found
+
+
+def cpu_seconds(pids):
+    return sum(cpu_by_pid(pids).values())
 
 
 def rss_kib(pids, key='VmRSS'):
@@ -76,44 +90,88 @@ def rss_kib(pids, key='VmRSS'):
     return total
 
 
-class EngineMeter(object):
-    """CPU seconds used and peak RSS (sum over the engine's processes)
-    between :meth:`start` and :meth:`stop`, sampled every ``interval``."""
+def snapshot(roots):
+    """``{family: {pid: CPU seconds}}`` for ``{family: root pid}``."""
+    return {name: cpu_by_pid(family(pid)) for name, pid in roots.items()}
 
-    def __init__(self, root_pid, interval=0.25):
-        self.root_pid = root_pid
+
+def delta(before, after):
+    """CPU seconds per family between two snapshots, and per process.
+
+    A process that started in between counts from zero; one that ended in
+    between is lost (its last seconds are not in ``after``): heat's
+    processes live as long as the sandbox run.
+    """
+    out = {}
+    for name, pids in after.items():
+        old = before.get(name, {})
+        per_pid = {pid: cpu - old.get(pid, 0.0) for pid, cpu in pids.items()}
+        out[name] = {'cpu_s': sum(per_pid.values()), 'per_pid': per_pid}
+    return out
+
+
+def busiest_share(per_pid):
+    """Largest share of one process in a family's CPU (1.0: one process
+    did everything; 1/n: n processes shared it evenly)."""
+    total = sum(v for v in per_pid.values() if v > 0)
+    if total <= 0:
+        return None
+    return max(per_pid.values()) / total
+
+
+class Meter(object):
+    """CPU seconds of every family between :meth:`start` and each
+    :meth:`mark`, and heat-engine's peak RSS over the whole window."""
+
+    def __init__(self, roots, interval=0.25):
+        self.roots = dict(roots)
         self.interval = interval
         self.peak_kib = 0
-        self.cpu = None
+        self.marks = {}
         self._stop = threading.Event()
         self._thread = None
 
-    def _pids(self):
-        return family(self.root_pid)
-
     def start(self):
-        self._cpu0 = cpu_seconds(self._pids())
+        self._start = snapshot(self.roots)
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()
         return self
 
     def _sample(self):
-        while not self._stop.is_set():
-            self.peak_kib = max(self.peak_kib, rss_kib(self._pids()))
+        engine = self.roots.get('heat-engine')
+        while engine and not self._stop.is_set():
+            self.peak_kib = max(self.peak_kib, rss_kib(family(engine)))
             self._stop.wait(self.interval)
+
+    def mark(self, name):
+        """CPU per family from the start to now, kept as ``marks[name]``
+        (e.g. 'infra' when the nodes are built, 'done' at the end)."""
+        self.marks[name] = delta(self._start, snapshot(self.roots))
+        return self.marks[name]
 
     def stop(self):
         self._stop.set()
-        self._thread.join()
-        self.cpu = cpu_seconds(self._pids()) - self._cpu0
+        if self._thread is not None:
+            self._thread.join()
         return self
 
 
-def engine_pid(run_dir):
-    """The heat-engine parent pid from the sandbox's run record."""
+def cpu_of(mark):
+    """``{family: CPU seconds}`` of a :meth:`Meter.mark` result."""
+    return {name: round(v['cpu_s'], 3) for name, v in mark.items()}
+
+
+def part_pids(run_dir, names=FAMILIES):
+    """``{part: pid}`` of the sandbox parts from its run records."""
     import json
-    with open(os.path.join(run_dir, 'heat-engine.json')) as f:
-        return json.load(f)['pid']
+    found = {}
+    for name in names:
+        try:
+            with open(os.path.join(run_dir, name + '.json')) as f:
+                found[name] = json.load(f)['pid']
+        except (OSError, ValueError, KeyError):
+            pass
+    return found
 
 
 def parse_proc_stat_busy(text):

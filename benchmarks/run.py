@@ -1,17 +1,25 @@
-"""``make bench``: every figure of issue 6, one line each, then a summary;
-the same as JSON (``--json``, default bench-results.json).
+"""``make bench``: every figure, one line each (median, range, target,
+verdict), then a summary; the same and every sample as JSON (``--json``,
+default bench-results.json).
 
-Figures 1, 3, 4 and 5 use the shared sandbox (``make bench`` brings it
-up; by hand: ``heat-savanna sandbox up``); each takes the sandbox lock
-(/tmp/heat-savanna-sandbox.lock) while it runs, so do NOT wrap this
-script in ``flock`` yourself. Figures 2 and 6 need no sandbox.
-``--quick`` is a smoke run with small sizes.
+The sandbox figures run in *holds*: each takes the sandbox lock
+(/tmp/heat-savanna-sandbox.lock), starts a fresh sandbox with the hold's
+settings (engine workers, node set size), measures, takes the sandbox
+down and releases the lock, so others can use the sandbox between holds.
+Do NOT wrap this script in ``flock`` yourself. A hold is one round of
+repetitions (the rounds alternate which side goes first); ``--resume``
+continues a run from its JSON file, skipping the holds already done.
+
+Figures 2 and 6 need no sandbox. ``--quick`` is a smoke run with small
+sizes.
 """
 
 import argparse
 import contextlib
 import fcntl
+import json
 import os
+import shutil
 import sys
 import time
 import traceback
@@ -20,14 +28,24 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.join(ROOT, 'contrib', 'sandbox'))
 
+from benchmarks import fig_e2e  # noqa: E402
+from benchmarks import fig_fanout  # noqa: E402
+from benchmarks import fig_infra  # noqa: E402
+from benchmarks import fig_scale  # noqa: E402
+from benchmarks import fig_template  # noqa: E402
 from benchmarks import results  # noqa: E402
 
 LOCK = '/tmp/heat-savanna-sandbox.lock'
-FULL = {'nodes': 100, 'fanout': 100, 'workers': 10, 'scale_from': 100,
-        'template_nodes': 1000, 'boot_latency': 5.0}
-QUICK = {'nodes': 6, 'fanout': 10, 'workers': 2, 'scale_from': 10,
-         'template_nodes': 1000, 'boot_latency': 2.0}
-FIGURES = ('1', '2', '3', '4', '5', '6')
+STUB_PARENT = '/var/tmp/heat-savanna-bench'
+FULL = {'nodes': 100, 'small': 25, 'fanout': 100, 'workers': 10,
+        'boot_latency': 5.0, 'rounds': 3, 'workers_nodes': 100,
+        'set_size': 5}
+QUICK = {'nodes': 6, 'small': 3, 'fanout': 10, 'workers': 2,
+         'boot_latency': 2.0, 'rounds': 3, 'workers_nodes': 6,
+         'set_size': 2}
+FIGURES = ('1', '2', '3', '4', '5', '6', '7', '8')
+#: the sandbox's defaults: 2 engine workers, one node per node set
+DEFAULT_SETTINGS = {'engine_workers': 2, 'node_set_size': 1}
 
 
 def parse_args(argv=None):
@@ -36,15 +54,20 @@ def parse_args(argv=None):
     p.add_argument('--quick', action='store_true',
                    help='smoke run with small sizes')
     p.add_argument('--nodes', type=int,
-                   help='figures 1/5: nodes (default 100)')
+                   help='figures 1/4/5/8: nodes (default 100)')
+    p.add_argument('--small', type=int,
+                   help='figure 5e: the smaller cluster (default 25)')
     p.add_argument('--fanout', type=int,
                    help='figure 2: SSH hosts (default 100)')
     p.add_argument('--workers', type=int,
                    help='figure 3: Spark workers (default 10)')
-    p.add_argument('--scale-from', type=int,
-                   help='figure 4: nodes before +10%% (default 100)')
-    p.add_argument('--template-nodes', type=int,
-                   help='figure 6: nodes (default 1000)')
+    p.add_argument('--workers-nodes', type=int,
+                   help='figure 7: nodes (default 100)')
+    p.add_argument('--set-size', type=int,
+                   help='figure 8: the node set size compared with 1 '
+                   '(default 5)')
+    p.add_argument('--rounds', type=int,
+                   help='repetitions of every sandbox figure (default 3)')
     p.add_argument('--boot-latency', type=float,
                    help='injected boot latency in seconds (default 5)')
     p.add_argument('--ssh-pool-size', type=int,
@@ -54,6 +77,8 @@ def parse_args(argv=None):
                    help='comma-separated figures to run, e.g. 2,6')
     p.add_argument('--json', default=os.path.join(ROOT,
                                                   'bench-results.json'))
+    p.add_argument('--resume', action='store_true',
+                   help='keep the samples and finished holds of --json')
     args = p.parse_args(argv)
     defaults = QUICK if args.quick else FULL
     for key, value in defaults.items():
@@ -63,11 +88,126 @@ def parse_args(argv=None):
     unknown = set(args.only) - set(FIGURES)
     if unknown:
         p.error('unknown figure(s): %s' % ', '.join(sorted(unknown)))
+    if args.rounds < 1:
+        p.error('--rounds must be at least 1')
     return args
 
 
+def grown(nodes):
+    return nodes + fig_scale.added_count(nodes)
+
+
+def fresh_size(nodes):
+    """The cluster figure 4 compares the scale-up with: the added count,
+    at least the smallest valid vanilla cluster (a master, a worker)."""
+    return max(2, grown(nodes) - nodes)
+
+
+# -- what each hold does ------------------------------------------------------
+class Hold(object):
+    """One lock hold: a fresh sandbox with ``settings``, then ``steps``
+    (callables taking a fig_infra.Bench and returning samples)."""
+
+    def __init__(self, name, settings, steps):
+        self.name = name
+        self.settings = settings
+        self.steps = steps
+
+
+def _create_scale_delete(side, nodes, scale_to, tag=''):
+    def step(bench):
+        name = fig_infra.stack_name(side, nodes, tag)
+        sample, stack_id = fig_infra.create(bench, side, nodes, name)
+        samples = [sample]
+        try:
+            if scale_to:
+                samples.append(fig_scale.scale(bench, side, stack_id, name,
+                                               nodes, scale_to))
+        finally:
+            fig_infra.delete(bench, stack_id)
+        return samples
+    return step
+
+
+def _preview(nodes):
+    def step(bench):
+        return [fig_template.preview(bench, nodes)]
+    return step
+
+
+def _sides(round_no):
+    """Which side goes first alternates from round to round."""
+    sides = fig_infra.SIDES
+    return sides if round_no % 2 == 0 else tuple(reversed(sides))
+
+
+def main_round(args, r):
+    """Figures 1, 4, 5 and 6b: one round, both sides."""
+    want = set(args.only)
+    steps = []
+    sides = _sides(r)
+    if want & {'1', '4', '5'}:
+        to = grown(args.nodes) if '4' in want else None
+        steps += [_create_scale_delete(s, args.nodes, to) for s in sides]
+    if '4' in want:
+        steps += [_create_scale_delete(s, fresh_size(args.nodes), None)
+                  for s in sides]
+    if '5' in want:
+        steps += [_create_scale_delete(s, args.small, None) for s in sides]
+    if '6' in want:
+        steps.append(_preview(fig_template.largest()))
+    return steps
+
+
+def plan(args):
+    """``[Hold]`` for ``args.only``, in the order they run."""
+    want = set(args.only)
+    holds = []
+    if want & {'1', '4', '5', '6'}:
+        holds += [Hold('round-%d' % (r + 1), DEFAULT_SETTINGS,
+                       main_round(args, r)) for r in range(args.rounds)]
+    if '8' in want:
+        settings = dict(DEFAULT_SETTINGS, node_set_size=args.set_size)
+        holds += [Hold('node-sets-%d-round-%d' % (args.set_size, r + 1),
+                       settings, [_create_scale_delete(
+                           fig_infra.SAVANNA, args.nodes,
+                           grown(args.nodes))])
+                  for r in range(args.rounds)]
+    if '7' in want:
+        for w in (1, 4):
+            settings = dict(DEFAULT_SETTINGS, engine_workers=w)
+            steps = []
+            for r in range(args.rounds):
+                steps += [_create_scale_delete(s, args.workers_nodes, None)
+                          for s in _sides(r)]
+            holds.append(Hold('engine-workers-%d' % w, settings, steps))
+        if args.workers_nodes != args.nodes or not want & {'1', '5'}:
+            # the 2-worker point at figure 7's size
+            steps = []
+            for r in range(args.rounds):
+                steps += [_create_scale_delete(s, args.workers_nodes, None)
+                          for s in _sides(r)]
+            holds.append(Hold('engine-workers-2', DEFAULT_SETTINGS, steps))
+    if '3' in want:
+        holds += [Hold('e2e-round-%d' % (r + 1), DEFAULT_SETTINGS,
+                       [_e2e(args, r)]) for r in range(args.rounds)]
+    return holds
+
+
+def _e2e(args, r):
+    def step(bench):
+        return fig_e2e.run_round(r, args.workers, args.boot_latency,
+                                 bench.log)
+    return step
+
+
+# -- running ------------------------------------------------------------------
+def log(text):
+    print(text, file=sys.stderr, flush=True)
+
+
 @contextlib.contextmanager
-def sandbox_lock(log):
+def sandbox_lock():
     with open(LOCK, 'a') as f:
         try:
             fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -80,63 +220,140 @@ def sandbox_lock(log):
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
-def log(text):
-    print(text, file=sys.stderr, flush=True)
+def run_hold(hold, args):
+    """Samples of one hold (the lock held for its whole duration)."""
+    from benchmarks import sandbox
+    samples = []
+    with sandbox_lock():
+        t0 = time.monotonic()
+        log('hold %s: %s' % (hold.name, hold.settings))
+        with sandbox.fresh(hold.settings, log):
+            os.makedirs(STUB_PARENT, exist_ok=True)
+            os.chmod(STUB_PARENT, 0o755)
+            bench = fig_infra.Bench(log, args.boot_latency, STUB_PARENT,
+                                    hold.settings)
+            try:
+                for step in hold.steps:
+                    for s in step(bench):
+                        s.setdefault('hold', hold.name)
+                        samples.append(s)
+                leaked = sandbox.leftovers('bench-')
+                if leaked:
+                    log('  LEAKED after hold %s: %s' % (hold.name, leaked))
+                    samples.append({'kind': 'leak', 'hold': hold.name,
+                                    'leaked': leaked})
+            finally:
+                bench.close()
+                shutil.rmtree(STUB_PARENT, ignore_errors=True)
+        took = time.monotonic() - t0
+        log('hold %s done in %.1f min%s' % (
+            hold.name, took / 60, '  (LONGER than 25 min: split it)'
+            if took > 25 * 60 else ''))
+    return samples
 
 
-def plan(args):
-    """``[(figure names, needs sandbox, callable)]`` for ``args.only``."""
-    from benchmarks import fig_e2e
-    from benchmarks import fig_fanout
-    from benchmarks import fig_infra
-    from benchmarks import fig_scale
-    from benchmarks import fig_template
-    steps = []
+def no_sandbox(args, log_fn):
+    samples, figs = [], []
     if '6' in args.only:
-        steps.append((['6 generate+validate'], False,
-                      lambda: fig_template.run(args.template_nodes, log)))
+        figs += fig_template.run(log_fn)
     if '2' in args.only:
-        steps.append((['2 fan-out'], False, lambda: fig_fanout.run(
-            args.fanout, log, pool_size=args.ssh_pool_size)))
-    if '1' in args.only or '5' in args.only:
-        steps.append((['1 infra vs ResourceGroup', '5 cost per node'],
-                      True, lambda: fig_infra.run(args.nodes,
-                                                  args.boot_latency, log)))
-    if '4' in args.only:
-        steps.append((['4 scale-up'], True, lambda: fig_scale.run(
-            args.scale_from, args.boot_latency, log)))
-    if '3' in args.only:
-        steps.append((['3 e2e'], True, lambda: fig_e2e.run(
-            args.workers, args.boot_latency, log)))
-    return steps
+        samples += fig_fanout.run(args.fanout, log_fn, repeat=args.rounds,
+                                  pool_size=args.ssh_pool_size)
+    return samples, figs
+
+
+def figures(args, samples):
+    """Every figure of ``args.only`` from the samples (pure)."""
+    want = set(args.only)
+    figs = []
+    default = dict(DEFAULT_SETTINGS)
+    if want & {'1', '5'}:
+        figs += [f for f in fig_infra.figures_create(
+            samples, args.nodes, default)
+            if f.name[0] in want or f.name.startswith('6c')]
+    if '5' in want:
+        figs.append(fig_infra.figure_linear(samples, args.nodes, args.small,
+                                            default))
+    if '4' in want:
+        figs += fig_scale.figures(samples, args.nodes, grown(args.nodes),
+                                  default)
+    if '6' in want:
+        figs.append(fig_template.figure_preview(samples,
+                                                fig_template.largest()))
+    if '2' in want:
+        figs += fig_fanout.figures(samples, args.fanout)
+    if '3' in want:
+        figs += fig_e2e.figures(samples, args.workers)
+    if '7' in want:
+        figs += fig_infra.figures_workers(samples, args.workers_nodes)
+    if '8' in want:
+        figs += fig_infra.figures_set_size(samples, args.nodes,
+                                           (1, args.set_size))
+    leaks = [s for s in samples if s.get('kind') == 'leak']
+    if leaks:
+        figs.append(results.Figure(
+            'leaked resources', float(sum(sum(s['leaked'].values())
+                                          for s in leaks)), 0.0,
+            detail={'leaks': leaks}))
+    return figs
+
+
+def _load(path):
+    try:
+        with open(path) as f:
+            doc = json.load(f)
+    except (OSError, ValueError):
+        return [], []
+    return doc.get('samples', []), doc.get('holds_done', [])
 
 
 def main(argv=None):
     args = parse_args(argv)
     started = time.strftime('%Y-%m-%dT%H:%M:%S%z')
     t0 = time.monotonic()
-    figures = []
-    for names, needs_sandbox, fn in plan(args):
+    samples, done = _load(args.json) if args.resume else ([], [])
+    extra_figs = []
+    params = {k: v for k, v in vars(args).items()
+              if k not in ('json', 'resume')}
+    commit = results.commit(ROOT)
+
+    def save():
+        figs = sorted(figures(args, samples) + extra_figs,
+                      key=lambda f: f.name)
+        results.write_json(args.json, figs, params, started,
+                           time.monotonic() - t0,
+                           extra={'samples': samples, 'holds_done': done,
+                                  'commit': commit})
+        return figs
+
+    errors = []
+    try:
+        more, extra_figs = no_sandbox(args, log)
+        samples.extend(more)
+    except Exception as exc:    # report, go on with the sandbox figures
+        log(traceback.format_exc())
+        errors.append('no-sandbox figures: %s' % exc)
+    for hold in plan(args):
+        if hold.name in done:
+            log('hold %s: done in an earlier run' % hold.name)
+            continue
         try:
-            if needs_sandbox:
-                with sandbox_lock(log):
-                    figures.extend(fn())
-            else:
-                figures.extend(fn())
-        except Exception as exc:   # one figure's failure: report, go on
+            samples.extend(run_hold(hold, args))
+            done.append(hold.name)
+        except Exception as exc:   # one hold's failure: report, go on
             log(traceback.format_exc())
-            figures.extend(results.Figure(n, None, error='%s: %s' % (
-                type(exc).__name__, str(exc)[:200])) for n in names)
-    figures.sort(key=lambda f: f.name)
-    for fig in figures:
+            errors.append('%s: %s: %s' % (hold.name, type(exc).__name__,
+                                          str(exc)[:300]))
+        save()
+    figs = save()
+    for fig in figs:
         print(fig.line())
-    counts, text = results.summary(figures)
+    counts, text = results.summary(figs)
     print('summary: ' + text)
-    params = {k: v for k, v in vars(args).items() if k != 'json'}
-    results.write_json(args.json, figures, params, started,
-                       time.monotonic() - t0)
-    print('results: %s' % args.json)
-    return 1 if counts['ERROR'] else 0
+    for e in errors:
+        print('error: ' + e)
+    print('results: %s (commit %s)' % (args.json, commit))
+    return 1 if counts['ERROR'] or errors else 0
 
 
 if __name__ == '__main__':

@@ -1,19 +1,30 @@
 """The benchmark's own arithmetic and parsing (benchmarks/): verdicts,
-ratios, /proc parsing, figure assembly, the CLI's defaults. No timing
+medians and ranges, /proc parsing, figure assembly from samples, the
+stand-in Hadoop's answers, the CLI's plan of lock holds. No timing
 asserts, no sandbox."""
 
 import json
+import os
+import subprocess
 
 import pytest
 
+from benchmarks import fig_e2e
+from benchmarks import fig_fanout
 from benchmarks import fig_infra
 from benchmarks import fig_scale
 from benchmarks import fig_template
 from benchmarks import procstat
 from benchmarks import results
 from benchmarks import run
+from benchmarks import sandbox
+from benchmarks import stubhadoop
+
+SAV, RG = fig_infra.SAVANNA, fig_infra.RG
+DEFAULT = dict(run.DEFAULT_SETTINGS)
 
 
+# -- results ------------------------------------------------------------------
 def test_verdicts_and_line():
     assert results.Figure('a', 1.1, 1.1).verdict == 'ok'
     assert results.Figure('a', 1.11, 1.1).verdict == 'MISSED'
@@ -22,15 +33,31 @@ def test_verdicts_and_line():
     fig = results.Figure('a', None, 2.0, error='boom')
     assert fig.verdict == 'ERROR'
     assert fig.line().split()[:4] == ['a', '-', '<=2.00', 'ERROR']
-    line = results.Figure('1 infra', 1.234, 1.1, unit='x').line()
-    assert line.split() == ['1', 'infra', '1.23x', '<=1.10x', 'MISSED']
 
 
-def test_ratio_and_per_node():
+def test_figure_of_samples_is_their_median_with_range():
+    fig = results.Figure.of('1 infra', [1.3, 0.9, 1.0, None], 1.1,
+                            unit='x')
+    assert fig.value == 1.0 and fig.verdict == 'ok'
+    assert fig.samples == [1.3, 0.9, 1.0]
+    assert fig.range == (0.9, 1.3)
+    assert fig.line().split() == ['1', 'infra', '1.00x', '[0.90-1.30]',
+                                  'n=3', '<=1.10x', 'ok']
+    assert fig.to_dict()['range'] == (0.9, 1.3)
+    empty = results.Figure.of('e', [None], 1.0)
+    assert empty.verdict == 'ERROR' and empty.error == 'no sample'
+    assert results.Figure.of('s', [2.0]).range_text() == 'n=1'
+
+
+def test_median_spread_ratios():
+    assert results.median([3, None, 1, 2]) == 2
+    assert results.median([None]) is None
+    assert results.spread([3, 1, None]) == (1, 3)
     assert results.ratio(3, 2) == 1.5
     assert results.ratio(None, 2) is None
     assert results.ratio(1, 0) is None
     assert results.per_node(400, 100) == 4
+    assert results.ratios([2, 3, None], [1, 0, 1]) == [2.0, None, None]
 
 
 def test_summary_names_missed_and_errors():
@@ -44,13 +71,21 @@ def test_summary_names_missed_and_errors():
 def test_write_json(tmp_path):
     path = str(tmp_path / 'bench.json')
     results.write_json(path, [results.Figure('a', 1, 2)], {'nodes': 3},
-                       'now', 1.23)
+                       'now', 1.23, extra={'samples': [{'kind': 'x'}]})
     doc = json.load(open(path))
     assert doc['figures'][0]['verdict'] == 'ok'
     assert doc['params'] == {'nodes': 3}
     assert doc['machine']['cpus'] >= 1
+    assert doc['samples'] == [{'kind': 'x'}]
 
 
+def test_commit_names_the_checkout():
+    root = os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__))))
+    assert results.commit(root)
+
+
+# -- procstat -----------------------------------------------------------------
 def test_parse_proc_stat_with_odd_command_name():
     text = ('1234 (heat-engine: (x) y) S 42 1234 1234 0 -1 4194560 100 0 '
             '0 0 250 50 0 0 20 0 3 0 100 1000 100')
@@ -66,42 +101,272 @@ def test_parse_status_and_machine_busy():
     assert (busy, total) == (150, 1000)
 
 
-def test_family_finds_this_process():
-    import os
-    assert os.getpid() in procstat.family(os.getpid())
+def test_family_and_meter_on_this_process():
+    pid = os.getpid()
+    assert pid in procstat.family(pid)
+    meter = procstat.Meter({'self': pid}).start()
+    sum(i * i for i in range(200000))
+    mark = meter.mark('done')
+    meter.stop()
+    assert mark['self']['cpu_s'] >= 0
+    assert set(procstat.cpu_of(mark)) == {'self'}
 
 
-def _run(seconds, requests, cpu):
-    return {'seconds': seconds, 'requests': requests,
-            'requests_by_service': {}, 'engine_cpu_s': cpu,
-            'engine_peak_rss_mib': 300.0}
+def test_delta_per_family_and_process():
+    before = {'heat-engine': {1: 10.0, 2: 5.0}}
+    after = {'heat-engine': {1: 12.0, 2: 5.5, 3: 1.0}}
+    d = procstat.delta(before, after)
+    assert d['heat-engine']['cpu_s'] == pytest.approx(3.5)
+    assert d['heat-engine']['per_pid'] == {1: 2.0, 2: 0.5, 3: 1.0}
+    assert procstat.busiest_share({1: 3.0, 2: 1.0}) == 0.75
+    assert procstat.busiest_share({1: 0.0}) is None
 
 
-def test_infra_figures_arithmetic():
-    figs = {f.name: f for f in fig_infra.figures(
-        _run(50, 1200, 20), _run(40, 1000, 25), 100)}
-    assert figs['1 infra vs ResourceGroup'].value == 1.25
-    assert figs['1 infra vs ResourceGroup'].verdict == 'MISSED'
-    assert figs['5a API requests/node vs RG'].value == pytest.approx(1.2)
-    assert figs['5b engine CPU s/node'].value == 0.2
-    assert figs['5c engine CPU/node vs RG'].value == pytest.approx(0.8)
+def test_part_pids_from_run_records(tmp_path):
+    (tmp_path / 'heat-engine.json').write_text('{"pid": 42}')
+    (tmp_path / 'mariadb.json').write_text('not json')
+    assert procstat.part_pids(str(tmp_path)) == {'heat-engine': 42}
+
+
+# -- sandbox (pure parts) -----------------------------------------------------
+def _row(name, depth, updated='t0', template=1, key=1, phys='p'):
+    return dict(name=name, stack_id='s', depth=depth, updated_at=updated,
+                template=template, atomic_key=key, physical_id=phys)
+
+
+def test_touched_counts_rows_stored_again_below_a_depth():
+    before = {1: _row('workers-0-set', 1), 2: _row('workers-0', 2),
+              3: _row('workers-0-port', 2), 4: _row('workers-1', 2)}
+    after = {1: _row('workers-0-set', 1, updated='t1', template=2),
+             2: _row('workers-0', 2),
+             3: _row('workers-0-port', 2, key=2),
+             5: _row('workers-9', 2)}
+    changed, replaced = sandbox.touched(before, after, 2)
+    assert changed == ['workers-0-port', 'workers-1']
+    assert replaced == ['workers-1']
+    assert sandbox.touched(before, after, 1)[0] == [
+        'workers-0-port', 'workers-0-set', 'workers-1']
+
+
+def test_settings_env_empty_means_the_default():
+    assert sandbox.settings_env() == {sandbox.ENGINE_WORKERS_ENV: '',
+                                      sandbox.NODE_SET_SIZE_ENV: ''}
+    env = sandbox.settings_env(engine_workers=4, node_set_size=5)
+    assert env == {sandbox.ENGINE_WORKERS_ENV: '4',
+                   sandbox.NODE_SET_SIZE_ENV: '5'}
+
+
+def test_sandbox_reads_the_variables_the_benchmark_sets():
+    from savanna_sandbox.services import heat
+    assert heat.ENGINE_WORKERS_ENV == sandbox.ENGINE_WORKERS_ENV
+    assert heat.NODE_SET_SIZE_ENV == sandbox.NODE_SET_SIZE_ENV
+    assert heat.run_settings(sandbox.settings_env(4, 5)) == (4, 5)
+
+
+# -- the stand-in Hadoop ------------------------------------------------------
+def test_stub_hadoop_answers_as_the_plugin_parses(tmp_path):
+    from heat_savanna.plugins import base
+    from heat_savanna.plugins.vanilla import reports
+    home = stubhadoop.install(str(tmp_path), 'c1')
+    env = dict(os.environ, STUB_HADOOP_STATE=str(tmp_path / 'state'))
+
+    def run_tool(*argv):
+        return subprocess.run([os.path.join(home, 'bin', argv[0])] +
+                              list(argv[1:]), env=env, capture_output=True,
+                              text=True, timeout=30)
+    assert run_tool('hdfs', '--daemon', 'status', 'datanode').returncode
+    assert run_tool('hdfs', '--daemon', 'start', 'datanode').returncode == 0
+    assert run_tool('yarn', '--daemon', 'start',
+                    'nodemanager').returncode == 0
+    assert run_tool('hdfs', '--daemon', 'status',
+                    'datanode').returncode == 0
+    me = subprocess.run(['hostname'], capture_output=True,
+                        text=True).stdout.strip()
+    node = base.NodeInfo(name='worker-0', group='worker',
+                         processes=('datanode', 'nodemanager'),
+                         management_ip='10.0.0.1', internal_ip='10.0.0.1',
+                         fqdn=me)
+    report = reports.parse_dfsadmin_report(
+        run_tool('hdfs', 'dfsadmin', '-report').stdout)
+    assert reports.datanode_state(report, node) == ('live', 'Normal')
+    nodes = reports.parse_yarn_node_list(
+        run_tool('yarn', 'node', '-list', '-all').stdout)
+    assert reports.nodemanager_state(nodes, node) == 'RUNNING'
+    assert run_tool('hdfs', 'namenode', '-format').returncode == 0
+    assert stubhadoop.registered(home, 'datanode') == [me]
+    run_tool('hdfs', '--daemon', 'stop', 'datanode')
+    assert stubhadoop.registered(home, 'datanode') == []
+    assert stubhadoop.install(str(tmp_path), 'c2') != home
+
+
+# -- figures 1, 5, 7, 8 -------------------------------------------------------
+def _create(side, nodes, infra, cpu, requests=100, settings=None, **kw):
+    sample = {'kind': 'create', 'side': side, 'nodes': nodes,
+              'settings': dict(settings or DEFAULT), 'call_s': 0.5,
+              'infra_s': infra, 'done_s': infra + 10,
+              'cpu_infra': {'heat-engine': cpu, 'heat-api': 1.0,
+                            'mariadb': 2.0},
+              'cpu_done': {'heat-engine': cpu + 1, 'heat-api': 1.0,
+                           'mariadb': 2.0},
+              'requests': requests, 'requests_by_service': {},
+              'engine_peak_rss_mib': 300.0, 'engine_share': 0.6,
+              'engine_processes': 3, 'status': 'ok'}
+    sample.update(kw)
+    return sample
+
+
+def test_create_figures_pair_the_rounds():
+    samples = [_create(SAV, 100, 50, 20), _create(RG, 100, 40, 25),
+               _create(RG, 100, 50, 25), _create(SAV, 100, 50, 30),
+               _create(SAV, 25, 10, 5)]
+    figs = {f.name: f for f in fig_infra.figures_create(samples, 100)}
+    one = figs['1 create 100 nodes vs RG']
+    assert one.samples == [1.25, 1.0]
+    assert one.value == pytest.approx(1.125)
+    assert one.verdict == 'MISSED'
+    assert figs['5c engine CPU/node vs RG'].samples == [0.8, 1.2]
+    assert figs['5b engine CPU s/node'].samples == [0.2, 0.3]
+    assert figs['5g MariaDB CPU/node vs RG'].value == 1.0
     assert figs['5d engine peak RSS'].verdict == 'info'
+    assert figs['1b create+configure vs RG create'].samples == [1.5, 1.2]
 
 
+def test_pick_filters_by_settings():
+    samples = [_create(SAV, 100, 50, 20),
+               _create(SAV, 100, 40, 20, settings={'engine_workers': 4,
+                                                   'node_set_size': 1})]
+    assert len(fig_infra.pick(samples, side=SAV, nodes=100)) == 2
+    assert [s['infra_s'] for s in fig_infra.pick(
+        samples, side=SAV, engine_workers=4)] == [40]
+
+
+def test_linear_figure_per_node_cpu():
+    samples = [_create(SAV, 100, 50, 20), _create(SAV, 25, 10, 4),
+               _create(SAV, 100, 50, 30), _create(SAV, 25, 10, 6)]
+    fig = fig_infra.figure_linear(samples, 100, 25)
+    assert fig.samples == [pytest.approx(1.25), pytest.approx(1.25)]
+    assert fig.target == 1.15 and fig.verdict == 'MISSED'
+
+
+def test_workers_figures_against_one_worker():
+    def s(side, w, infra):
+        return _create(side, 50, infra, 10, settings={
+            'engine_workers': w, 'node_set_size': 1})
+    samples = [s(SAV, 1, 80), s(RG, 1, 60), s(SAV, 2, 40), s(RG, 2, 40)]
+    figs = fig_infra.figures_workers(samples, 50)
+    assert [f.name for f in figs] == [
+        '7 1 engine worker: create vs RG',
+        '7 2 engine workers: create vs RG']
+    assert figs[0].value == pytest.approx(80 / 60.)
+    assert figs[1].detail['speedup_vs_1_worker'] == {SAV: 2.0, RG: 1.5}
+
+
+def test_set_size_figures():
+    def s(size, infra, cpu):
+        return _create(SAV, 100, infra, cpu, settings={
+            'engine_workers': 2, 'node_set_size': size})
+    scale = {'kind': 'scale', 'side': SAV, 'nodes': 100, 'seconds': 20,
+             'settings': {'engine_workers': 2, 'node_set_size': 1}}
+    scale5 = dict(scale, seconds=10,
+                  settings={'engine_workers': 2, 'node_set_size': 5})
+    figs = fig_infra.figures_set_size(
+        [s(1, 100, 50), s(5, 80, 30), scale, scale5], 100, (1, 5))
+    assert [f.value for f in figs] == [0.8, 0.6, 0.5]
+
+
+# -- figure 4 -----------------------------------------------------------------
 def test_scale_up_adds_ten_percent():
     assert fig_scale.added_count(100) == 10
     assert fig_scale.added_count(10) == 1
     assert fig_scale.added_count(3) == 1
+    assert run.grown(100) == 110 and run.fresh_size(100) == 10
+    assert run.fresh_size(6) == 2
 
 
-def test_scale_templates_keep_existing_nodes():
-    gen, spec, layout, big, change = fig_scale._templates(10, 11)
-    assert change.removed == ()
-    assert change.added == ('worker-9',)
-    before = gen(spec, layout, 's')['resources']
-    after = gen(big, change.new_layout, 's')['resources']
-    for name, res in before.items():
-        assert after[name] == res       # nothing existing changes
+def _scale(side, seconds, replaced=(), touched=()):
+    return {'kind': 'scale', 'side': side, 'nodes': 100, 'grown': 110,
+            'settings': DEFAULT, 'seconds': seconds,
+            'cpu': {'heat-engine': 5.0}, 'servers_replaced': list(replaced),
+            'node_rows_touched': list(touched), 'rows_before': 500,
+            'level1_rows_touched': 100, 'status': 'ok'}
+
+
+def test_scale_figures():
+    samples = [_scale(SAV, 26), _create(SAV, 10, 10, 2),
+               _scale(RG, 80, touched=['node-1-port']),
+               _create(RG, 10, 9, 2)]
+    figs = {f.name: f for f in fig_scale.figures(samples, 100, 110)}
+    assert figs['4 scale-up 100->110 vs create 10'].value == 26 / 20.
+    assert figs['4 scale-up 100->110 vs create 10'].verdict == 'ok'
+    assert figs['4b existing servers replaced'].verdict == 'ok'
+    assert figs['4c existing nested rows touched'].value == 0
+    rg = figs['4f RG existing nested rows touched']
+    assert rg.value == 1 and rg.verdict == 'info'
+    assert figs['4d RG scale-up 100->110 vs create 10'].value == 80 / 19.
+
+
+# -- figure 2 -----------------------------------------------------------------
+def test_fanout_prediction_and_bound():
+    # 100 hosts, pool 16: 7 waves, unless the engine's CPU is longer
+    assert fig_fanout.predicted_ratio(100, 16, 0.001, 0.2) == 7
+    assert fig_fanout.predicted_ratio(100, 25, 0.012, 0.15) == 9
+    assert fig_fanout.predicted_ratio(100, 16, 0.01, 0) is None
+    assert fig_fanout.sandbox_bound(100, 16, 0.2, 8.0, 2) == 4.0
+    assert fig_fanout.sandbox_bound(100, 16, 1.0, 8.0, 2) == 7.0
+
+
+def test_fanout_figures():
+    samples = [
+        {'kind': 'fanout', 'hosts': 1, 'pool': 16, 'wall_s': 0.2,
+         'engine_side_cpu_s': 0.01, 'machine_busy_s': 0.3, 'cpus': 2},
+        {'kind': 'fanout', 'hosts': 100, 'pool': 16, 'wall_s': 4.4,
+         'engine_side_cpu_s': 0.5, 'machine_busy_s': 8.0, 'cpus': 2}]
+    figs = {f.name[:2]: f for f in fig_fanout.figures(samples, 100)}
+    assert figs['2a'].value == 0.005 and figs['2a'].verdict == 'MISSED'
+    assert figs['2b'].value == 7 and figs['2b'].verdict == 'MISSED'
+    assert figs['2c'].value == pytest.approx(1.1)
+
+
+# -- figure 3 -----------------------------------------------------------------
+def test_e2e_figures_and_master_status():
+    assert fig_e2e.alive_workers({'workers': [
+        {'state': 'ALIVE'}, {'state': 'DEAD'}, {'state': 'ALIVE'}]}) == 2
+    assert fig_e2e.alive_workers({}) == 0
+    samples = [{'kind': 'e2e', 'workers': 1, 'registered_s': 20,
+                'create_s': 22, 'total_s': 40, 'job_s': 18},
+               {'kind': 'e2e', 'workers': 10, 'registered_s': 30,
+                'create_s': 33, 'total_s': 50, 'job_s': 17}]
+    figs = fig_e2e.figures(samples, 10)
+    assert [f.value for f in figs] == [1.25, 1.5]
+    assert figs[0].target == 1.5 and figs[1].verdict == 'info'
+
+
+# -- figure 6 -----------------------------------------------------------------
+def test_tree_resources_match_the_generated_templates():
+    for nodes, size in ((7, 1), (12, 5)):
+        from heat_savanna.core import layout
+        from heat_savanna.core import template
+        from heat_savanna.core import validation
+        spec = validation.check(fig_template.cluster_props(nodes))
+        tpl = template.generate(spec, layout.Layout.initial(spec, size),
+                                (), 'k', 'ssh-ed25519 AAAA')
+        children = [template.node_set_template(r['properties'])
+                    for r in tpl['resources'].values()
+                    if r['type'] == template.NODE_SET_TYPE]
+        total = 1 + len(tpl['resources']) + sum(
+            len(c['resources']) for c in children)
+        assert fig_template.tree_resources(nodes, size) == total
+
+
+def test_nodes_fit_under_the_default_limit():
+    assert fig_template.nodes_fit(lambda n: 3 + 5 * n) == 199
+    assert fig_template.nodes_fit(lambda n: 2000) == 0
+    assert fig_template.largest() == fig_template.nodes_fit(
+        fig_template.tree_resources)
+    assert fig_template.tree_resources(fig_template.largest()) <= 1000
+    assert fig_template.tree_resources(fig_template.largest() + 1) > 1000
+    fits = {f.name: f.value for f in fig_template.figures_fit()}
+    assert fits['6d nodes fit: 1 volume, ResourceGroup'] == 199
 
 
 def test_template_figure_props_are_valid():
@@ -111,14 +376,50 @@ def test_template_figure_props_are_valid():
     assert len(node_sets) == 20
 
 
+def test_preview_figure():
+    samples = [{'kind': 'preview', 'nodes': 199, 'seconds': s,
+                'cpu': {'heat-engine': 1.0}} for s in (0.8, 1.2, 0.9)]
+    fig = fig_template.figure_preview(samples, 199)
+    assert fig.value == 0.9 and fig.verdict == 'ok'
+
+
+# -- the CLI and its holds ----------------------------------------------------
 def test_cli_defaults_quick_and_only():
     args = run.parse_args([])
-    assert (args.nodes, args.fanout, args.workers, args.scale_from,
-            args.template_nodes) == (100, 100, 10, 100, 1000)
+    assert (args.nodes, args.small, args.fanout, args.workers,
+            args.rounds, args.set_size) == (100, 25, 100, 10, 3, 5)
     quick = run.parse_args(['--quick', '--nodes', '8', '--only', '2,6'])
     assert quick.nodes == 8 and quick.fanout == run.QUICK['fanout']
     assert quick.only == ['2', '6']
-    names = [names for names, _sb, _fn in run.plan(quick)]
-    assert names == [['6 generate+validate'], ['2 fan-out']]
     with pytest.raises(SystemExit):
         run.parse_args(['--only', '9'])
+    with pytest.raises(SystemExit):
+        run.parse_args(['--rounds', '0'])
+
+
+def test_plan_one_hold_per_round_alternating():
+    args = run.parse_args(['--only', '1,4,5,7,8,3'])
+    names = [h.name for h in run.plan(args)]
+    assert names == ['round-1', 'round-2', 'round-3',
+                     'node-sets-5-round-1', 'node-sets-5-round-2',
+                     'node-sets-5-round-3', 'engine-workers-1',
+                     'engine-workers-4', 'e2e-round-1', 'e2e-round-2',
+                     'e2e-round-3']
+    holds = {h.name: h for h in run.plan(args)}
+    assert holds['engine-workers-4'].settings == {'engine_workers': 4,
+                                                  'node_set_size': 1}
+    assert holds['node-sets-5-round-1'].settings['node_set_size'] == 5
+    # round: N both sides (then scaled), the added size, the small size
+    assert len(holds['round-1'].steps) == 6
+    assert run._sides(0) == (SAV, RG) and run._sides(1) == (RG, SAV)
+    assert run.plan(run.parse_args(['--only', '2'])) == []
+    only7 = [h.name for h in run.plan(run.parse_args(['--only', '7']))]
+    assert only7[-1] == 'engine-workers-2'
+
+
+def test_figures_without_samples_are_errors_not_crashes():
+    args = run.parse_args(['--only', '1,3,4,5,7,8'])
+    figs = run.figures(args, [])
+    assert figs and all(f.verdict in ('ERROR', 'info') for f in figs)
+    leak = run.figures(args, [{'kind': 'leak', 'leaked': {'servers': 2}}])
+    assert [f.value for f in leak if f.name == 'leaked resources'] == [2.0]
