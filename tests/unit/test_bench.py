@@ -423,3 +423,27 @@ def test_figures_without_samples_are_errors_not_crashes():
     assert figs and all(f.verdict in ('ERROR', 'info') for f in figs)
     leak = run.figures(args, [{'kind': 'leak', 'leaked': {'servers': 2}}])
     assert [f.value for f in leak if f.name == 'leaked resources'] == [2.0]
+
+
+# -- profiles -----------------------------------------------------------------
+def test_profile_summary_of_collapsed_stacks():
+    from benchmarks import profile
+    site = '/v/lib/python3.11/site-packages/'
+    raw = '\n'.join([
+        'main (%sheat/engine/worker.py:10);check (%sheat_savanna/x.py:5) 6'
+        % (site, site),
+        'main (%sheat/engine/worker.py:10);load (%sheat/engine/stack.py:9)'
+        ';load (%sheat/engine/stack.py:12) 3' % (site, site, site),
+        'setup (bench.py:1);_find_and_load (<frozen x>) 5',
+        'garbage line', ''])
+    stacks = profile.parse_collapsed(raw)
+    assert len(stacks) == 3
+    total, inclusive, own = profile.summarize(stacks, drop=('_find_and',))
+    assert total == 9
+    assert inclusive[0] == ('main (heat/engine/worker.py)', 9)
+    # a recursive function counts once per stack
+    assert ('load (heat/engine/stack.py)', 3) in inclusive
+    assert own[0] == ('check (heat_savanna/x.py)', 6)
+    _t, kept, _o = profile.summarize(stacks, keep=['heat_savanna'])
+    assert kept == [('check (heat_savanna/x.py)', 6)]
+    assert 'inclusive:' in profile.report(stacks)
