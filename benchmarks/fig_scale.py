@@ -81,9 +81,11 @@ def scale(bench, side, stack_id, name, nodes, grown):
 
 
 # -- figures (pure) -----------------------------------------------------------
-def figures(samples, nodes, grown, settings=None):
+def figures(samples, nodes, grown, settings=None, fresh_size=None):
+    """Figure 4 from the scale-up samples and the creates of
+    ``fresh_size`` nodes (default: the added count)."""
     settings = settings or {}
-    small = grown - nodes
+    small = fresh_size or grown - nodes
     figs = []
     for side, label in ((SAVANNA, ''), (RG, 'RG ')):
         ups = fig_infra.pick(samples, 'scale', side, nodes=nodes,

@@ -276,7 +276,7 @@ def figures(args, samples):
                                             default))
     if '4' in want:
         figs += fig_scale.figures(samples, args.nodes, grown(args.nodes),
-                                  default)
+                                  default, fresh_size(args.nodes))
     if '6' in want:
         figs.append(fig_template.figure_preview(samples,
                                                 fig_template.largest()))
