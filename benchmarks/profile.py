@@ -1,17 +1,19 @@
 """Profiles for the figures that miss: the same scenario, untimed, with
 py-spy (``pip install py-spy``) sampling the processes that do the work.
 
-A profiler pauses the process it samples, so a profiled run is never a
-timed one: ``make bench`` runs none of this. By hand, under no lock (each
+A profiler costs the process it samples CPU (and, unless told not to,
+pauses it), so a profiled run is never a timed one: ``make bench`` runs none of this. By hand, under no lock (each
 scenario takes the sandbox lock itself, like run.py)::
 
-    python benchmarks/profile.py create --nodes 100     # heat-engine
-    python benchmarks/profile.py scale --nodes 100      # heat-engine
+    python benchmarks/profile.py create,scale,preview --nodes 100
     python benchmarks/profile.py fanout --fanout 100    # the SSH fan-out
 
-Each writes py-spy's raw (collapsed) stacks to --out and prints the
-functions with the most samples, inclusive and own, as the performance
-page quotes them. Only samples holding the GIL are taken (``--gil``):
+The first samples heat-engine (all its processes) while a cluster is
+created, while it is scaled up by 10%, and during a stack preview, in one
+sandbox hold; the second samples the fan-out's own process. Each writes
+py-spy's raw (collapsed) stacks to files named after --out and prints
+the functions with the most samples, inclusive and own, as the
+performance page quotes them. Only samples holding the GIL are taken (``--gil``):
 threads waiting on a socket are not CPU, and without native unwinding
 py-spy cannot always tell that they wait.
 """
@@ -19,6 +21,7 @@ py-spy cannot always tell that they wait.
 import argparse
 import collections
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -27,6 +30,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.join(ROOT, 'contrib', 'sandbox'))
 
+
+SCENARIOS = ('create', 'scale', 'preview', 'fanout')
 
 #: frames of the fan-out benchmark's own set-up
 FANOUT_SETUP = ('_find_and_load', 'Hosts.__init__', 'Hosts.close',
@@ -120,14 +125,35 @@ def stop_recording(proc, timeout=60):
         proc.kill()
 
 
-def _sandbox_scenario(args, scale):
+class _Spy(object):
+    """py-spy on heat-engine for the duration of a ``with`` block."""
+
+    def __init__(self, pid, out):
+        self.pid, self.out = pid, out
+
+    def __enter__(self):
+        self.proc = record_pid(self.pid, self.out)
+        time.sleep(1)       # py-spy attaches to every worker first
+        return self
+
+    def __exit__(self, *exc):
+        stop_recording(self.proc)
+
+
+def _sandbox_scenarios(args, scenarios):
+    """The sandbox scenarios in one lock hold; ``{scenario: out file}``.
+
+    create: a cluster of --nodes; scale: that cluster grown by 10%;
+    preview: a stack preview of it (Heat's parse and validation).
+    """
     from benchmarks import fig_infra
     from benchmarks import fig_scale
+    from benchmarks import fig_template
     from benchmarks import procstat
     from benchmarks import run
     from benchmarks import sandbox
     settings = dict(run.DEFAULT_SETTINGS, node_set_size=args.set_size)
-    out = args.out
+    outs = {s: '%s-%s.txt' % (args.out, s) for s in scenarios}
     with run.sandbox_lock(), sandbox.fresh(settings, run.log):
         os.makedirs(run.STUB_PARENT, exist_ok=True)
         os.chmod(run.STUB_PARENT, 0o755)
@@ -135,30 +161,38 @@ def _sandbox_scenario(args, scale):
                                 run.STUB_PARENT, settings)
         engine = procstat.part_pids(sandbox.run_dir())['heat-engine']
         name = fig_infra.stack_name(fig_infra.SAVANNA, args.nodes, '-prof')
-        spy = None
         try:
-            if not scale:
-                spy = record_pid(engine, out)
-            sample, stack_id = fig_infra.create(bench, fig_infra.SAVANNA,
-                                                args.nodes, name)
-            if scale:
-                spy = record_pid(engine, out)
-                fig_scale.scale(bench, fig_infra.SAVANNA, stack_id, name,
-                                args.nodes, run.grown(args.nodes))
-            stop_recording(spy)
-            spy = None
-            fig_infra.delete(bench, stack_id)
+            if 'preview' in scenarios:
+                with _Spy(engine, outs['preview']):
+                    fig_template.preview(bench, args.nodes)
+            if {'create', 'scale'} & set(scenarios):
+                stack_id = None
+                try:
+                    if 'create' in scenarios:
+                        with _Spy(engine, outs['create']):
+                            _s, stack_id = fig_infra.create(
+                                bench, fig_infra.SAVANNA, args.nodes, name)
+                    else:
+                        _s, stack_id = fig_infra.create(
+                            bench, fig_infra.SAVANNA, args.nodes, name)
+                    if 'scale' in scenarios:
+                        with _Spy(engine, outs['scale']):
+                            fig_scale.scale(bench, fig_infra.SAVANNA,
+                                            stack_id, name, args.nodes,
+                                            run.grown(args.nodes))
+                finally:
+                    if stack_id:
+                        fig_infra.delete(bench, stack_id)
         finally:
-            if spy is not None:
-                stop_recording(spy)
             bench.close()
-    return out
+            shutil.rmtree(run.STUB_PARENT, ignore_errors=True)
+    return outs
 
 
 def _fanout_scenario(args):
     """The fan-out in a child process, py-spy attached for its whole
     life (it starts the hosts too; their start is in another thread)."""
-    out = args.out
+    out = '%s-fanout.txt' % args.out
     paths = [ROOT, os.path.join(ROOT, 'contrib', 'sandbox')]
     code = ('import sys; sys.path[:0] = %r; from benchmarks import '
             'fig_fanout; fig_fanout.run(%d, print, repeat=%d, '
@@ -173,7 +207,9 @@ def _fanout_scenario(args):
 
 def main(argv=None):
     p = argparse.ArgumentParser(prog='benchmarks/profile.py')
-    p.add_argument('scenario', choices=('create', 'scale', 'fanout'))
+    p.add_argument('scenarios',
+                   help='comma-separated: create, scale, preview (one '
+                   'sandbox hold for all of them) or fanout')
     p.add_argument('--nodes', type=int, default=100)
     p.add_argument('--fanout', type=int, default=100)
     p.add_argument('--set-size', type=int, default=1)
@@ -186,20 +222,29 @@ def main(argv=None):
                    help='comma-separated substrings of the functions to '
                    'list (default: all)')
     p.add_argument('--out', default=os.path.join(
-        ROOT, 'profile-%s.txt' % time.strftime('%Y%m%d-%H%M%S')))
+        ROOT, 'profile-%s' % time.strftime('%Y%m%d-%H%M%S')),
+        help='prefix of the raw stack files')
     args = p.parse_args(argv)
-    if args.scenario == 'fanout':
-        out = _fanout_scenario(args)
-    else:
-        out = _sandbox_scenario(args, args.scenario == 'scale')
-    with open(out) as f:
-        stacks = parse_collapsed(f.read())
+    scenarios = [s.strip() for s in args.scenarios.split(',') if s.strip()]
+    unknown = set(scenarios) - set(SCENARIOS)
+    if unknown or not scenarios:
+        p.error('scenarios are %s' % ', '.join(SCENARIOS))
+    outs = {}
+    if 'fanout' in scenarios:
+        outs['fanout'] = _fanout_scenario(args)
+    rest = [s for s in scenarios if s != 'fanout']
+    if rest:
+        outs.update(_sandbox_scenarios(args, rest))
     keep = [k for k in args.keep.split(',') if k] or None
-    # the fan-out's own set-up (imports, starting the sshd hosts) is not
-    # what the figure measures
-    drop = FANOUT_SETUP if args.scenario == 'fanout' else ()
-    print(report(stacks, args.top, keep, drop))
-    print('raw stacks: %s' % out)
+    for scenario in scenarios:
+        with open(outs[scenario]) as f:
+            stacks = parse_collapsed(f.read())
+        # the fan-out's own set-up (imports, starting the sshd hosts) is
+        # not what the figure measures
+        drop = FANOUT_SETUP if scenario == 'fanout' else ()
+        print('== %s' % scenario)
+        print(report(stacks, args.top, keep, drop))
+        print('raw stacks: %s' % outs[scenario])
 
 
 if __name__ == '__main__':
