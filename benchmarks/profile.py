@@ -2,8 +2,9 @@
 py-spy (``pip install py-spy``) sampling the processes that do the work.
 
 A profiler costs the process it samples CPU (and, unless told not to,
-pauses it), so a profiled run is never a timed one: ``make bench`` runs none of this. By hand, under no lock (each
-scenario takes the sandbox lock itself, like run.py)::
+pauses it), so a profiled run is never a timed one: ``make bench`` runs
+none of this. By hand, under no lock (each scenario takes the sandbox
+lock itself, like run.py)::
 
     python benchmarks/profile.py create,scale,preview --nodes 100
     python benchmarks/profile.py fanout --fanout 100    # the SSH fan-out
@@ -13,9 +14,9 @@ created, while it is scaled up by 10%, and during a stack preview, in one
 sandbox hold; the second samples the fan-out's own process. Each writes
 py-spy's raw (collapsed) stacks to files named after --out and prints
 the functions with the most samples, inclusive and own, as the
-performance page quotes them. Only samples holding the GIL are taken (``--gil``):
-threads waiting on a socket are not CPU, and without native unwinding
-py-spy cannot always tell that they wait.
+performance page quotes them. Only samples holding the GIL are taken
+(``--gil``): threads waiting on a socket are not CPU, and without native
+unwinding py-spy cannot always tell that they wait.
 """
 
 import argparse
