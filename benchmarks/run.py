@@ -253,7 +253,7 @@ def run_hold(hold, args):
     return samples
 
 
-def no_sandbox(args, log_fn, done=()):
+def no_sandbox(args, log_fn, done):
     """Figures 6 (pure; recomputed every time) and 2 (samples, once: its
     name joins ``done``)."""
     samples, figs = [], []
