@@ -116,6 +116,8 @@ def create(bench, side, nodes, name):
         'requests': stats['total'],
         'requests_by_service': {k: v['total'] for k, v in
                                 stats['services'].items()},
+        'requests_by_route': {k: v.get('requests', {}) for k, v in
+                              stats['services'].items()},
         'engine_peak_rss_mib': meter.peak_kib / 1024.,
         'status': status_line(bench, stack_id, side)}
     bench.log('  %s: %d nodes, built in %.1fs, complete in %.1fs; engine '

@@ -6,15 +6,17 @@ pauses it), so a profiled run is never a timed one: ``make bench`` runs
 none of this. By hand, under no lock (each scenario takes the sandbox
 lock itself, like run.py)::
 
-    python benchmarks/profile.py create,scale,preview --nodes 100
+    python benchmarks/profile.py create,scale,preview,baseline --nodes 100
     python benchmarks/profile.py fanout --fanout 100    # the SSH fan-out
 
 The first samples heat-engine (all its processes) while a cluster is
-created, while it is scaled up by 10%, and during a stack preview, in one
-sandbox hold; the second samples the fan-out's own process. Each writes
-py-spy's raw (collapsed) stacks to files named after --out and prints
-the functions with the most samples, inclusive and own, as the
-performance page quotes them. Only samples holding the GIL are taken
+created, while it is scaled up by 10%, during a stack preview and while
+the ResourceGroup of the same nodes is created, in one sandbox hold (and
+prints the API requests per node of both creates, route by route); the
+second samples the fan-out's own process. Each writes py-spy's raw
+(collapsed) stacks to files named after --out and prints the functions
+with the most samples, inclusive and own, as the performance page quotes
+them. Only samples holding the GIL are taken
 (``--gil``): threads waiting on a socket are not CPU, and without native
 unwinding py-spy cannot always tell that they wait.
 """
@@ -32,7 +34,7 @@ sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.join(ROOT, 'contrib', 'sandbox'))
 
 
-SCENARIOS = ('create', 'scale', 'preview', 'fanout')
+SCENARIOS = ('create', 'scale', 'preview', 'baseline', 'fanout')
 
 #: frames of the fan-out benchmark's own set-up
 FANOUT_SETUP = ('_find_and_load', 'Hosts.__init__', 'Hosts.close',
@@ -145,7 +147,9 @@ def _sandbox_scenarios(args, scenarios):
     """The sandbox scenarios in one lock hold; ``{scenario: out file}``.
 
     create: a cluster of --nodes; scale: that cluster grown by 10%;
-    preview: a stack preview of it (Heat's parse and validation).
+    preview: a stack preview of it (Heat's parse and validation);
+    baseline: the ResourceGroup of --nodes (figure 1's other side), to
+    compare with create, function by function and API route by route.
     """
     from benchmarks import fig_infra
     from benchmarks import fig_scale
@@ -162,7 +166,15 @@ def _sandbox_scenarios(args, scenarios):
                                 run.STUB_PARENT, settings)
         engine = procstat.part_pids(sandbox.run_dir())['heat-engine']
         name = fig_infra.stack_name(fig_infra.SAVANNA, args.nodes, '-prof')
+        creates = {}
         try:
+            if 'baseline' in scenarios:
+                rg = fig_infra.stack_name(fig_infra.RG, args.nodes, '-prof')
+                with _Spy(engine, outs['baseline']):
+                    sample, rg_id = fig_infra.create(bench, fig_infra.RG,
+                                                     args.nodes, rg)
+                creates['baseline'] = sample
+                fig_infra.delete(bench, rg_id)
             if 'preview' in scenarios:
                 with _Spy(engine, outs['preview']):
                     fig_template.preview(bench, args.nodes)
@@ -171,7 +183,7 @@ def _sandbox_scenarios(args, scenarios):
                 try:
                     if 'create' in scenarios:
                         with _Spy(engine, outs['create']):
-                            _s, stack_id = fig_infra.create(
+                            creates['create'], stack_id = fig_infra.create(
                                 bench, fig_infra.SAVANNA, args.nodes, name)
                     else:
                         _s, stack_id = fig_infra.create(
@@ -187,7 +199,25 @@ def _sandbox_scenarios(args, scenarios):
         finally:
             bench.close()
             shutil.rmtree(run.STUB_PARENT, ignore_errors=True)
+    if len(creates) == 2:
+        print(route_diff(creates['create'], creates['baseline']))
     return outs
+
+
+def route_diff(sample, baseline):
+    """Simulator requests per node by route, heat-savanna against the
+    ResourceGroup, largest differences first."""
+    def flat(s):
+        return {'%s %s' % (svc, route): n / float(s['nodes'])
+                for svc, routes in s['requests_by_route'].items()
+                for route, n in routes.items()}
+    mine, theirs = flat(sample), flat(baseline)
+    keys = sorted(set(mine) | set(theirs),
+                  key=lambda k: -abs(mine.get(k, 0) - theirs.get(k, 0)))
+    lines = ['requests per node: heat-savanna, ResourceGroup, route']
+    lines += ['  %6.2f %6.2f  %s' % (mine.get(k, 0), theirs.get(k, 0), k)
+              for k in keys]
+    return '\n'.join(lines)
 
 
 def _fanout_scenario(args):

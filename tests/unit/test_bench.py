@@ -447,3 +447,16 @@ def test_profile_summary_of_collapsed_stacks():
     _t, kept, _o = profile.summarize(stacks, keep=['heat_savanna'])
     assert kept == [('check (heat_savanna/x.py)', 6)]
     assert 'inclusive:' in profile.report(stacks)
+
+
+def test_profile_route_diff_per_node():
+    from benchmarks import profile
+    mine = {'nodes': 10, 'requests_by_route': {
+        'compute': {'GET /servers/{id}': 30, 'POST /servers': 10}}}
+    theirs = {'nodes': 10, 'requests_by_route': {
+        'compute': {'GET /servers/{id}': 20, 'POST /servers': 10},
+        'image': {'GET /v2/images': 5}}}
+    lines = profile.route_diff(mine, theirs).splitlines()
+    assert lines[1].split() == ['3.00', '2.00', 'compute', 'GET',
+                                '/servers/{id}']
+    assert lines[2].split()[:2] == ['0.00', '0.50']
