@@ -15,6 +15,7 @@ from heat_savanna.common.exceptions import InvalidCluster
 from heat_savanna.common.exceptions import ValidationError
 from heat_savanna.core import layout as layout_mod
 from heat_savanna.core import model
+from heat_savanna.core import signals
 from heat_savanna import plugins
 
 GROUP_NAME_RE = re.compile(r'^[a-zA-Z][a-zA-Z0-9-]*$')
@@ -105,6 +106,38 @@ def _check_groups(spec, processes, sections, errors):
                 % (group.volumes_per_node, group.volume_size)))
         _check_sections(group.node_configs, sections,
                         path + '.node_configs', errors)
+        _check_count_bounds(group, path, errors)
+
+
+def _check_count_bounds(group, path, errors):
+    low, high = group.min_count, group.max_count
+    if low is not None and not 0 <= low <= group.count:
+        errors.append(ValidationError(
+            path + '.min_count', 'must be between 0 and count (%d), not %d'
+            % (group.count, low)))
+    if high is not None and high < group.count:
+        errors.append(ValidationError(
+            path + '.max_count', 'must be count (%d) or more, not %d'
+            % (group.count, high)))
+
+
+def _check_alarm_action(spec, errors):
+    if spec.alarm_action is None:
+        return
+    try:
+        request = signals.parse(spec.alarm_action)
+        if request.action == signals.RESIZE:
+            spec.group(request.group)
+    except exceptions.ValidationError as exc:
+        errors.append(ValidationError(
+            model.ALARM_ACTION + exc.path[len('signal'):], exc.message,
+            exc.hint))
+    except KeyError:
+        errors.append(ValidationError(
+            model.ALARM_ACTION + '.group', 'no node group %r'
+            % spec.alarm_action.get('group'),
+            'node groups: %s' % ', '.join(g.name for g in
+                                          spec.node_groups)))
 
 
 def _check_sections(configs, sections, path, errors):
@@ -187,6 +220,7 @@ def validate_cluster(spec, plugin, layout=None):
     _check_sections(spec.cluster_configs, sections, model.CLUSTER_CONFIGS,
                     errors)
     _check_removal_candidates(spec, layout, errors)
+    _check_alarm_action(spec, errors)
     if processes is None:
         return errors
     reported = {e.path for e in errors}

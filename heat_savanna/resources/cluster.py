@@ -59,6 +59,7 @@ class SavannaCluster(stack_resource.StackResource):
         NAME, PLUGIN_NAME, PLUGIN_VERSION, IMAGE, FLAVOR, KEY_NAME, SSH_USER,
         MANAGEMENT_NETWORK, FLOATING_IP_POOL, NODE_GROUPS, ANTI_AFFINITY,
         ANTI_AFFINITY_POLICY, CLUSTER_CONFIGS, REMOVAL_CANDIDATES,
+        ALARM_ACTION,
     ) = model.CLUSTER_PROPERTIES
 
     _NODE_GROUP_KEYS = (
@@ -66,14 +67,15 @@ class SavannaCluster(stack_resource.StackResource):
         NG_NODE_PROCESSES, NG_VOLUMES_PER_NODE, NG_VOLUME_SIZE,
         NG_VOLUME_TYPE, NG_VOLUMES_AZ, NG_AZ, NG_FLOATING_IP,
         NG_SECURITY_GROUPS, NG_AUTO_SECURITY_GROUP, NG_NODE_CONFIGS,
+        NG_MIN_COUNT, NG_MAX_COUNT,
     ) = model.NODE_GROUP_KEYS
 
     ATTRIBUTES = (
         STATUS, NODES, ACTIVE_COUNT, DESIRED_COUNT, FAILED_NODES,
-        MASTER_ADDRESS, ENDPOINTS, INFO,
+        MASTER_ADDRESS, ENDPOINTS, INFO, SIGNAL_URL,
     ) = (
         'status', 'nodes', 'active_count', 'desired_count', 'failed_nodes',
-        'master_address', 'endpoints', 'info',
+        'master_address', 'endpoints', 'info', 'signal_url',
     )
 
     _node_group_schema = {
@@ -161,6 +163,18 @@ class SavannaCluster(stack_resource.StackResource):
             _('Per-group service configuration, {section: {key: value}}, '
               'merged over cluster_configs.'),
             default={},
+            update_allowed=True),
+        NG_MIN_COUNT: properties.Schema(
+            properties.Schema.INTEGER,
+            _('Fewest nodes a resize by signal may leave in the group; '
+              'defaults to min_active.'),
+            constraints=[constraints.Range(min=0)],
+            update_allowed=True),
+        NG_MAX_COUNT: properties.Schema(
+            properties.Schema.INTEGER,
+            _('Most nodes a resize by signal may give the group; defaults '
+              'to count (no growth by signal unless set).'),
+            constraints=[constraints.Range(min=0)],
             update_allowed=True),
     }
 
@@ -254,6 +268,13 @@ class SavannaCluster(stack_resource.StackResource):
             default=[],
             schema=properties.Schema(properties.Schema.STRING),
             update_allowed=True),
+        ALARM_ACTION: properties.Schema(
+            properties.Schema.MAP,
+            _('What a signal without an "action" does (an alarm posting '
+              'its own body to alarm_url): {action: heal}, {action: '
+              'check}, or {action: resize, group: <name>, count: <n> or '
+              'adjustment: <+/-n>}.'),
+            update_allowed=True),
     }
 
     attributes_schema = {
@@ -285,6 +306,10 @@ class SavannaCluster(stack_resource.StackResource):
         INFO: attributes.Schema(
             _('Summary: plugin, version, per-group counts, status line.'),
             type=attributes.Schema.MAP),
+        SIGNAL_URL: attributes.Schema(
+            _('Heat API URL that signals the cluster (POST with a token; '
+              'body e.g. {"action": "heal"}).'),
+            type=attributes.Schema.STRING),
     }
 
     # -- helpers -----------------------------------------------------------
@@ -355,9 +380,42 @@ class SavannaCluster(stack_resource.StackResource):
         # replacing (and so deleting) the whole cluster.
         return self.resource_id is None
 
+    # -- signals -------------------------------------------------------------
+    def _signal_request(self, details):
+        try:
+            return self._operation().signal_request(details)
+        except sv_exc.ValidationError as exc:
+            raise exception.StackValidationFailed(
+                message=_('%(res)s: %(err)s') % {'res': self.name,
+                                                 'err': exc})
+
+    def _signal_check_hook(self, details):
+        # Runs in the API request, before the signal is accepted: bad data
+        # is refused there (HTTP 400), not in a thread nobody watches.
+        super(SavannaCluster, self)._signal_check_hook(details)
+        if not (details and 'unset_hook' in details):
+            self._signal_request(details)
+
+    def _signal_check_action(self):
+        # Signals are refused, not queued, while anything runs on the
+        # cluster or its stack (HTTP 409 with what is running).
+        super(SavannaCluster, self)._signal_check_action()
+        busy = self._operation().busy()
+        if busy:
+            raise exception.ActionInProgress(stack_name=self.stack.name,
+                                             action=busy)
+
+    def handle_signal(self, details=None):
+        return self._operation().start_signal(self._signal_request(details))
+
     def _needs_update(self, after, before, after_props, before_props,
                       prev_resource, check_init_complete=True):
         if self.resource_id is not None and self.status == self.FAILED:
+            return True
+        # an update a signal asked for (heal, resize)
+        pending = self.resource_id is not None and \
+            state_mod.load(self).get('signal')
+        if pending:
             return True
         # A PARTIALLY_ACTIVE cluster (nodes failed at create, or found
         # dead by a stack check) completed, so Heat would skip it on an

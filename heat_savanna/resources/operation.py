@@ -21,20 +21,25 @@ surviving nodes when some failed on the way. The state kept between
 actions is in :mod:`heat_savanna.resources.state`.
 """
 
+import dataclasses
 import shlex
 import time
+from urllib import parse
 
 from oslo_config import cfg
 from oslo_log import log as logging
 
 from heat.common import exception
 from heat.objects import resource as resource_objects
+from heat.rpc import api as rpc_api
 
 from heat_savanna.common import config as sv_config
+from heat_savanna.common import exceptions as sv_exc
 from heat_savanna.core import build
 from heat_savanna.core import health
 from heat_savanna.core import layout as layout_mod
 from heat_savanna.core import plan as plan_mod
+from heat_savanna.core import signals
 from heat_savanna.core import template as template_mod
 from heat_savanna import plugins
 from heat_savanna.plugins import base as plugin_base
@@ -70,6 +75,13 @@ class ClusterOperation(object):
     def save_state(self, state):
         state_mod.save(self.rsrc, state)
 
+    def spec(self, state=None, props=None):
+        """The cluster as it is meant to be now: the template's spec with
+        the counts signals set (see :mod:`heat_savanna.core.signals`)."""
+        state = self.load_state() if state is None else state
+        return signals.apply_overrides(self.rsrc._spec(props),
+                                       state.get('overrides'))
+
     def _template(self, spec, layout, state, previous_spec=None):
         removed = [n for n, r in state.get('nodes', {}).items()
                    if r.get('removed')]
@@ -77,15 +89,30 @@ class ClusterOperation(object):
                               previous_spec=previous_spec, exclude=removed)
 
     def child_template(self):
-        spec = self.rsrc._spec()
         state = self.load_state() if self.rsrc.id else {}
+        spec = self.spec(state)
         if state.get('layout'):
             layout = state_mod.layout(state)
         else:
             layout = plan_mod.plan_create(spec, CONF.savanna.node_set_size)
         return self._template(spec, layout, state)
 
+    def signal_url(self):
+        """The Heat API URL of the cluster's signal (needs a token)."""
+        rsrc = self.rsrc
+        if rsrc.id is None:
+            return None
+        base = rsrc.client_plugin('heat').get_heat_url()
+        return parse.urljoin(base, '%s/signal'
+                             % rsrc.identifier().url_path())
+
     # -- progress reporting ---------------------------------------------------
+    def report_event(self, reason):
+        """An event with the resource's current state and ``reason``."""
+        rsrc = self.rsrc
+        if rsrc.id is not None:
+            rsrc._add_event(rsrc.action, rsrc.status, reason)
+
     def report(self, cookie, reason, force=False):
         """Move status_reason and add an event while IN_PROGRESS."""
         now = time.monotonic()
@@ -127,9 +154,27 @@ class ClusterOperation(object):
                             expect=self.rsrc.CREATE, new=layout.names())
 
     def start_update(self, new_props):
-        spec = self.rsrc._spec(new_props)
-        old_spec = self.rsrc._spec()
         state = self.load_state()
+        old_template = self.rsrc._spec()
+        new_template = self.rsrc._spec(new_props)
+        old_spec = signals.apply_overrides(old_template,
+                                           state.get('overrides'))
+        # a count a signal set stays unless this update changes the
+        # group's count in the template
+        overrides = signals.carry_overrides(state.get('overrides'),
+                                            old_template, new_template)
+        request = state.pop('signal', None)
+        if request and request['action'] == signals.RESIZE:
+            req = signals.Request(**request)
+            try:
+                overrides[req.group] = signals.resize_target(
+                    signals.apply_overrides(new_template, overrides), req)
+            except sv_exc.ValidationError as exc:
+                self.save_state(state)
+                raise exception.StackValidationFailed(
+                    message='%s refused: %s' % (req.describe(), exc))
+        state['overrides'] = overrides
+        spec = signals.apply_overrides(new_template, overrides)
         layout = state_mod.layout(state)
         plugin = plugins.get_plugin(spec.plugin_name)
         errors = plan_mod.fixed_group_changes(old_spec, spec)
@@ -153,19 +198,74 @@ class ClusterOperation(object):
         self.rsrc.update_with_template(
             self._template(spec, plan.grow, state, previous_spec=old_spec),
             {})
+        if request:
+            self.report_event('signal %s: adding %d, removing %d nodes'
+                              % (signals.Request(**request).describe(),
+                                 len(plan.added), len(plan.leaving) +
+                                 len(plan.dropped)))
         return self._cookie('update', 'infra', spec, old_spec=old_spec,
                             fresh=plan.fresh, expect=self.rsrc.UPDATE,
                             new=list(plan.configure),
                             leaving=list(plan.leaving))
 
     def start_check(self):
-        return self._cookie('check', 'probe', self.rsrc._spec())
+        return self._cookie('check', 'probe', self.spec())
+
+    # -- signals --------------------------------------------------------------
+    def signal_request(self, details):
+        """The signals.Request of a signal's data, checked against the
+        cluster as it is (a resize must stay within its group's bounds).
+
+        :raises ValidationError: naming the key and what is valid.
+        """
+        spec = self.spec()
+        request = signals.parse(details, spec.alarm_action)
+        if request.action == signals.RESIZE:
+            signals.resize_target(spec, request)
+        return request
+
+    def busy(self):
+        """What runs on the cluster or its stack now, or None."""
+        rsrc = self.rsrc
+        if rsrc.status == rsrc.IN_PROGRESS:
+            return '%s of %s: %s' % (rsrc.action, rsrc.name,
+                                     rsrc.status_reason)
+        if rsrc.stack.status == rsrc.stack.IN_PROGRESS:
+            return '%s of stack %s' % (rsrc.stack.action, rsrc.stack.name)
+        pending = self.load_state().get('signal')
+        if pending:
+            return 'signal %s, not yet started' % signals.Request(
+                **pending).describe()
+        return None
+
+    def start_signal(self, request):
+        """Start what a signal asks, as an action of the cluster's own
+        stack, so Heat's locking, events and states apply to it: a check
+        is a stack check; heal and resize are a stack update with the
+        existing template (the cluster's update applies the request)."""
+        rsrc = self.rsrc
+        ident = dict(rsrc.stack.identifier())
+        if request.action == signals.CHECK:
+            rsrc.rpc_client().stack_check(rsrc.context, ident)
+            return 'check started'
+        state = self.load_state()
+        state['signal'] = dataclasses.asdict(request)
+        self.save_state(state)
+        try:
+            rsrc.rpc_client().update_stack(
+                rsrc.context, ident, None, {}, None,
+                {rpc_api.PARAM_EXISTING: True})
+        except Exception:
+            state.pop('signal', None)
+            self.save_state(state)
+            raise
+        return '%s started' % request.describe()
 
     def start_resume(self):
         """After the nested stack resumed the servers, start the services
         again (a resumed server may have been powered off: the plugin's
         create steps are idempotent and restart what is not running)."""
-        return self._cookie('resume', 'resumed', self.rsrc._spec(),
+        return self._cookie('resume', 'resumed', self.spec(),
                             label='restarting services')
 
     # -- the state machine ----------------------------------------------------
@@ -635,7 +735,7 @@ class ClusterOperation(object):
         state = self.load_state()
         if not state:
             return None
-        spec = self.rsrc._spec()
+        spec = self.spec(state)
         return access_mod.ClusterAccess(
             spec=spec, plugin=plugins.get_plugin(spec.plugin_name),
             info=self._cluster_info(spec, state),
@@ -647,10 +747,12 @@ class ClusterOperation(object):
 
     # -- attributes -----------------------------------------------------------
     def attribute(self, name):
+        if name == 'signal_url':
+            return self.signal_url()
         state = self.load_state()
         if not state:
             return None
-        spec = self.rsrc._spec()
+        spec = self.spec(state)
         verdict = self._evaluate(spec, state)
         layout = state_mod.layout(state)
         nodes = []

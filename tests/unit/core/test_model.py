@@ -151,4 +151,4 @@ def test_property_constants_match_heat_resource_names():
     assert model.CLUSTER_PROPERTIES[:3] == ('name', 'plugin_name',
                                             'plugin_version')
     assert 'volumes_availability_zone' in model.NODE_GROUP_KEYS
-    assert len(set(model.NODE_GROUP_KEYS)) == 15
+    assert len(set(model.NODE_GROUP_KEYS)) == 17
