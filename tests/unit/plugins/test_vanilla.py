@@ -15,7 +15,6 @@ from heat_savanna.plugins.vanilla import reports
 from heat_savanna.plugins.vanilla import start
 from heat_savanna.remote.ssh import CommandResult
 from tests.unit.plugins import fakes
-from tests.unit.plugins import stepdriver
 
 G = fakes.Group
 MASTER = ('namenode', 'resourcemanager', 'historyserver')
@@ -342,7 +341,7 @@ def run(plugin_steps, ci, fake, journal):
                                              fake.responder(n.name))
                for n in ci.nodes}
     names = []
-    failed = stepdriver.run_steps(plugin_steps, remotes, log=names)
+    failed = fakes.drive(plugin_steps, remotes, log=names)
     return names, failed
 
 
@@ -352,13 +351,15 @@ def test_create_sequence_100_workers(plugin):
     names, failed = run(plugin.create_steps(ci), ci, fake, journal)
     assert failed == {}
     assert names == [
+        'check Hadoop image',
         'configure Hadoop nodes', 'format HDFS namenode', 'start namenode',
         'wait for namenode', 'start resourcemanager',
         'wait for resourcemanager', 'start datanodes and nodemanagers',
         'wait for datanodes', 'wait for nodemanagers',
         'create HDFS directories', 'start job history server']
     env = 'HADOOP_HOME=/opt/hadoop HADOOP_CONF_DIR=/etc/hadoop/conf '
-    m = journal.commands('master-0')
+    image_check, *m = journal.commands('master-0')
+    assert 'test -x /opt/hadoop/bin/mapred' in image_check
     assert m[1] == (
         'test -e /var/lib/hadoop/.savanna-namenode-formatted || { '
         'runuser -u hadoop -- env ' + env + '/opt/hadoop/bin/hdfs namenode '
@@ -375,7 +376,8 @@ def test_create_sequence_100_workers(plugin):
     assert m[-1].endswith('/opt/hadoop/bin/mapred --daemon start '
                           'historyserver; }')
     assert 'dfs -mkdir -p /tmp /user /mr-history/tmp' in m[-2]
-    w = journal.commands('workers-42')
+    image_check, *w = journal.commands('workers-42')
+    assert 'mapred' not in image_check and 'bin/yarn' in image_check
     assert len(w) == 2
     assert w[1] == (
         '{ ' + env + '/opt/hadoop/bin/hdfs --daemon status datanode '
@@ -425,7 +427,7 @@ def test_decommission_sequence(plugin):
         orig(remote, node)
         fake.excluded.update(n.name for n in leaving)
     steps[0].action = exclude
-    assert stepdriver.run_steps(steps, remotes, log=names) == {}
+    assert fakes.drive(steps, remotes, log=names) == {}
     assert names == ['exclude leaving nodes', 'wait for decommission',
                      'stop decommissioned daemons', 'update cluster files',
                      'forget removed nodes']
@@ -460,7 +462,8 @@ def test_scale_up_sequence(plugin):
     fake, journal = FakeHadoop(ci), fakes.Journal()
     names, failed = run(plugin.scale_up_steps(ci, new), ci, fake, journal)
     assert failed == {}
-    assert names == ['configure new Hadoop nodes', 'update cluster files',
+    assert names == ['check Hadoop image',
+                     'configure new Hadoop nodes', 'update cluster files',
                      'include new nodes',
                      'start datanodes and nodemanagers',
                      'wait for datanodes', 'wait for nodemanagers']
