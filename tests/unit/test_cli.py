@@ -381,8 +381,8 @@ def test_without_plugin_version_the_default_is_chosen(tmp_path):
      'c: cluster_configs.general.master_port: must be a port number from '
      '1 to 65535, not 99999'),
 ])
-def test_what_the_schema_refuses_validate_refuses(capsys, tmp_path, extra,
-                                                   message):
+def test_what_the_schema_refuses_validate_refuses(capsys, tmp_path,
+                                                  extra, message):
     code, out, err = run(capsys, 'validate', spark(tmp_path, extra=extra))
     assert code == 1 and out == ''
     assert err.startswith(message), err
