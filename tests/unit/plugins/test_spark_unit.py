@@ -327,3 +327,47 @@ def test_wait_names_awaited_workers_and_skips_failed_starts(plugin):
     steps = plugin.create_steps(ci)
     assert [n.name for n in steps[5].nodes] == ['workers-0', 'workers-1',
                                                 'workers-2']
+
+
+def test_image_check_step_first_and_its_script(plugin):
+    ci = info(1)
+    steps = plugin.create_steps(ci)
+    assert steps[0].name == 'check Spark image'
+    assert [n.name for n in steps[0].nodes] == ['master-0', 'workers-0']
+    reqs = start.image_requirements(ci, ci.nodes[0])
+    assert [r.what for r in reqs] == [
+        '/opt/spark/bin/spark-class', '/opt/spark/sbin/spark-daemon.sh',
+        '/opt/spark/jars/spark-core_*-4.3.0.jar', 'java (on the PATH)']
+    assert reqs[2].test == ('ls /opt/spark/jars/spark-core_*-4.3.0.jar '
+                            '>/dev/null 2>&1')
+
+
+def test_spark_defaults_values_stay_one_property():
+    ci = info(1, **{'spark-defaults': {'spark.x': ' =a\\b',
+                                       'spark.y': ':c'}})
+    text = config.spark_defaults(ci, ci.nodes[0])
+    assert 'spark.x \\ =a\\\\b' in text.splitlines()
+    assert 'spark.y \\:c' in text.splitlines()
+
+
+def test_configured_master_port_everywhere(plugin):
+    ci = info(1, general={'master_port': '7000'})
+    assert config.master_url(ci) == 'spark://10.0.0.10:7000'
+    assert '--port 7000' in start.master_command(ci, ci.nodes[0])
+    assert 'export SPARK_MASTER_PORT=7000' in config.spark_env(
+        ci, ci.nodes[1]).splitlines()
+    ports = {p.port for p in plugin.get_ports(spec(
+        G('m', 1, ('master',)), G('w', 1, ('worker',)),
+        cluster_configs={'general': {'master_port': 7000}}))}
+    assert 7000 in ports and 7077 not in ports
+
+
+def test_config_errors_reach_validate(plugin):
+    c = spec(G('m', 1, ('master',)),
+             G('w', 1, ('worker',),
+               node_configs={'general': {'master_port': 7000}}),
+             cluster_configs={'general': {'master_port': 99999,
+                                          'conf_dir': None}})
+    assert sorted(e.path for e in plugin.validate(c)) == [
+        'cluster_configs.general.master_port',
+        'node_groups[1].node_configs.general.master_port']
