@@ -195,11 +195,12 @@ class Text(Kind):
     """Free text bound for one file format (``fmt``):
 
     * ``xml``: anything XML 1.0 can carry (no control character but tab
-      and line breaks, no lone surrogate, no U+FFFE/U+FFFF);
+      and line breaks, no U+FFFE/U+FFFF);
     * ``line``: one line of a properties file: no control character;
     * ``env``: a value of a shell environment file (written quoted): no
       control character.
 
+    No format takes a lone surrogate (it cannot be written as UTF-8).
     Numbers and booleans are written as text (``true`` / ``false``).
     """
 
@@ -222,12 +223,13 @@ class Text(Kind):
         text = self.normalize(value)
         if len(text) > self.max_length:
             return 'is longer than %d characters' % self.max_length
+        # a lone surrogate cannot even be written out as UTF-8
+        ok = not any(0xD800 <= ord(c) <= 0xDFFF for c in text)
         if self.fmt == 'xml':
-            ok = _no_control(text, '\t\n\r') and not any(
-                0xD800 <= ord(c) <= 0xDFFF or ord(c) in (0xFFFE, 0xFFFF)
-                for c in text)
+            ok = ok and _no_control(text, '\t\n\r') and not any(
+                ord(c) in (0xFFFE, 0xFFFF) for c in text)
         else:
-            ok = _no_control(text, '\t' if self.fmt == 'env' else '')
+            ok = ok and _no_control(text, '\t' if self.fmt == 'env' else '')
         if not ok:
             return 'must be %s, not %s' % (self.text, _shown(value))
         return None

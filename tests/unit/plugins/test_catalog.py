@@ -218,8 +218,8 @@ def spec(*groups, **kw):
 def test_ports_follow_the_configuration():
     g = fakes.Group
     plain = spec(g('m', 1, ('master',)), g('w', 2, ('worker',)))
-    assert sorted(p for p, _o, _l in SPARK.ports(plain)) == [7077, 8080,
-                                                            8081]
+    assert sorted(p for p, _o, _l in SPARK.ports(plain)) == [
+        7077, 8080, 8081]
     moved = spec(g('m', 1, ('master', 'historyserver')),
                  g('w', 2, ('worker',),
                    node_configs={'general': {'worker_webui_port': '9081'}}),

@@ -212,7 +212,6 @@ class OneValidationTest(common.HeatTestCase):
                 differences.append((name, props, engine, offline))
 
         check()
-        print('verdicts: %s' % dict(tally))
         assert not differences, differences[:5]
         # the corpus exercises both verdicts
         assert tally['accepted'] >= 30 and tally['refused'] >= 100, tally
