@@ -31,6 +31,7 @@ import argparse
 import copy
 import json
 import sys
+import warnings
 from importlib import metadata
 
 import yaml
@@ -99,12 +100,16 @@ class _Heat(object):
         except Exception:   # already chosen, by us or by the caller
             pass
         from oslo_config import cfg
-        from heat.common import config as heat_config  # noqa: registers
-        from heat.common import exception
-        from heat.common import template_format
-        from heat.engine import constraints
-        from heat.engine import properties
-        from heat_savanna.resources import cluster
+        with warnings.catch_warnings():
+            # Heat's imports warn about its own dependencies (eventlet):
+            # nothing a template author can act on
+            warnings.simplefilter('ignore')
+            from heat.common import config as heat_config  # noqa: registers
+            from heat.common import exception
+            from heat.common import template_format
+            from heat.engine import constraints
+            from heat.engine import properties
+            from heat_savanna.resources import cluster
         del heat_config
         self.conf = cfg.CONF
         self.exception = exception
@@ -446,6 +451,9 @@ def build_parser():
 
 
 def main(argv=None):
+    # Heat's and the add-ons' imports warn that eventlet (a dependency of
+    # theirs) is deprecated: nothing a template author can act on
+    warnings.filterwarnings('ignore', message=r'\s*Eventlet is deprecated')
     args = build_parser().parse_args(argv)
     return args.func(args) or EXIT_OK
 
