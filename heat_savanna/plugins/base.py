@@ -13,9 +13,12 @@ Plugins are found through the ``heat_savanna.plugins`` entry-point group
 (see :func:`heat_savanna.plugins.get_plugin`), so a third party can add one.
 
 Split of a plugin package (after Sahara's plugin layout):
-``validation.py`` (pure topology/config checks), ``config.py`` (files each node
-gets), ``start.py`` (start order and readiness), ``scaling.py`` (scale-up and
-decommission), ``plugin.py`` (the class below, wiring them together).
+``catalog.py`` (versions, processes and every configuration key, declared
+once: see :mod:`heat_savanna.plugins.catalog`), ``validation.py`` (pure
+topology/config checks), ``config.py`` (files each node gets),
+``start.py`` (image check, start order and readiness), ``scaling.py``
+(scale-up and decommission), ``plugin.py`` (the class below, wiring them
+together).
 """
 
 import abc
