@@ -51,8 +51,18 @@ ANTI_AFFINITY_POLICIES = (HARD_ANTI_AFFINITY, SOFT_ANTI_AFFINITY) = (
 DEFAULT_VOLUME_SIZE = 10
 DEFAULT_CLUSTER_NAME = 'cluster'
 
+# The limits the resource's Heat schema declares (resources/cluster.py); a
+# test holds the two equal, so `heat-savanna validate` without the schema
+# and the engine cannot drift apart.
+NAME_PATTERN = r'^[a-zA-Z][a-zA-Z0-9-]*$'     # cluster and group names
+NAME_MAX = 40
+SSH_USER_MAX = 32
+VOLUMES_PER_NODE_MAX = 16
+VOLUME_SIZE_MIN = 1
+MIN_ACTIVE_PATTERN = r'^[0-9]+%?$'
+
 _INT_RE = re.compile(r'^\s*-?\d+\s*$')
-_MIN_ACTIVE_RE = re.compile(r'^\s*(-?\d+)\s*(%?)\s*$')
+_MIN_ACTIVE_RE = re.compile(r'^([0-9]+)(%?)$')
 _TRUE = ('true', 'yes', 'on', '1')
 _FALSE = ('false', 'no', 'off', '0')
 
@@ -87,10 +97,11 @@ class NodeGroupSpec:
 @dataclasses.dataclass(frozen=True)
 class ClusterSpec:
     """A whole cluster definition (satisfies the plugins'
-    ``ClusterSpecView`` protocol)."""
+    ``ClusterSpecView`` protocol). ``plugin_version`` is None when the
+    template leaves it out, until validation sets the plugin's default."""
     name: str
     plugin_name: str
-    plugin_version: str
+    plugin_version: typing.Optional[str]
     image: str
     flavor: str
     management_network: str
@@ -118,7 +129,8 @@ class ClusterSpec:
 
 def resolve_min_active(raw, count):
     """``min_active`` as a number: ``None`` -> count, ``"90%"`` -> 90 % of
-    count rounded up, ``"9"``/``9`` -> 9. ValueError if malformed."""
+    count rounded up, ``"9"``/``9`` -> 9. ValueError if malformed (the
+    strings the Heat schema refuses: signs, blanks, decimals)."""
     if raw is None or raw == '':
         return count
     if isinstance(raw, bool):
@@ -129,7 +141,7 @@ def resolve_min_active(raw, count):
         return int(raw)
     if not isinstance(raw, str):
         raise ValueError(raw)
-    match = _MIN_ACTIVE_RE.match(raw)
+    match = _MIN_ACTIVE_RE.fullmatch(raw)
     if not match:
         raise ValueError(raw)
     number, percent = int(match.group(1)), match.group(2)
@@ -337,8 +349,7 @@ def parse_cluster(props, default_name=None):
     values = dict(
         plugin_name=reader.string(props, PLUGIN_NAME, PLUGIN_NAME,
                                   required=True),
-        plugin_version=reader.string(props, PLUGIN_VERSION, PLUGIN_VERSION,
-                                     required=True),
+        plugin_version=reader.string(props, PLUGIN_VERSION, PLUGIN_VERSION),
         image=reader.string(props, IMAGE, IMAGE, required=True),
         flavor=reader.string(props, FLAVOR, FLAVOR, required=True),
         management_network=reader.string(

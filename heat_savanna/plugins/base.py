@@ -13,14 +13,25 @@ Plugins are found through the ``heat_savanna.plugins`` entry-point group
 (see :func:`heat_savanna.plugins.get_plugin`), so a third party can add one.
 
 Split of a plugin package (after Sahara's plugin layout):
-``validation.py`` (pure topology/config checks), ``config.py`` (files each node
-gets), ``start.py`` (start order and readiness), ``scaling.py`` (scale-up and
-decommission), ``plugin.py`` (the class below, wiring them together).
+``catalog.py`` (versions, processes and every configuration key, declared
+once: see :mod:`heat_savanna.plugins.catalog`), ``validation.py`` (pure
+topology/config checks), ``config.py`` (files each node gets),
+``start.py`` (image check, start order and readiness), ``scaling.py``
+(scale-up and decommission), ``plugin.py`` (the class below, wiring them
+together).
 """
 
 import abc
 import dataclasses
 import typing
+
+from heat_savanna.common import exceptions
+
+
+class StepError(exceptions.SavannaError):
+    """A step failed on a node for a reason the plugin words itself
+    (e.g. the image lacks the framework): the message is the node's
+    failure reason as is, with the fix."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,6 +60,7 @@ class NodeInfo:
     server_id: typing.Optional[str] = None
     volumes: tuple = ()        # device paths of attached volumes, in order
     fqdn: typing.Optional[str] = None
+    image: typing.Optional[str] = None   # the image it booted from, to name
 
     def has(self, process):
         return process in self.processes
@@ -132,6 +144,12 @@ class ProvisioningPlugin(metaclass=abc.ABCMeta):
     def get_versions(self):
         """Versions this plugin can deploy, newest first."""
 
+    def get_default_version(self):
+        """The version a cluster gets when ``plugin_version`` is not set:
+        the newest one."""
+        versions = list(self.get_versions())
+        return versions[0] if versions else None
+
     @abc.abstractmethod
     def get_node_processes(self, version):
         """``{service: [process, ...]}`` for ``version``."""
@@ -145,11 +163,24 @@ class ProvisioningPlugin(metaclass=abc.ABCMeta):
         """Processes the cluster cannot live without (a node carrying one
         must be up: spark master, namenode, resourcemanager)."""
 
-    @abc.abstractmethod
+    def get_config_catalog(self, version):
+        """The :class:`heat_savanna.plugins.catalog.ConfigCatalog` of
+        ``version``: every section and key of ``cluster_configs`` /
+        ``node_configs`` with its kind, default, meaning and the processes
+        a change must restart (``catalog.restart_for(section, key)``,
+        ``catalog.restarts_needed(old_configs, new_configs)``). None for a
+        plugin that declares none."""
+        return None
+
     def get_config_sections(self, version):
-        """``{section: {key: default}}`` accepted in ``cluster_configs`` /
-        ``node_configs``. Keys not listed are still accepted (passed through)
-        unless the section itself is unknown."""
+        """``{section: {key: default}}`` of the declared keys accepted in
+        ``cluster_configs`` / ``node_configs`` (from the catalog). Whether
+        other keys of a section are accepted is the catalog's to say."""
+        catalog = self.get_config_catalog(version)
+        if catalog is None:
+            raise NotImplementedError('%s declares no configuration'
+                                      % self.name)
+        return catalog.defaults()
 
     # -- validation (pure) -------------------------------------------------
     @abc.abstractmethod
@@ -177,7 +208,11 @@ class ProvisioningPlugin(metaclass=abc.ABCMeta):
     # -- provisioning steps ------------------------------------------------
     @abc.abstractmethod
     def create_steps(self, cluster_info):
-        """Steps that configure and start a new cluster, in order."""
+        """Steps that configure and start a new cluster, in order. The
+        first one checks each node's image (the framework's binaries at
+        the configured place, in the plugin_version asked for) and fails
+        the node with a :class:`StepError` naming the image and what is
+        missing."""
 
     @abc.abstractmethod
     def scale_up_steps(self, cluster_info, new_nodes):

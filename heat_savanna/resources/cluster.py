@@ -7,6 +7,7 @@ state lives in the resource's data (JSON), the management private key in
 Heat's encrypted resource data (``redact=True``) and nowhere else.
 """
 
+from oslo_config import cfg
 from oslo_log import log as logging
 
 from heat.common import exception
@@ -198,8 +199,9 @@ class SavannaCluster(stack_resource.StackResource):
         PLUGIN_VERSION: properties.Schema(
             properties.Schema.STRING,
             _('Version of the framework the plugin deploys, e.g. "4.3.0" '
-              'for spark or "3.4.1" for vanilla.'),
-            required=True),
+              'for spark or "3.4.1" for vanilla. Defaults to the plugin\'s '
+              'default (newest) version; the version chosen shows in the '
+              'info attribute.')),
         IMAGE: properties.Schema(
             properties.Schema.STRING,
             _('Default image of the cluster\'s servers; it must carry the '
@@ -313,10 +315,10 @@ class SavannaCluster(stack_resource.StackResource):
     }
 
     # -- helpers -----------------------------------------------------------
-    def _spec(self, props=None):
+    def _spec(self, props=None, **limits):
         props = props if props is not None else self.properties
         values = {k: props[k] for k in self.PROPERTIES}
-        return validation.check(values, default_name=self.name)
+        return validation.check(values, default_name=self.name, **limits)
 
     def _operation(self):
         return operation.ClusterOperation(self)
@@ -331,7 +333,9 @@ class SavannaCluster(stack_resource.StackResource):
         # stack is validated last, as StackResource.validate would.
         super(stack_resource.StackResource, self).validate()
         try:
-            self._spec()
+            # bounds before the nested template is generated below
+            self._spec(max_resources_per_stack=cfg.CONF.
+                       max_resources_per_stack)
         except sv_exc.InvalidCluster as exc:
             raise exception.StackValidationFailed(
                 message=_('%(res)s: %(err)s') % {

@@ -699,7 +699,7 @@ class ClusterOperation(object):
                 management_ip=rec.get('floating_ip') or rec['fixed_ip'],
                 internal_ip=rec['fixed_ip'],
                 node_configs=dict(ng.node_configs) if ng else {},
-                server_id=rec.get('server_id'),
+                server_id=rec.get('server_id'), image=ng.image if ng else None,
                 volumes=tuple(template_mod.device_name(k) for k in
                               range(ng.volumes_per_node if ng else 0))))
         return plugin_base.ClusterInfo(

@@ -108,6 +108,27 @@ def test_plugin_reference_lists_sections():
     assert '``namenode``' in text and '``master``' in text
 
 
+def test_plugin_reference_is_the_catalog():
+    from heat_savanna import plugins
+    text = '\n'.join(savanna_schema.plugin_reference_lines())
+    for name in ('spark', 'vanilla'):
+        plugin = plugins.get_plugin(name)
+        catalog = plugin.get_config_catalog(plugin.get_default_version())
+        for entry in catalog.declared():
+            assert '   * - ``%s``\n' % entry.key in text, entry.key
+        for section in catalog.sections:
+            assert 'Section ``%s``' % section.name in text
+    row = text.split('* - ``master_port``\n')[1].split('   * - ')[0]
+    assert row.splitlines() == [
+        '     - a port number from 1 to 65535', '     - ``7077``',
+        '     - Port of the master that workers and jobs connect to; '
+        'opened between cluster members. (cluster_configs only; port '
+        'opened between cluster members)',
+        '     - ``master``, ``worker``']
+    assert "Version ``4.3.0`` (the default)" in text
+    assert savanna_schema.rst_text('*-site.xml a_') == '\\*-site.xml a\\_'
+
+
 # -- sample config ------------------------------------------------------
 def test_sample_config_lists_every_savanna_option():
     tool = os.path.join(BIN, 'oslo-config-generator')

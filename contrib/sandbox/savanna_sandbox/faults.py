@@ -863,6 +863,57 @@ def rollback(run):
     run.check(md.get('status') == 'ACTIVE', 'status %s' % md.get('summary'))
 
 
+@scenario('vanilla-image-without-hadoop', 'fimg',
+          'CREATE_FAILED within 60 s naming the image and the missing binary',
+          'image', ci=True)
+def vanilla_without_hadoop(run):
+    """A vanilla cluster on an image without Hadoop (the sandbox's
+    hadoop-3.4 image mounts nothing at /opt/hadoop): the plugin's first
+    step checks the image, so the create fails within 60 s of the servers
+    being up (not after the service start timeouts), and the reason names
+    the image and the missing binary."""
+    props = {'name': run.name, 'plugin_name': 'vanilla',
+             'image': 'hadoop-3.4', 'flavor': 'm1.small',
+             'management_network': 'private',
+             'node_groups': [
+                 {'name': 'master', 'count': 1,
+                  'node_processes': ['namenode', 'resourcemanager']},
+                 {'name': 'worker', 'count': 1,
+                  'node_processes': ['datanode', 'nodemanager']}]}
+    template = {'heat_template_version': '2021-04-16',
+                'resources': {RESOURCE: {'type': 'OS::Savanna::Cluster',
+                                         'properties': props}}}
+    resp = run.heat.stacks.create(stack_name=run.name, template=template,
+                                  disable_rollback=True, timeout_mins=15)
+    run.stack_id = resp['stack']['id']
+    up = None
+    deadline = time.time() + TIMEOUT
+    while up is None and time.time() < deadline:
+        found = run.servers()
+        if len(found) == 2 and all(s['status'] == 'ACTIVE'
+                                   for s in found.values()):
+            up = time.time()
+            break
+        if run.heat.stacks.get(run.stack_id).stack_status != \
+                'CREATE_IN_PROGRESS':
+            break
+        time.sleep(0.5)
+    st = run.wait('CREATE')
+    seconds = time.time() - (up or time.time())
+    reason = run.resource().resource_status_reason or ''
+    run.require(up is not None, 'the servers never were all ACTIVE: %s'
+                % st.stack_status)
+    run.require(st.stack_status == 'CREATE_FAILED',
+                'create: %s %s' % (st.stack_status, reason[:200]))
+    run.note('failed %.0fs after the servers were up' % seconds)
+    run.check(seconds <= 60, 'failed %.0fs after the servers were up'
+              % seconds)
+    run.check("image 'hadoop-3.4'" in reason and
+              '/opt/hadoop/bin/hdfs' in reason,
+              'reason does not name the image and the binary: %r'
+              % reason[-300:])
+
+
 # -- running rows -------------------------------------------------------------
 def find(name):
     for row in SCENARIOS:

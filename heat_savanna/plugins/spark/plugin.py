@@ -2,6 +2,7 @@
 
 from heat_savanna.plugins import base
 from heat_savanna.plugins import utils
+from heat_savanna.plugins.spark import catalog
 from heat_savanna.plugins.spark import config
 from heat_savanna.plugins.spark import scaling
 from heat_savanna.plugins.spark import start
@@ -24,24 +25,20 @@ class SparkPlugin(base.ProvisioningPlugin):
     def get_mandatory_processes(self, version):
         return ['master']
 
-    def get_config_sections(self, version):
-        return {k: dict(v) for k, v in config.SECTIONS.items()}
+    def get_config_catalog(self, version):
+        return catalog.catalog_for(version)
 
     def validate(self, cluster):
-        return utils.never_raise(validation.validate, cluster,
-                                 config.SECTIONS)
+        return utils.never_raise(validation.validate, cluster)
 
     def validate_scaling(self, cluster, new_counts):
         return validation.validate_scaling(cluster, new_counts)
 
     def get_ports(self, cluster):
-        g = config.SECTIONS['general']
-        rules = [
-            base.PortRule(g['master_port'], description='Spark master RPC'),
-            base.PortRule(g['master_webui_port'], public=True,
-                          description='Spark master web UI'),
-            base.PortRule(g['worker_webui_port'], public=True,
-                          description='Spark worker web UI'),
+        """The configured ports (general.*_port and any spark-defaults
+        *.port), then Spark's fixed and ephemeral ones."""
+        rules = utils.port_rules(catalog.CATALOG, cluster)
+        rules += [
             base.PortRule(6066, description='Spark master REST submission '
                                             '(when enabled)'),
             base.PortRule(4040, port_max=4050, public=True,
@@ -50,9 +47,6 @@ class SparkPlugin(base.ProvisioningPlugin):
                           description='Spark worker, executor and block '
                                       'manager ports (ephemeral range)'),
         ]
-        if utils.groups_with(cluster, 'historyserver'):
-            rules.append(base.PortRule(g['history_webui_port'], public=True,
-                                       description='Spark history server'))
         return rules
 
     def get_endpoints(self, cluster_info):

@@ -20,7 +20,8 @@ from heat_savanna.plugins.spark import start
 def scale_up_steps(cluster_info, new_nodes):
     new = {n.name for n in new_nodes}
     old = tuple(n for n in cluster_info.nodes if n.name not in new)
-    steps = [base.Step('configure new Spark nodes', nodes=tuple(new_nodes),
+    steps = [start.check_image_step(cluster_info, new_nodes),
+             base.Step('configure new Spark nodes', nodes=tuple(new_nodes),
                        action=start.configure_action(cluster_info))]
     if old:
         steps.append(base.Step(

@@ -15,7 +15,7 @@ from heat_savanna.common import config as savanna_config
 from heat_savanna.plugins import base
 from heat_savanna.plugins.spark import plugin as spark_plugin
 from heat_savanna.plugins.spark import start
-from tests.unit.plugins import stepdriver
+from tests.unit.plugins import fakes
 
 SPEC = importlib.util.find_spec('pyspark')
 PYSPARK = os.path.dirname(SPEC.origin) if SPEC else None
@@ -73,7 +73,7 @@ def test_create_run_pi_scale_and_decommission(hosts, fast_conf):
     plugin = spark_plugin.SparkPlugin()
     info = cluster(nodes)
 
-    failed = stepdriver.run_steps(plugin.create_steps(info), remotes)
+    failed = fakes.drive(plugin.create_steps(info), remotes)
     assert failed == {}
     status = master_status(remotes['master-0'], info)
     alive = sorted(w['host'] for w in status['workers']
@@ -99,8 +99,7 @@ def test_create_run_pi_scale_and_decommission(hosts, fast_conf):
     # scale up: workers-2 joins the running master, nothing restarted
     new = node(h[3], 'workers-2', 'workers', ('worker',))
     info2 = cluster(nodes + [new])
-    failed = stepdriver.run_steps(plugin.scale_up_steps(info2, [new]),
-                                  remotes)
+    failed = fakes.drive(plugin.scale_up_steps(info2, [new]), remotes)
     assert failed == {}
     states = start.worker_states(master_status(remotes['master-0'], info2))
     assert states[h[3].address] == 'ALIVE'
@@ -111,7 +110,7 @@ def test_create_run_pi_scale_and_decommission(hosts, fast_conf):
 
     # decommission workers-0 gracefully
     leaving = [nodes[1]]
-    failed = stepdriver.run_steps(
+    failed = fakes.drive(
         plugin.decommission_steps(info2, leaving), remotes)
     assert failed == {}
     states = start.worker_states(master_status(remotes['master-0'], info2))
@@ -126,7 +125,6 @@ def test_create_run_pi_scale_and_decommission(hosts, fast_conf):
 
     # health: every remaining daemon is up
     remaining = cluster([nodes[0], nodes[2], new])
-    assert stepdriver.run_steps(plugin.health_steps(remaining),
-                                remotes) == {}
+    assert fakes.drive(plugin.health_steps(remaining), remotes) == {}
     for r in remotes.values():
         r.close()
