@@ -79,8 +79,21 @@ class ClusterOperation(object):
         """The cluster as it is meant to be now: the template's spec with
         the counts signals set (see :mod:`heat_savanna.core.signals`)."""
         state = self.load_state() if state is None else state
-        return signals.apply_overrides(self.rsrc._spec(props),
+        return signals.apply_overrides(self.template_spec(state, props),
                                        state.get('overrides'))
+
+    def template_spec(self, state, props=None):
+        """The spec of the template's properties (``props``, default the
+        current ones)."""
+        spec = self.rsrc._spec(props)
+        kept = state.get('plugin_version')
+        named = (props if props is not None else
+                 self.rsrc.properties).get('plugin_version')
+        if kept and not named and spec.plugin_version != kept:
+            # the template names no version: the cluster keeps the one it
+            # was built with, even after the plugin's default moved on
+            spec = dataclasses.replace(spec, plugin_version=kept)
+        return spec
 
     def _template(self, spec, layout, state, previous_spec=None):
         removed = [n for n, r in state.get('nodes', {}).items()
@@ -143,6 +156,7 @@ class ClusterOperation(object):
         state_mod.save_private_key(self.rsrc, private)
         layout = plan_mod.plan_create(spec, CONF.savanna.node_set_size)
         state = {'layout': layout.to_dict(), 'public_key': public,
+                 'plugin_version': spec.plugin_version,
                  'ssh_user': self._ssh_user(spec),
                  'nodes': {name: state_mod.new_record(spec, group)
                            for group, name in layout.nodes()},
@@ -155,8 +169,8 @@ class ClusterOperation(object):
 
     def start_update(self, new_props):
         state = self.load_state()
-        old_template = self.rsrc._spec()
-        new_template = self.rsrc._spec(new_props)
+        old_template = self.template_spec(state)
+        new_template = self.template_spec(state, new_props)
         old_spec = signals.apply_overrides(old_template,
                                            state.get('overrides'))
         # a count a signal set stays unless this update changes the
@@ -430,16 +444,31 @@ class ClusterOperation(object):
         operator_key = self._operator_key(spec)
         if operator_key and new:
             steps.insert(0, authorize_key_step(new, operator_key))
-        cookie['runner'] = self._runner(steps, state)
+        cookie['runner'] = self._runner(steps, state, spec)
         cookie['phase'] = 'configure'
         return False
 
-    def _runner(self, steps, state=None):
+    def _runner(self, steps, state=None, spec=None):
+        """A StepRunner over ``steps``; with ``spec``, it stops the moment
+        its failures make the cluster FAILED (a node with a mandatory
+        process failed, or a group can no longer reach min_active):
+        nothing later can make the cluster usable."""
         rsrc = self.rsrc
         private = state_mod.private_key(rsrc)
         pkey = remote.load_private_key(private) if private else None
         state = state if state is not None else self.load_state()
         remotes = {}
+
+        def should_stop(failures):
+            trial = {'layout': state['layout'], 'nodes': {
+                name: dict(rec) for name, rec in state['nodes'].items()}}
+            for name, failure in failures.items():
+                if name in trial['nodes']:
+                    state_mod.mark(trial['nodes'][name], FAILED,
+                                   failure.phase, failure.reason)
+            verdict = self._evaluate(spec, trial)
+            return verdict.reason if verdict.status == health.FAILED \
+                else None
 
         def remote_for(node):
             if node.name not in remotes:
@@ -449,32 +478,24 @@ class ClusterOperation(object):
                     rec.get('host_keys') or [], secrets=(private,))
             return remotes[node.name]
 
-        runner = driver.StepRunner(steps, remote_for,
-                                   pool_size=CONF.savanna.ssh_pool_size,
-                                   secrets=(private,))
+        runner = driver.StepRunner(
+            steps, remote_for, pool_size=CONF.savanna.ssh_pool_size,
+            secrets=(private,),
+            should_stop=should_stop if spec is not None else None)
         runner.remotes = remotes
         return runner
 
     def _run(self, cookie, label):
-        """Advance the cookie's runner once; True when it is done. Stops
-        early when its failures already make the cluster FAILED (a node
-        with a mandatory process failed, or a group can no longer reach
-        min_active): nothing later can make it usable."""
+        """Advance the cookie's runner once; True when it is done (or
+        stopped early: ``cookie['aborted']`` then says why)."""
         runner = cookie['runner']
         runner.advance()
         self.report(cookie, '%s: %s' % (label, runner.progress()))
-        if runner.done:
-            return True
-        if runner.failures:
-            state = self.load_state()
-            self._apply_failures(state, runner)
-            verdict = self._evaluate(cookie['spec'], state)
-            if verdict.status == health.FAILED:
-                LOG.info('%s: stopping %s early: %s', self.rsrc.name,
-                         label, verdict.reason)
-                cookie['aborted'] = verdict.reason
-                return True
-        return False
+        if runner.aborted:
+            LOG.info('%s: stopped %s early: %s', self.rsrc.name, label,
+                     runner.aborted)
+            cookie['aborted'] = runner.aborted
+        return runner.done
 
     def _apply_failures(self, state, runner):
         for name, failure in runner.failures.items():
@@ -523,7 +544,7 @@ class ClusterOperation(object):
         plugin = plugins.get_plugin(spec.plugin_name)
         info = self._cluster_info(spec, state)
         steps = plugin.membership_steps(info) if info.nodes else []
-        cookie['runner'] = self._runner(steps, state)
+        cookie['runner'] = self._runner(steps, state, spec)
         cookie['phase'] = 'members'
         return False
 

@@ -283,3 +283,18 @@ class CheckTest(ActiveClusterTestCase):
                          self.node_states(rsrc)['master-0'])
         self.assertIn('server not found',
                       self.state(rsrc)['nodes']['master-0']['reason'])
+
+
+class VersionTest(harness.ClusterTestCase):
+
+    def test_a_cluster_keeps_its_version_when_the_default_moves_on(self):
+        tmpl = harness.template(1)
+        del tmpl['resources']['cluster']['properties']['plugin_version']
+        _stack, rsrc = self.make_cluster(tmpl)
+        cookie = rsrc.handle_create()
+        self.all_built(['master-0', 'worker-0'])
+        self.drive(rsrc, cookie)
+        self.assertEqual('1.0', rsrc.FnGetAtt('info')['version'])
+        self.plugin.get_versions = lambda: ['2.0', '1.0']
+        self.assertEqual('1.0', rsrc.FnGetAtt('info')['version'])
+        self.assertEqual('1.0', state_mod.load(rsrc)['plugin_version'])
