@@ -220,6 +220,15 @@ class ProvisioningPlugin(metaclass=abc.ABCMeta):
         to the running cluster without restarting anything else."""
 
     @abc.abstractmethod
+    def reconfigure_steps(self, cluster_info, nodes, restarts):
+        """Steps that apply a configuration change to running ``nodes``
+        (of ``cluster_info``, which carries the new configuration):
+        rewrite every file of theirs, restart on each node the processes
+        ``restarts[node.name]`` names (what the catalog's
+        ``restarts_needed`` answered) and wait until they are ready again.
+        Nothing else restarts. The caller runs nodes in rolling batches."""
+
+    @abc.abstractmethod
     def membership_steps(self, cluster_info):
         """Steps that rewrite, on every node of ``cluster_info``, the files
         that list the cluster's members (hosts, worker and include lists)

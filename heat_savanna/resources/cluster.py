@@ -261,8 +261,11 @@ class SavannaCluster(stack_resource.StackResource):
         CLUSTER_CONFIGS: properties.Schema(
             properties.Schema.MAP,
             _('Service configuration, {section: {key: value}}; sections '
-              'are the plugin\'s (e.g. HDFS, YARN, spark-defaults).'),
-            default={}),
+              'are the plugin\'s (e.g. HDFS, YARN, spark-defaults). A '
+              'change is applied in place: files rewritten, only the '
+              'services it concerns restarted, node by node.'),
+            default={},
+            update_allowed=True),
         REMOVAL_CANDIDATES: properties.Schema(
             properties.Schema.LIST,
             _('Node names to remove first when a group scales down (after '

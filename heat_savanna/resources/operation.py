@@ -8,7 +8,7 @@ resource's ``check_*_complete`` so that no call holds the engine for long:
 
 create:  infra (nested stack) -> collect -> configure [-> members] -> finish
 update:  infra (grow) -> collect -> configure [-> members]
-         -> decommission -> shrink -> finish
+         [-> reconfigure] [-> decommission -> shrink] -> finish
 check:   probe servers and services -> finish
 resume:  resumed -> restart services -> finish
 
@@ -17,8 +17,9 @@ built per node (:mod:`heat_savanna.resources.infra`); nodes another
 node's failure left unfinished are finished by a follow-up update first.
 ``configure`` runs the plugin's steps and stops at once when the cluster
 can no longer be usable; ``members`` rewrites the member lists of the
-surviving nodes when some failed on the way. The state kept between
-actions is in :mod:`heat_savanna.resources.state`.
+surviving nodes when some failed on the way; ``reconfigure`` applies a
+configuration change to the running nodes in rolling batches. The state
+kept between actions is in :mod:`heat_savanna.resources.state`.
 """
 
 import dataclasses
@@ -200,6 +201,12 @@ class ClusterOperation(object):
         states = {n: r['state'] for n, r in state['nodes'].items()}
         plan = plan_mod.plan_update(spec, layout, states,
                                     CONF.savanna.node_set_size)
+        staying = {n: st for n, st in states.items()
+                   if n in plan.final and n not in plan.added}
+        reconf = plan_mod.plan_reconfigure(
+            old_spec, spec, plan.final, staying,
+            self._restarts_needed(plugin, spec),
+            plugin.get_mandatory_processes(spec.plugin_version))
         for name in plan.dropped:
             state['nodes'].pop(name, None)
         for name in plan.added:
@@ -217,10 +224,34 @@ class ClusterOperation(object):
                               % (signals.Request(**request).describe(),
                                  len(plan.added), len(plan.leaving) +
                                  len(plan.dropped)))
+        if reconf:
+            self.report_event('configuration changed: %d running nodes to '
+                              'update in %d batches, %d to restart'
+                              % (len(reconf.restarts), len(reconf.batches),
+                                 sum(1 for p in reconf.restarts.values()
+                                     if p)))
         return self._cookie('update', 'infra', spec, old_spec=old_spec,
                             fresh=plan.fresh, expect=self.rsrc.UPDATE,
                             new=list(plan.configure),
-                            leaving=list(plan.leaving))
+                            leaving=list(plan.leaving),
+                            reconfigure={
+                                'restarts': {n: list(p) for n, p in
+                                             reconf.restarts.items()},
+                                'batches': [list(b) for b in
+                                            reconf.batches]})
+
+    @staticmethod
+    def _restarts_needed(plugin, spec):
+        """What the plugin's catalog says a change restarts; without a
+        catalog, every process of a node whose configuration changed."""
+        try:
+            catalog = plugin.get_config_catalog(spec.plugin_version)
+        except (AttributeError, ValueError):
+            catalog = None
+        if catalog is not None:
+            return catalog.restarts_needed
+        every = tuple(plugin.get_all_processes(spec.plugin_version))
+        return lambda before, after: every if before != after else ()
 
     def start_check(self):
         return self._cookie('check', 'probe', self.spec())
@@ -558,9 +589,42 @@ class ClusterOperation(object):
         return self._after_configure(cookie, state)
 
     def _after_configure(self, cookie, state):
+        if (cookie.get('reconfigure') or {}).get('restarts') and \
+                not cookie.get('reconfigured'):
+            return self._start_reconfigure(cookie, state)
         if cookie['action'] == 'update' and cookie.get('leaving'):
             return self._start_decommission(cookie, state)
         return self._phase_finish(cookie)
+
+    def _start_reconfigure(self, cookie, state):
+        """The configuration changed: running nodes get their files
+        rewritten and only the processes the change needs restarted,
+        batch after batch (see core.plan.plan_reconfigure)."""
+        spec = cookie['spec']
+        plugin = plugins.get_plugin(spec.plugin_name)
+        info = self._cluster_info(spec, state)
+        plan = cookie['reconfigure']
+        live = {n.name: n for n in info.nodes}
+        steps = []
+        for batch in plan['batches']:
+            nodes = [live[n] for n in batch if n in live]
+            if nodes:
+                steps += plugin.reconfigure_steps(
+                    info, nodes, {n: tuple(plan['restarts'].get(n, ()))
+                                  for n in batch})
+        cookie['reconfigured'] = True
+        cookie['runner'] = self._runner(steps, state, spec)
+        cookie['phase'] = 'reconfigure'
+        return False
+
+    def _phase_reconfigure(self, cookie):
+        if not self._run(cookie, 'reconfiguring'):
+            return False
+        state, _runner = self._close_runner(cookie)
+        self.save_state(state)
+        if cookie.get('aborted'):
+            return self._phase_finish(cookie)
+        return self._after_configure(cookie, state)
 
     def _start_decommission(self, cookie, state):
         spec = cookie['spec']

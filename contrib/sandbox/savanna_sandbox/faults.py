@@ -92,11 +92,15 @@ def daemon_pid(address, cls):
 # -- templates ----------------------------------------------------------------
 def cluster_template(name, workers, min_active=None, anti_affinity=(),
                      policy=None, master_min=None, volumes=0,
-                     floating_ip=False, plugin='spark', image=None):
+                     floating_ip=False, plugin='spark', image=None,
+                     worker=None, configs=None):
     """A cluster template: 1 master and ``workers`` workers (spark by
     default; ``plugin='vanilla'``: namenode+resourcemanager and
     datanode+nodemanager). ``volumes``: volumes per worker (1 GB);
-    ``floating_ip``: workers get floating IPs from 'public'."""
+    ``floating_ip``: workers get floating IPs from 'public'; ``worker``:
+    more properties of the worker group; ``configs``: merged into the
+    cluster_configs."""
+    extra_configs = configs or {}
     if plugin == 'vanilla':
         master_procs, worker_procs = (['namenode', 'resourcemanager'],
                                       ['datanode', 'nodemanager'])
@@ -106,14 +110,17 @@ def cluster_template(name, workers, min_active=None, anti_affinity=(),
         master_procs, worker_procs = ['master'], ['worker']
         version, default_image = '4.3.0', 'spark-4.3'
         configs = {'spark-defaults': {'spark.executor.memory': '512m'}}
-    worker = {'name': 'worker', 'count': workers,
-              'node_processes': worker_procs}
+    for section, values in extra_configs.items():
+        configs[section] = dict(configs.get(section) or {}, **values)
+    extra, worker = worker, {'name': 'worker', 'count': workers,
+                             'node_processes': worker_procs}
     if min_active is not None:
         worker['min_active'] = str(min_active)
     if volumes:
         worker.update(volumes_per_node=volumes, volume_size=1)
     if floating_ip:
         worker['floating_ip'] = True
+    worker.update(extra or {})
     props = {'name': name, 'plugin_name': plugin,
              'plugin_version': version, 'image': image or default_image,
              'flavor': 'm1.small', 'management_network': 'private',
@@ -330,7 +337,9 @@ def check_others_active(run, failed, volumes=0):
     res = run.heat.resources.get(run.stack_id, RESOURCE,
                                  with_attr=['nodes'])
     nodes = {n['name']: n for n in res.attributes['nodes']}
-    bad = sorted(n for n, rec in nodes.items()
+    bad = sorted('%s (%s %s: %s)' % (n, rec['state'], rec.get('phase'),
+                                     (rec.get('reason') or '')[:200])
+                 for n, rec in nodes.items()
                  if n not in failed and rec['state'] != 'ACTIVE')
     run.check(not bad, 'nodes not ACTIVE: %s' % bad)
     srv = run.servers()
@@ -587,7 +596,7 @@ def one_fault_per_node(run):
     want = {'worker-0': ('boot',), 'worker-1': ('volume',),
             'worker-2': ('volume-attach',), 'worker-3': ('network',),
             'worker-4': ('floating-ip',),
-            'worker-5': ('configure Spark nodes',)}
+            'worker-5': ('check Spark image',)}
     run.faults(faults)
     st = run.create(cluster_template(n, 8, 2, volumes=1, floating_ip=True))
     fired = admin('GET', '/faults').get('fired', {})
@@ -605,13 +614,17 @@ def one_fault_per_node(run):
              if f['phase'] not in want.get(name, ())}
     run.check(not wrong, 'phases %s' % wrong)
     check_others_active(run, failed, volumes=1)
-    master = run.servers()['master-0']
+    srv = run.servers()
+    master = srv['master-0']
     workers_file = host_file(master, 'etc-spark', 'conf', 'workers') or ''
     hosts = host_file(master, 'hosts') or ''
+    listed = set(workers_file.split())
     named = sorted(w for w in want
-                   if w + '\n' in workers_file or ' %s\n' % w in hosts)
+                   if ' %s\n' % w in hosts or
+                   set(srv.get(w, {}).get('addresses') or ()) & listed)
     run.check(not named, 'member lists of master-0 name failed %s' % named)
-    run.check('worker-6' in workers_file and 'worker-7' in workers_file,
+    run.check(listed == {srv[w]['addresses'][0]
+                         for w in ('worker-6', 'worker-7')},
               'workers file %r' % workers_file)
     new = heal_to_active(run, list(want))
     run.check(len(new) == len(want), 'rebuilt %s' % new)
@@ -631,22 +644,24 @@ def ssh_refused(run):
                                    run.resource().resource_status_reason))
     run.check(md.get('status') == 'PARTIALLY_ACTIVE',
               'status %s' % md.get('status'))
-    check_failed_exactly(run, ['worker-1'], ('configure Spark nodes',))
+    check_failed_exactly(run, ['worker-1'], ('check Spark image',))
     # the survivors' member lists do not name the failed node
-    master = run.servers()['master-0']
-    workers_file = host_file(master, 'etc-spark', 'conf', 'workers')
-    hosts = host_file(master, 'hosts')
-    run.check(workers_file is not None and 'worker-1' not in workers_file
-              and 'worker-2' in workers_file,
+    srv = run.servers()
+    workers_file = host_file(srv['master-0'], 'etc-spark', 'conf',
+                             'workers') or ''
+    hosts = host_file(srv['master-0'], 'hosts') or ''
+    run.check(set(workers_file.split()) == {srv['worker-0']['addresses'][0],
+                                            srv['worker-2']['addresses'][0]},
               'master workers file: %r' % workers_file)
-    run.check(hosts is not None and 'worker-1\n' not in hosts and
-              ' worker-1' not in hosts,
+    run.check(' worker-1\n' not in hosts,
               'master /etc/hosts names worker-1: %r' % hosts)
     # healed: the new node is in them
     new = heal_to_active(run, ['worker-1'])
-    workers_file = host_file(run.servers()['master-0'], 'etc-spark', 'conf',
+    srv = run.servers()
+    workers_file = host_file(srv['master-0'], 'etc-spark', 'conf',
                              'workers') or ''
-    run.check(all(n in workers_file for n in new),
+    run.check(all(srv[n]['addresses'][0] in workers_file.split()
+                  for n in new),
               'rebuilt %s not in the workers file %r' % (new, workers_file))
 
 

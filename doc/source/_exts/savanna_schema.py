@@ -31,7 +31,10 @@ RESOURCE_TYPE = 'OS::Savanna::Cluster'
 
 IN_PLACE = 'updates in place'
 REPLACES = 'replaces the cluster'
-NG_FIXED = 'not updated in place (see below)'
+NG_FIXED = ('refused for an existing group (add a new group with the new '
+            'value and scale the old one to 0)')
+NG_NESTED = ('applied through the node sets: Heat updates the existing '
+             'nodes\' resources (no server is replaced)')
 NG_RENAMED = ('a new name is a new group: the old group\'s nodes are '
               'removed, the new group\'s built')
 
@@ -166,6 +169,7 @@ def resource_reference_lines(cls=None):
            'to the running cluster; "%s" means Heat builds a new cluster '
            'and deletes the old one.' % (cls.__name__, RESOURCE_TYPE,
                                          IN_PLACE, REPLACES), '']
+    from heat_savanna.core import plan
     for name, schema in props.items():
         update = IN_PLACE if schema.get('update_allowed') else REPLACES
         if schema.get('immutable'):
@@ -181,8 +185,10 @@ def resource_reference_lines(cls=None):
                     key_update = IN_PLACE
                 elif key == 'name':
                     key_update = NG_RENAMED
-                else:
+                elif key in plan.FIXED_GROUP_KEYS:
                     key_update = NG_FIXED
+                else:
+                    key_update = NG_NESTED
                 out += ['   .. savanna-property:: %s.%s' % (name, key), '']
                 out += _description(sub, 6, 'property %s.%s'
                                     % (name, key)) + ['']

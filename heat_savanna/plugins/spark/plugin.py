@@ -4,6 +4,7 @@ from heat_savanna.plugins import base
 from heat_savanna.plugins import utils
 from heat_savanna.plugins.spark import catalog
 from heat_savanna.plugins.spark import config
+from heat_savanna.plugins.spark import reconfigure
 from heat_savanna.plugins.spark import scaling
 from heat_savanna.plugins.spark import start
 from heat_savanna.plugins.spark import validation
@@ -69,6 +70,9 @@ class SparkPlugin(base.ProvisioningPlugin):
 
     def scale_up_steps(self, cluster_info, new_nodes):
         return scaling.scale_up_steps(cluster_info, new_nodes)
+
+    def reconfigure_steps(self, cluster_info, nodes, restarts):
+        return reconfigure.reconfigure_steps(cluster_info, nodes, restarts)
 
     def membership_steps(self, cluster_info):
         return scaling.membership_steps(cluster_info)

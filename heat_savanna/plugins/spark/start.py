@@ -222,21 +222,28 @@ def workers_alive_check(cluster_info, workers, deadline_seconds,
     return check
 
 
+def master_steps(cluster_info):
+    """Start the master (if not running) and wait until it is ALIVE."""
+    conf = _conf()
+    master = config.master_node(cluster_info)
+    return [
+        base.Step('start Spark master', nodes=(master,),
+                  action=daemon_action(cluster_info, master_command)),
+        base.Step('wait for Spark master', nodes=(master,),
+                  check=master_alive_check(cluster_info),
+                  timeout=conf.service_start_timeout,
+                  poll_interval=conf.provisioning_poll_interval),
+    ]
+
+
 def start_steps(cluster_info, workers):
     """Steps starting the master (if not running), ``workers`` and the
     history server, with their readiness waits."""
     conf = _conf()
-    master = config.master_node(cluster_info)
     history = cluster_info.nodes_with('historyserver')
     poll = conf.provisioning_poll_interval
     ready = conf.service_start_timeout
-    steps = [
-        base.Step('start Spark master', nodes=(master,),
-                  action=daemon_action(cluster_info, master_command)),
-        base.Step('wait for Spark master', nodes=(master,),
-                  check=master_alive_check(cluster_info), timeout=ready,
-                  poll_interval=poll),
-    ]
+    steps = master_steps(cluster_info)
     if workers:
         started = set()
         steps += [

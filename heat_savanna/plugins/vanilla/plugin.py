@@ -6,6 +6,7 @@ from heat_savanna.plugins import base
 from heat_savanna.plugins import utils
 from heat_savanna.plugins.vanilla import catalog
 from heat_savanna.plugins.vanilla import config
+from heat_savanna.plugins.vanilla import reconfigure
 from heat_savanna.plugins.vanilla import scaling
 from heat_savanna.plugins.vanilla import start
 from heat_savanna.plugins.vanilla import validation
@@ -99,6 +100,9 @@ class VanillaPlugin(base.ProvisioningPlugin):
 
     def scale_up_steps(self, cluster_info, new_nodes):
         return scaling.scale_up_steps(cluster_info, new_nodes)
+
+    def reconfigure_steps(self, cluster_info, nodes, restarts):
+        return reconfigure.reconfigure_steps(cluster_info, nodes, restarts)
 
     def membership_steps(self, cluster_info):
         return scaling.membership_steps(cluster_info)
