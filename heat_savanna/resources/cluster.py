@@ -15,6 +15,7 @@ from heat.common.i18n import _
 from heat.engine import attributes
 from heat.engine import constraints
 from heat.engine import properties
+from heat.engine.resources import signal_responder
 from heat.engine.resources import stack_resource
 from heat.engine import support
 
@@ -27,7 +28,8 @@ from heat_savanna.resources import state as state_mod
 LOG = logging.getLogger(__name__)
 
 
-class SavannaCluster(stack_resource.StackResource):
+class SavannaCluster(signal_responder.SignalResponder,
+                     stack_resource.StackResource):
     """A Spark or Hadoop cluster built, configured, scaled and healed by Heat.
 
     The resource expands into a nested stack with one server (and its port,
@@ -73,10 +75,10 @@ class SavannaCluster(stack_resource.StackResource):
 
     ATTRIBUTES = (
         STATUS, NODES, ACTIVE_COUNT, DESIRED_COUNT, FAILED_NODES,
-        MASTER_ADDRESS, ENDPOINTS, INFO, SIGNAL_URL,
+        MASTER_ADDRESS, ENDPOINTS, INFO, SIGNAL_URL, ALARM_URL,
     ) = (
         'status', 'nodes', 'active_count', 'desired_count', 'failed_nodes',
-        'master_address', 'endpoints', 'info', 'signal_url',
+        'master_address', 'endpoints', 'info', 'signal_url', 'alarm_url',
     )
 
     _node_group_schema = {
@@ -315,6 +317,13 @@ class SavannaCluster(stack_resource.StackResource):
             _('Heat API URL that signals the cluster (POST with a token; '
               'body e.g. {"action": "heal"}).'),
             type=attributes.Schema.STRING),
+        ALARM_URL: attributes.Schema(
+            _('Pre-signed URL that signals the cluster without a token, '
+              'for an alarm\'s alarm_actions (as OS::Heat::ScalingPolicy\'s '
+              'alarm_url): a POST without an "action" does alarm_action. '
+              'Served by heat-api-cfn; made (a stack domain user and its '
+              'EC2 keypair) when first read.'),
+            type=attributes.Schema.STRING),
     }
 
     # -- helpers -----------------------------------------------------------
@@ -374,8 +383,18 @@ class SavannaCluster(stack_resource.StackResource):
     def check_check_complete(self, cookie=None):
         return self._operation().advance(cookie)
 
+    def handle_suspend(self):
+        # the nested stack's servers (StackUser's own handle_suspend would
+        # only disable the signal user, and does not chain)
+        cookie = stack_resource.StackResource.handle_suspend(self)
+        if self._get_user_id() is not None:
+            signal_responder.SignalResponder.handle_suspend(self)
+        return cookie
+
     def handle_resume(self):
-        super(SavannaCluster, self).handle_resume()
+        stack_resource.StackResource.handle_resume(self)
+        if self._get_user_id() is not None:
+            signal_responder.SignalResponder.handle_resume(self)
         return self._operation().start_resume()
 
     def check_resume_complete(self, cookie=None):
@@ -459,6 +478,11 @@ class SavannaCluster(stack_resource.StackResource):
 
     # -- attributes --------------------------------------------------------
     def _resolve_attribute(self, name):
+        if name == self.ALARM_URL:
+            if self.resource_id is None:
+                return None
+            url = self._get_ec2_signed_url(never_expire=True)
+            return str(url) if url else None
         return self._operation().attribute(name)
 
     def get_reference_id(self):

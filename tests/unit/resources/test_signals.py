@@ -6,6 +6,7 @@ import copy
 from unittest import mock
 
 from heat.common import exception
+from heat.engine.resources import stack_resource
 
 from heat_savanna.resources import state as state_mod
 from tests.unit.resources import harness
@@ -105,3 +106,40 @@ class SignalTest(test_operation.ActiveClusterTestCase):
                                return_value=False):
             self.update(rsrc, tmpl)
         self.assertEqual({}, state_mod.load(rsrc)['overrides'])
+
+    def test_alarm_url_is_a_presigned_signal_url(self):
+        _t, rsrc = self.cluster()
+        signed = self.patchobject(
+            rsrc, '_get_ec2_signed_url',
+            return_value='http://cfn/v1/signal/arn?Signature=x')
+        self.assertEqual('http://cfn/v1/signal/arn?Signature=x',
+                         rsrc.FnGetAtt('alarm_url'))
+        signed.assert_called_once_with(never_expire=True)
+
+    def test_an_alarm_body_does_the_alarm_action(self):
+        tmpl = harness.template(3)
+        tmpl['resources']['cluster']['properties'].update(
+            alarm_action={'action': 'heal'})
+        _stack, rsrc = self.make_cluster(tmpl)
+        cookie = rsrc.handle_create()
+        self.all_built(['master-0', 'worker-0', 'worker-1', 'worker-2'])
+        self.drive(rsrc, cookie)
+        self.patchobject(rsrc, 'rpc_client')
+        self.assertEqual('heal started', rsrc.handle_signal(
+            {'alarm_name': 'x', 'current': 'alarm', 'previous': 'ok',
+             'reason': 'cpu'}))
+
+    def test_suspend_and_resume_reach_the_nested_stack_without_a_user(
+            self):
+        _t, rsrc = self.cluster()
+        suspend = self.patchobject(stack_resource.StackResource,
+                                   'handle_suspend', return_value=None)
+        resume = self.patchobject(stack_resource.StackResource,
+                                  'handle_resume', return_value=None)
+        keystone = self.patchobject(rsrc, 'keystone')
+        rsrc.handle_suspend()
+        cookie = rsrc.handle_resume()
+        self.assertEqual(1, suspend.call_count)
+        self.assertEqual(1, resume.call_count)
+        self.assertEqual('resume', cookie['action'])
+        self.assertFalse(keystone.called)
