@@ -264,3 +264,17 @@ def java_requirement(java_home):
         return Requirement(path, 'test -x %s' % shlex.quote(path))
     return Requirement('java (on the PATH)',
                        'command -v java >/dev/null 2>&1')
+
+
+def restarts_by_process(nodes, restarts, order):
+    """``[(process, nodes)]`` in ``order``: for each process, the nodes of
+    ``nodes`` that run it and must restart it (``restarts``:
+    ``{node name: processes}``); processes no node restarts are left out.
+    """
+    out = []
+    for process in order:
+        these = tuple(n for n in nodes if n.has(process) and
+                      process in restarts.get(n.name, ()))
+        if these:
+            out.append((process, these))
+    return out

@@ -575,12 +575,19 @@ class ClusterOperation(object):
         plugin = plugins.get_plugin(spec.plugin_name)
         info = self._cluster_info(spec, state)
         steps = plugin.membership_steps(info) if info.nodes else []
-        cookie['runner'] = self._runner(steps, state, spec)
-        cookie['phase'] = 'members'
+        return self._start_steps(cookie, state, steps,
+                                 'updating member lists')
+
+    def _start_steps(self, cookie, state, steps, label):
+        """Run ``steps`` (stopping early like configure does), then go on
+        with what follows configuration."""
+        cookie['runner'] = self._runner(steps, state, cookie['spec'])
+        cookie['label'] = label
+        cookie['phase'] = 'steps'
         return False
 
-    def _phase_members(self, cookie):
-        if not self._run(cookie, 'updating member lists'):
+    def _phase_steps(self, cookie):
+        if not self._run(cookie, cookie['label']):
             return False
         state, _runner = self._close_runner(cookie)
         self.save_state(state)
@@ -613,18 +620,7 @@ class ClusterOperation(object):
                     info, nodes, {n: tuple(plan['restarts'].get(n, ()))
                                   for n in batch})
         cookie['reconfigured'] = True
-        cookie['runner'] = self._runner(steps, state, spec)
-        cookie['phase'] = 'reconfigure'
-        return False
-
-    def _phase_reconfigure(self, cookie):
-        if not self._run(cookie, 'reconfiguring'):
-            return False
-        state, _runner = self._close_runner(cookie)
-        self.save_state(state)
-        if cookie.get('aborted'):
-            return self._phase_finish(cookie)
-        return self._after_configure(cookie, state)
+        return self._start_steps(cookie, state, steps, 'reconfiguring')
 
     def _start_decommission(self, cookie, state):
         spec = cookie['spec']

@@ -13,6 +13,7 @@ import time
 
 from heat_savanna.common import config as savanna_config
 from heat_savanna.plugins import base
+from heat_savanna.plugins import utils
 from heat_savanna.plugins.spark import config
 from heat_savanna.plugins.spark import start
 
@@ -85,11 +86,7 @@ def reconfigure_steps(cluster_info, nodes, restarts):
     ready, poll = conf.service_start_timeout, conf.provisioning_poll_interval
     steps = [base.Step('rewrite Spark configuration', nodes=tuple(nodes),
                        action=start.configure_action(cluster_info))]
-    for process in ORDER:
-        these = tuple(n for n in nodes if process in restarts.get(n.name, ())
-                      and n.has(process))
-        if not these:
-            continue
+    for process, these in utils.restarts_by_process(nodes, restarts, ORDER):
         stamps = {} if process == 'worker' else None
         steps.append(base.Step(
             'restart Spark %s' % process, nodes=these,

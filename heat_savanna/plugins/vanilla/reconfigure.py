@@ -11,6 +11,7 @@ plugin, by the files and commands it produces: no Hadoop runs here.
 
 from heat_savanna.common import config as savanna_config
 from heat_savanna.plugins import base
+from heat_savanna.plugins import utils
 from heat_savanna.plugins.vanilla import start
 
 #: restart order when a node needs several: masters first
@@ -30,11 +31,7 @@ def reconfigure_steps(cluster_info, nodes, restarts):
     ready, poll = conf.service_start_timeout, conf.provisioning_poll_interval
     steps = [base.Step('rewrite Hadoop configuration', nodes=tuple(nodes),
                        action=start.configure_action(cluster_info))]
-    for process in ORDER:
-        these = tuple(n for n in nodes if process in restarts.get(n.name, ())
-                      and n.has(process))
-        if not these:
-            continue
+    for process, these in utils.restarts_by_process(nodes, restarts, ORDER):
         steps.append(base.Step(
             'restart %s' % process, nodes=these,
             action=start.command_action(
