@@ -5,6 +5,7 @@ plugin is proven by its generated files and command sequences."""
 from heat_savanna.plugins import base
 from heat_savanna.plugins import utils
 from heat_savanna.plugins.vanilla import config
+from heat_savanna.plugins.vanilla import jobs
 from heat_savanna.plugins.vanilla import scaling
 from heat_savanna.plugins.vanilla import start
 from heat_savanna.plugins.vanilla import validation
@@ -105,3 +106,8 @@ class VanillaPlugin(base.ProvisioningPlugin):
 
     def health_steps(self, cluster_info):
         return start.health_steps(cluster_info)
+
+    job_types = jobs.JOB_TYPES
+
+    def job_command(self, cluster_info, job):
+        return jobs.job_command(cluster_info, job)
