@@ -10,6 +10,7 @@ import importlib
 #: modules whose ``resource_mapping()`` is registered with Heat
 RESOURCE_MODULES = (
     'heat_savanna.resources.cluster',
+    'heat_savanna.resources.job',
 )
 
 

@@ -16,7 +16,7 @@ from tests.unit.remote import sshhosts
 ROOT = '/var/lib/spark/jobs'
 
 
-# -- pure ----------------------------------------------------------------------
+# -- pure -----------------------------------------------------------------
 def test_execution_dirs_refuse_path_tricks():
     assert jobs.execution_dir('/r/', 'job-1', '20260101T000000Z-ab12') == \
         '/r/job-1/20260101T000000Z-ab12'
