@@ -581,6 +581,7 @@ class SavannaJob(signal_responder.SignalResponder):
         # Heat ends an action with "state changed": say how the job went
         # instead (Horizon shows status_reason).
         if status == self.COMPLETE and reason == 'state changed' and \
+                action in (self.CREATE, self.UPDATE, self.CHECK) and \
                 self.id is not None:
             awaited = self._record(self._awaited_id())
             if awaited is not None:
@@ -736,6 +737,10 @@ class SavannaJob(signal_responder.SignalResponder):
         waited = now - cookie['started']
         try:
             access, master = self._access()
+        except exception.Error as exc:     # the cluster went meanwhile
+            LOG.warning('%s: %s: nothing left to clean up', self.name, exc)
+            return True
+        try:
             with access.remote_for(master, connect_retries=2) as node:
                 looks = jobs.probe(node, cookie['dirs'])
                 left = sum(look.running_processes

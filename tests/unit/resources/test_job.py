@@ -127,7 +127,8 @@ class JobTest(common.HeatTestCase):
             self.patchobject(cls, name, return_value=value)
         self.patchobject(cls, 'handle_create', autospec=True,
                          side_effect=create)
-        self.patchobject(cls, 'access', return_value=self.access)
+        self.access_mock = self.patchobject(cls, 'access',
+                                            return_value=self.access)
 
     # -- helpers ---------------------------------------------------------
     def create(self, tpl):
@@ -301,6 +302,24 @@ class JobTest(common.HeatTestCase):
             check=False).exit_code == 0)
         self.assertEqual([], sshhosts_processes_with(directory))
 
+    def test_delete_goes_on_when_the_cluster_is_gone(self):
+        stack = self.create(template(run_on=['signal'],
+                                     configs={'PAUSE': 300}))
+        self.signal(stack, {})
+        execs = self.wait_for(stack, lambda e: e and
+                              e[0]['status'] == 'RUNNING')
+        self.access_mock.return_value = None
+        events = self.patchobject(job_mod.SavannaJob, '_add_event',
+                                  autospec=True)
+        stack = self.reload(stack)
+        stack.delete()
+        self.assertEqual((stack.DELETE, stack.COMPLETE), stack.state)
+        reasons = [c.args[3] for c in events.call_args_list]
+        self.assertIn('job executions not stopped: cluster cluster has no '
+                      'nodes to run the job on', reasons)
+        # (the simulated cluster is still here: clean up after the test)
+        jobs.kill(self.node, [os.path.dirname(execs[0]['log_path'])])
+
     # -- an engine that went away ---------------------------------------------
     def _interrupted_create(self, tpl, die_in):
         stack = utils.parse_stack(tpl)
@@ -363,6 +382,18 @@ class JobTest(common.HeatTestCase):
         self.assertEqual((pending['id'], 'SUCCEEDED', 'hello world\n'),
                          (done['id'], done['status'],
                           self.attrs(stack, 'output')['output']))
+
+    def test_check_picks_up_the_execution_of_a_dead_engine(self):
+        stack = self._interrupted_create(
+            template(configs={'PAUSE': 2}),
+            (job_mod.SavannaJob, 'check_create_complete'))
+        rsrc = stack['job']
+        scheduler.TaskRunner(rsrc.check)()
+        self.assertEqual((rsrc.CHECK, rsrc.COMPLETE), rsrc.state)
+        [done] = self.attrs(stack, 'executions')['executions']
+        self.assertEqual(('create', 'SUCCEEDED'),
+                         (done['trigger'], done['status']))
+        self.assertIn('SUCCEEDED', rsrc.status_reason)
 
     def test_update_retries_a_failed_job_once(self):
         stack = self.create(template(configs={'CODE': 3}))
