@@ -34,6 +34,7 @@ from heat.common.i18n import _
 from heat.engine import attributes
 from heat.engine import constraints
 from heat.engine import properties
+from heat.engine import resource
 from heat.engine.resources import signal_responder
 from heat.engine import support
 from heat.objects import resource as resource_objects
@@ -251,6 +252,7 @@ class SavannaJob(signal_responder.SignalResponder):
         super(SavannaJob, self).__init__(name, json_snippet, stack)
         self._records_cache = None
         self._was_failed = False
+        self._cluster_stacks = None
 
     # -- the cluster -------------------------------------------------------
     def _cluster_name(self):
@@ -264,25 +266,41 @@ class SavannaJob(signal_responder.SignalResponder):
         return None
 
     def _cluster_resource(self):
-        refid = self.properties[self.CLUSTER]
+        try:
+            refid = self.properties[self.CLUSTER]
+        except Exception as exc:   # noqa: unresolvable while deleting
+            LOG.debug('%s: no cluster reference: %s', self.name, exc)
+            refid = None
         rsrc = self.stack.resource_by_refid(refid) if refid else None
         if rsrc is None:
-            # resource_by_refid skips clusters in a FAILED state (e.g. a
-            # heal that failed): a job on one must still be seen and
-            # stopped.
-            rsrc = self.stack.resources.get(self._cluster_name() or '')
-            if rsrc is not None and rsrc.id is None and \
-                    self.stack.in_convergence_check:
-                rows = resource_objects.Resource.get_all_active_by_stack(
-                    self.context, self.stack.id)
-                current = [r for r in rows.values() if r.name == rsrc.name
-                           and r.replaced_by is None]
-                if current:
-                    # what resource_by_refid itself does in a check
-                    rsrc._load_data(current[0])
+            rsrc = self._cluster_from_db()
         if not isinstance(rsrc, cluster_mod.SavannaCluster) or \
                 rsrc.id is None:
             return None
+        return rsrc
+
+    def _cluster_from_db(self):
+        """The cluster resource loaded from its own row and template.
+
+        resource_by_refid skips a cluster in a FAILED state (e.g. a heal
+        that failed), and a stack being deleted no longer has the cluster
+        in its template; a job on it must still be seen and stopped.
+        """
+        name = self._cluster_name()
+        if not name or self.stack.id is None:
+            return None
+        rows = resource_objects.Resource.get_all_active_by_stack(
+            self.context, self.stack.id)
+        # the current row: not replaced, else the newest
+        found = sorted((r for r in rows.values() if r.name == name),
+                       key=lambda r: (r.replaced_by is None, r.id))
+        if not found:
+            return None
+        rsrc, initial, latest = resource.Resource.load(
+            self.context, found[-1].id, self.stack.current_traversal, False,
+            {})
+        # the resource holds weak references to these
+        self._cluster_stacks = (initial, latest)
         return rsrc
 
     def _access(self):

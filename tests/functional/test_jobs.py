@@ -124,9 +124,15 @@ def stack(sandbox):
     heat.stacks.create(stack_name=STACK, template=template(),
                        disable_rollback=True, timeout_mins=20)
     created = wait_stack(heat, 'CREATE')
-    yield {'heat': heat, 'created': created, 'platform': sandbox.platform,
-           'create_s': time.monotonic() - start}
-    demo.delete_stack(heat, STACK)
+    state = {'heat': heat, 'created': created, 'platform': sandbox.platform,
+             'create_s': time.monotonic() - start, 'deleting': False}
+    yield state
+    if not state['deleting']:
+        heat.stacks.delete(STACK)
+    deadline = time.monotonic() + 300
+    while [s for s in heat.stacks.list() if s.stack_name == STACK]:
+        assert time.monotonic() < deadline, 'stack not deleted'
+        time.sleep(2)
     leaked = {k: v for k, v in faults.inventory_ids().items()
               if k not in before}
     assert leaked == {}, 'cloud resources leaked: %s' % leaked
@@ -267,3 +273,28 @@ def test_engine_killed_while_a_job_runs(stack):
     assert job_processes(log_path) == []
     res = heat.resources.get(STACK, 'survivor')
     assert res.resource_status == 'UPDATE_COMPLETE'
+
+
+def test_stack_delete_stops_running_jobs_before_the_cluster_goes(stack):
+    heat = stack['heat']
+    sleeper = job({'inline': 'echo started; sleep 600\n'},
+                  run_on=['signal'])
+    assert update(heat, template(sleeper=sleeper)).stack_status == \
+        'UPDATE_COMPLETE'
+    heat.resources.signal(STACK, 'sleeper')
+    wait_executions(heat, 'sleeper', lambda e: e and
+                    e[0]['status'] == 'RUNNING', timeout=60)
+    log_path = attrs(heat, 'sleeper')['log_path']
+    assert job_processes(log_path)
+    heat.stacks.delete(STACK)
+    stack['deleting'] = True
+    # the job goes first (it depends on the cluster) and kills its
+    # execution itself: its processes are gone while the cluster's
+    # servers are still there
+    deadline = time.monotonic() + 60
+    while job_processes(log_path):
+        assert time.monotonic() < deadline, 'the job still runs'
+        time.sleep(0.5)
+    servers = faults.servers(STACK)
+    assert sorted(s['status'] for s in servers.values()) == \
+        ['ACTIVE', 'ACTIVE'], servers

@@ -302,6 +302,25 @@ class JobTest(common.HeatTestCase):
             check=False).exit_code == 0)
         self.assertEqual([], sshhosts_processes_with(directory))
 
+    def test_delete_finds_a_cluster_no_longer_in_the_template(self):
+        # A stack delete (convergence: an update to an empty template),
+        # or a cluster in a FAILED state: resource_by_refid finds nothing,
+        # the job loads the cluster from its own row.
+        stack = self.create(template(run_on=['signal'],
+                                     configs={'PAUSE': 300}))
+        self.signal(stack, {})
+        execs = self.wait_for(stack, lambda e: e and
+                              e[0]['status'] == 'RUNNING')
+        self.patchobject(parser.Stack, 'resource_by_refid',
+                         return_value=None)
+        stack = self.reload(stack)
+        stack.delete()
+        self.assertEqual((stack.DELETE, stack.COMPLETE), stack.state)
+        directory = os.path.dirname(execs[0]['log_path'])
+        self.assertFalse(jobs.probe(self.node, [directory])[directory]
+                         .exists)
+        self.assertEqual([], sshhosts_processes_with(directory))
+
     def test_delete_goes_on_when_the_cluster_is_gone(self):
         stack = self.create(template(run_on=['signal'],
                                      configs={'PAUSE': 300}))
