@@ -82,6 +82,7 @@ def wrapper_script(directory, timeout, fetch=None, label=''):
     """
     q = shlex.quote
     timeout = int(timeout)
+    label = re.sub(r'[^A-Za-z0-9._: -]', '', label or '')
     lines = [
         '# heat-savanna job execution%s: written at launch, do not edit'
         % (' (%s)' % label if label else ''),
@@ -96,7 +97,7 @@ def wrapper_script(directory, timeout, fetch=None, label=''):
         py = ('import sys, urllib.request; '
               'urllib.request.urlretrieve(sys.argv[1], sys.argv[2])')
         lines += [
-            '  echo "heat-savanna: downloading %s"' % url.replace('"', ''),
+            '  echo heat-savanna: downloading %s' % q(url),
             '  curl -fsSL --retry 2 -o %(n)s %(u)s || '
             'wget -q -O %(n)s %(u)s || python3 -c %(py)s %(u)s %(n)s || {'
             % {'n': q(name), 'u': q(url), 'py': q(py)},

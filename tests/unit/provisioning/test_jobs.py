@@ -6,6 +6,7 @@ with nothing left behind.
 """
 
 import os
+import shlex
 import time
 
 import pytest
@@ -78,6 +79,17 @@ def test_records_only_move_forward_and_keep_no_secret():
     assert jobs.mark(done, 'FAILED', 'x') is done
     # no trace on the master: the record stays as it is
     assert jobs.advance(rec, jobs.Probe(exists=False)) is rec
+
+
+def test_wrapper_quotes_what_it_is_given():
+    nasty = 'http://h/$(touch /tmp/pwned)`id`"x\'y'
+    script = jobs.wrapper_script('/r/j/e', 5, fetch=(nasty, 'main.py'),
+                                 label='job\nrm -rf / #')
+    assert 'echo heat-savanna: downloading %s' % shlex.quote(nasty) in \
+        script
+    assert script.splitlines()[0].startswith('# heat-savanna job execution')
+    assert 'rm -rf' not in script.splitlines()[1]
+    assert all(not line.startswith('rm') for line in script.splitlines())
 
 
 # -- on a real sshd host ------------------------------------------------------
