@@ -21,6 +21,7 @@ import time
 import urllib.request
 
 import pytest
+import yaml
 
 from savanna_sandbox import demo
 from savanna_sandbox import faults
@@ -28,6 +29,8 @@ from savanna_sandbox import faults
 pytestmark = [pytest.mark.functional, pytest.mark.slow]
 
 STACK = 'ft-jobs'
+WORDCOUNT = os.path.join(os.path.dirname(demo.TEMPLATE),
+                         'spark-wordcount.yaml')
 CLUSTER = 'cluster'
 TERMINAL = ('SUCCEEDED', 'FAILED', 'KILLED')
 
@@ -189,6 +192,24 @@ def test_signal_and_signed_url_start_executions(stack):
         urllib.request.urlopen(urllib.request.Request(
             bad, data=b'{}', method='POST',
             headers={'Content-Type': 'application/json'}), timeout=30)
+
+
+def test_word_count_example_checks_its_counts(stack):
+    """The job of contrib/templates/spark-wordcount.yaml, as it is, on the
+    module's cluster."""
+    heat = stack['heat']
+    with open(WORDCOUNT) as f:
+        wordcount = yaml.safe_load(f)['resources']['wordcount']
+    wordcount['properties'].update(cluster={'get_resource': CLUSTER},
+                                   args=[200])
+    st = update(heat, template(wordcount=wordcount))
+    assert st.stack_status == 'UPDATE_COMPLETE', st.stack_status_reason
+    got = attrs(heat, 'wordcount')
+    assert got['status'] == 'SUCCEEDED', got['output']
+    lines = got['output'].splitlines()
+    assert lines[-6:] == ['cluster 80', 'heat 200', 'job 40', 'savanna 160',
+                          'spark 120', 'counts checked: 600 words in 200 '
+                          'lines']
 
 
 def test_a_failing_job_in_each_failure_mode(stack):
