@@ -23,6 +23,7 @@ together).
 
 import abc
 import dataclasses
+import shlex
 import typing
 
 from heat_savanna.common import exceptions
@@ -245,3 +246,71 @@ class ProvisioningPlugin(metaclass=abc.ABCMeta):
     def health_steps(self, cluster_info):
         """Steps that probe every node's services (used by stack check).
         A node whose probe raises is reported unhealthy with the reason."""
+
+    # -- jobs (OS::Savanna::Job) -------------------------------------------
+    #: job types this plugin runs (see :data:`JOB_TYPES`)
+    job_types = ()
+
+    def supported_job_types(self, version):
+        """The job types (:data:`JOB_TYPES`) this plugin runs on a
+        cluster of ``version``."""
+        return tuple(self.job_types)
+
+    def job_command(self, cluster_info, job):
+        """How the master runs one execution of ``job`` (a
+        :class:`JobSpec`): a :class:`JobCommand`. Pure: no I/O."""
+        raise NotImplementedError('plugin %s runs no jobs' % self.name)
+
+
+#: job types a plugin may offer: ``spark`` (spark-submit of a jar or a
+#: Python file), ``shell`` (a shell script) and ``mapreduce`` (``yarn jar``)
+JOB_TYPES = (JOB_SPARK, JOB_SHELL, JOB_MAPREDUCE) = (
+    'spark', 'shell', 'mapreduce')
+
+
+@dataclasses.dataclass(frozen=True)
+class JobSpec:
+    """One execution of a job, as a plugin sees it.
+
+    ``main`` is where the main program is on the master: a file name
+    relative to the execution directory (an inline or downloaded program
+    is put there before the job starts), or an absolute path (a program
+    the image carries). ``configs`` are the job's settings: ``--conf`` for
+    spark, ``-D`` for mapreduce, environment variables for shell.
+    """
+    job_type: str
+    main: str
+    main_class: typing.Optional[str] = None
+    args: tuple = ()
+    configs: tuple = ()          # sorted ((key, value), ...) pairs
+
+
+@dataclasses.dataclass(frozen=True)
+class JobCommand:
+    """How the master runs one execution.
+
+    ``command`` is one shell command line, every value in it quoted, run
+    from the execution directory; it runs as root (the user the cluster's
+    daemons are started as) and may switch user itself (then ``owner``
+    names that user). Execution directories are made under ``work_root``
+    on the master.
+    """
+    command: str
+    work_root: str
+    #: the user the command switches to, if any: it gets the execution
+    #: directory, so the job may write its own files there
+    owner: typing.Optional[str] = None
+
+
+def shell_job_command(job, env=(), user=None):
+    """The command line of a ``shell`` job: ``bash MAIN ARGS...`` with the
+    job's configs and ``env`` (``(name, value)`` pairs) exported, run as
+    ``user`` (``runuser``) when given."""
+    q = shlex.quote
+    assignments = ['%s=%s' % (k, q(str(v)))
+                   for k, v in tuple(env) + tuple(job.configs)]
+    argv = ['bash', q(job.main)] + [q(str(a)) for a in job.args]
+    prefix = ['env'] + assignments if assignments else []
+    if user:
+        prefix = ['runuser', '-u', q(user), '--'] + (prefix or ['env'])
+    return ' '.join(prefix + argv)

@@ -7,7 +7,8 @@ and one worker; the worker group may be resized by signal from 1 to 3).
 In order: reading (list, show, nodes, status); signals (check; a resize
 up, with a second signal refused while it runs; the count a signal set
 kept by a later update; a resize down; a resize beyond the bounds
-refused; an update that changes the count in the template wins); a
+refused; an update that changes the count in the template wins; plain
+POSTs to the pre-signed alarm_url, an alarm's body and a webhook's); a
 configuration change applied in place; a worker killed, found by check
 and healed by signal; the master killed and rebuilt, the workers
 re-pointed to it.
@@ -23,6 +24,7 @@ import os
 import shlex
 import subprocess
 import sys
+import time
 import urllib.request
 
 import pytest
@@ -60,10 +62,14 @@ def sandbox_env():
 
 def template(count=1, memory='512m'):
     """The module's cluster: ``count`` workers in the template, 1..3 by
-    signal, each offering ``memory`` to executors."""
-    return faults.cluster_template(
+    signal, each offering ``memory`` to executors; an alarm's POST to its
+    alarm_url adds a worker."""
+    tmpl = faults.cluster_template(
         STACK, count, min_active=1, worker={'min_count': 1, 'max_count': 3},
         configs={'spark-env': {'SPARK_WORKER_MEMORY': memory}})
+    tmpl['resources'][RESOURCE]['properties']['alarm_action'] = {
+        'action': 'resize', 'group': 'worker', 'adjustment': 1}
+    return tmpl
 
 
 @pytest.fixture(scope='module')
@@ -256,6 +262,36 @@ def test_a_template_count_change_wins_over_a_signal_count(cluster):
     assert count == 2 and shown['status'] == 'ACTIVE'
 
 
+def post(url, body):
+    req = urllib.request.Request(url, data=json.dumps(body).encode(),
+                                 method='POST',
+                                 headers={'Content-Type': 'application/json'})
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        return resp.status
+
+
+def test_the_alarm_url_takes_a_plain_post_up_and_down(cluster):
+    heat = cluster['heat']
+    url = heat.resources.get(STACK, RESOURCE, with_attr=['alarm_url']
+                             ).attributes['alarm_url']
+    assert url and 'Signature=' in url, url
+    # an alarm's own body: the cluster's alarm_action (+1 worker)
+    assert post(url, {'alarm_name': 'busy', 'current': 'alarm',
+                      'previous': 'ok', 'reason': 'cpu high'}) < 300
+    time.sleep(3)
+    stack = wait_idle(heat)
+    assert stack.stack_status == 'UPDATE_COMPLETE', stack.stack_status_reason
+    assert workers(cluster)[0] == 3
+    # a webhook naming what to do: back to 2
+    assert post(url, {'action': 'resize', 'group': 'worker',
+                      'count': 2}) < 300
+    time.sleep(3)
+    stack = wait_idle(heat)
+    assert stack.stack_status == 'UPDATE_COMPLETE', stack.stack_status_reason
+    count, shown = workers(cluster)
+    assert count == 2 and shown['status'] == 'ACTIVE'
+
+
 # -- reconfiguration, heal, master rebuild ------------------------------------
 def master_status(cluster):
     shown = openstack_json(cluster, 'show', STACK)
@@ -291,17 +327,19 @@ def test_a_config_change_is_applied_in_place(cluster):
 
 def test_a_dead_worker_is_found_by_check_and_healed_by_signal(cluster):
     heat = cluster['heat']
-    faults.admin('POST', '/servers/%s-worker-3/kill' % STACK, {})
+    victim = sorted((n for n in servers(heat) if n.startswith('worker-')),
+                    key=lambda n: int(n.rsplit('-', 1)[1]))[-1]
+    faults.admin('POST', '/servers/%s-%s/kill' % (STACK, victim), {})
     done = run(cluster, 'openstack', 'savanna', 'cluster', 'check', STACK,
                '--wait', '-f', 'json')
     shown = json.loads(done.stdout)
     assert shown['status'] == 'PARTIALLY_ACTIVE', shown
-    assert [f['name'] for f in shown['failed_nodes']] == ['worker-3']
+    assert [f['name'] for f in shown['failed_nodes']] == [victim]
     done = run(cluster, 'openstack', 'savanna', 'cluster', 'heal', STACK,
                '--wait', '-f', 'json')
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)['status'] == 'ACTIVE'
-    assert 'worker-3' not in servers(heat)
+    assert victim not in servers(heat)
     alive, _shown = alive_workers(cluster)
     assert len(alive) == 2
 
@@ -312,8 +350,11 @@ def test_a_rebuilt_master_gets_the_workers_back(cluster):
     faults.admin('POST', '/servers/%s-master-0/kill' % STACK, {})
     done = run(cluster, 'openstack', 'savanna', 'cluster', 'check', STACK,
                '--wait', '-f', 'json')
-    shown = json.loads(done.stdout)
-    assert shown['status'] == 'FAILED', shown
+    # the check fails the cluster: its master is gone
+    assert done.returncode == 1
+    assert 'CHECK_FAILED' in done.stderr and 'master-0' in done.stderr, \
+        done.stderr
+    assert openstack_json(cluster, 'show', STACK)['status'] == 'FAILED'
     done = run(cluster, 'openstack', 'savanna', 'cluster', 'heal', STACK,
                '--wait', '-f', 'json')
     assert done.returncode == 0, done.stderr

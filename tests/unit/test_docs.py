@@ -129,6 +129,24 @@ def test_plugin_reference_is_the_catalog():
     assert savanna_schema.rst_text('*-site.xml a_') == '\\*-site.xml a\\_'
 
 
+def test_job_reference_names_every_property_key_and_attribute():
+    cls = savanna_schema.load_resource_class(savanna_schema.JOB_CLASS)
+    text = '\n'.join(savanna_schema.job_reference_lines(cls))
+    for name in cls.properties_schema:
+        assert '.. savanna-job-property:: %s\n' % name in text
+    for key in cls._MAIN_KEYS:
+        assert '.. savanna-job-property:: main.%s\n' % key in text
+    for name in list(cls.attributes_schema) + ['show']:
+        assert '.. savanna-job-attribute:: %s\n' % name in text
+    block = text.split('.. savanna-job-property:: cluster\n')[1].split(
+        '.. savanna-')[0]
+    assert ':on update: %s' % savanna_schema.JOB_REPLACES in block
+    block = text.split('.. savanna-job-property:: args\n')[1].split(
+        '.. savanna-')[0]
+    assert ':on update: %s' % savanna_schema.IN_PLACE in block
+    assert 'one of ``"fail"``, ``"continue"``' in text
+
+
 # -- sample config ------------------------------------------------------
 def test_sample_config_lists_every_savanna_option():
     tool = os.path.join(BIN, 'oslo-config-generator')

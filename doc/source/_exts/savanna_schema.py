@@ -377,5 +377,67 @@ def setup(app):
     app.add_object_type('savanna-attribute', 'savanna-attr',
                         objname='resource attribute',
                         indextemplate='pair: %s; attribute')
+    setup_jobs(app)
     return {'version': '1.0', 'parallel_read_safe': True,
             'parallel_write_safe': True}
+
+
+# -- OS::Savanna::Job ------------------------------------------------------
+JOB_CLASS = 'heat_savanna.resources.job:SavannaJob'
+JOB_TYPE = 'OS::Savanna::Job'
+JOB_REPLACES = ('replaces the job (the old job\'s running executions are '
+                'killed)')
+
+
+def job_reference_lines(cls=None):
+    """reST lines of OS::Savanna::Job's properties and attributes, one
+    section level below the page's (``~``)."""
+    cls = cls or load_resource_class(JOB_CLASS)
+    props, attrs = api_schema(cls)
+    out = ['Properties', '~~~~~~~~~~', '',
+           'Generated from ``%s.properties_schema``, as ``openstack '
+           'orchestration resource type show %s`` prints it.'
+           % (cls.__name__, JOB_TYPE), '']
+    for name, schema in props.items():
+        update = IN_PLACE if schema.get('update_allowed') else JOB_REPLACES
+        out += ['.. savanna-job-property:: %s' % name, '']
+        out += _description(schema, 3, 'property %s' % name) + ['']
+        out += _field_lines(schema, update, 3) + ['']
+        keys = (schema.get('schema') or {}) if schema['type'] == 'map' \
+            else {}
+        if keys:
+            out += ['   Keys of ``%s``:' % name, '']
+            for key, sub in keys.items():
+                out += ['   .. savanna-job-property:: %s.%s' % (name, key),
+                        '']
+                out += _description(sub, 6, 'property %s.%s'
+                                    % (name, key)) + ['']
+                out += _field_lines(sub, None, 6) + ['']
+    out += ['Attributes', '~~~~~~~~~~', '',
+            'Generated from ``%s.attributes_schema`` (and Heat\'s base '
+            'attributes); each is read live from the master when asked '
+            'for.' % cls.__name__, '']
+    for name, schema in attrs.items():
+        out += ['.. savanna-job-attribute:: %s' % name, '']
+        out += _description(schema, 3, 'attribute %s' % name) + ['']
+        if schema.get('type'):
+            out += ['   :type: %s' % schema['type'], '']
+    return out
+
+
+class JobReference(_GeneratedDirective):
+    """``.. savanna-job-reference::``"""
+
+    def lines(self):
+        return job_reference_lines()
+
+
+def setup_jobs(app):
+    """Registers the job reference; called by :func:`setup`."""
+    app.add_directive('savanna-job-reference', JobReference)
+    app.add_object_type('savanna-job-property', 'savanna-job-prop',
+                        objname='job property',
+                        indextemplate='pair: %s; job property')
+    app.add_object_type('savanna-job-attribute', 'savanna-job-attr',
+                        objname='job attribute',
+                        indextemplate='pair: %s; job attribute')

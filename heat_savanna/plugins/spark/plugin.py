@@ -4,6 +4,7 @@ from heat_savanna.plugins import base
 from heat_savanna.plugins import utils
 from heat_savanna.plugins.spark import catalog
 from heat_savanna.plugins.spark import config
+from heat_savanna.plugins.spark import jobs
 from heat_savanna.plugins.spark import reconfigure
 from heat_savanna.plugins.spark import scaling
 from heat_savanna.plugins.spark import start
@@ -82,3 +83,8 @@ class SparkPlugin(base.ProvisioningPlugin):
 
     def health_steps(self, cluster_info):
         return start.health_steps(cluster_info)
+
+    job_types = jobs.JOB_TYPES
+
+    def job_command(self, cluster_info, job):
+        return jobs.job_command(cluster_info, job)

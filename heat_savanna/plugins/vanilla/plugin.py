@@ -6,6 +6,7 @@ from heat_savanna.plugins import base
 from heat_savanna.plugins import utils
 from heat_savanna.plugins.vanilla import catalog
 from heat_savanna.plugins.vanilla import config
+from heat_savanna.plugins.vanilla import jobs
 from heat_savanna.plugins.vanilla import reconfigure
 from heat_savanna.plugins.vanilla import scaling
 from heat_savanna.plugins.vanilla import start
@@ -112,3 +113,8 @@ class VanillaPlugin(base.ProvisioningPlugin):
 
     def health_steps(self, cluster_info):
         return start.health_steps(cluster_info)
+
+    job_types = jobs.JOB_TYPES
+
+    def job_command(self, cluster_info, job):
+        return jobs.job_command(cluster_info, job)
