@@ -198,7 +198,3 @@ def test_resource_type_schema_is_served(sandbox):
     assert set(schema['attributes']) >= {
         'status', 'nodes', 'active_count', 'desired_count', 'failed_nodes',
         'master_address', 'endpoints', 'info'}
-
-
-if os.environ.get('HEAT_SAVANNA_SKIP_SPARK'):   # pragma: no cover
-    pytestmark.append(pytest.mark.skip('HEAT_SAVANNA_SKIP_SPARK set'))
