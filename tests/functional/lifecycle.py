@@ -9,7 +9,8 @@ The steps, each one Heat action on the real engine::
 
     create   master + 3 workers (min_active 0)
     refuse   an update changing node_processes, flavor and image of the
-             worker group: refused, nothing replaced
+             worker group (and its count to 1: one history server at
+             most): refused, nothing replaced
     grow     workers 3 -> 2 with removal_candidates [worker-0], and a new
              group ``extra`` (1 worker node, min_active 0)
     check    worker-1's server powered off, worker-2's SSH host key
@@ -225,7 +226,9 @@ class Lifecycle(object):
         mark = self.last_event_id()
         before = self.server_ids()
         nested = self.run.resource().physical_resource_id
-        stack = self.run.update(template(3, worker=REFUSED), existing=False)
+        # count 1: the plugin allows one history server only, and the
+        # template must pass Heat's validation for the update to start
+        stack = self.run.update(template(1, worker=REFUSED), existing=False)
         seen = self._observe(stack, mark)
         seen.update(servers_before=before, nested_before=nested)
         return seen
