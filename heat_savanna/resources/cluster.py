@@ -344,6 +344,16 @@ class SavannaCluster(signal_responder.SignalResponder,
         # the same code `heat-savanna validate` runs; the generated nested
         # stack is validated last, as StackResource.validate would.
         super(stack_resource.StackResource, self).validate()
+        if not cfg.CONF.convergence_engine:
+            # (not self.stack.convergence: a template-validate request
+            # builds its stack without convergence on any engine)
+            raise exception.StackValidationFailed(message=_(
+                "%s: OS::Savanna::Cluster needs Heat's convergence engine "
+                "(set [DEFAULT] convergence_engine = true in heat.conf, "
+                "Heat's default): on the legacy engine one node's failure "
+                "stops the others and a failed cluster cannot be healed "
+                "(Heat refuses stack update --existing of a FAILED stack)")
+                % self.name)
         try:
             # bounds before the nested template is generated below
             self._spec(max_resources_per_stack=cfg.CONF.

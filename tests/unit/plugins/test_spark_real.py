@@ -137,7 +137,7 @@ def test_create_run_pi_scale_and_decommission(hosts, fast_conf):
         plugin.decommission_steps(info2, leaving), remotes)
     assert failed == {}
     states = start.worker_states(master_status(remotes['master-0'], info2))
-    assert states[h[1].address] != 'ALIVE'
+    assert states[h[1].address] == 'DECOMMISSIONED'
     assert states[h[2].address] == 'ALIVE'
     assert remotes['workers-0'].run(
         start.daemon_command(info2, nodes[1], 'status',

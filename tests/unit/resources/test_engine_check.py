@@ -6,19 +6,12 @@ failure also failed every other node, and the documented heal - ``stack
 update --existing`` of the failed stack - is refused by Heat ("PATCH
 update to non-COMPLETE stack is not supported"). So the resource must
 say so at once, before anything is built, naming the option to set.
-
-EXPECTED TO FAIL until the resource has the check (resources/cluster.py
-belongs to the lead; the recommended check is in the issue 12 report):
-``test_legacy_engine_is_refused_at_validate`` is marked xfail(strict)
-until then, so it turns into a failure the day the check lands without
-this mark being removed.
 """
 
 import copy
 import json
 
 from oslo_config import cfg
-import pytest
 
 from heat.common import exception
 from heat.common import template_format
@@ -83,9 +76,6 @@ class EngineCheckTest(common.HeatTestCase):
         self.engine(True)
         self.validate()
 
-    @pytest.mark.xfail(strict=True, reason='EXPECTED TO FAIL until '
-                       'resources/cluster.py refuses the legacy engine '
-                       '(issue 12 item 6); then remove this mark')
     def test_legacy_engine_is_refused_at_validate(self):
         self.engine(False)
         error = self.assertRaises(exception.StackValidationFailed,
