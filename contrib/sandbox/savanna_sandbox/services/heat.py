@@ -78,6 +78,11 @@ def render_conf(layout, secrets, plugin_dir=None):
         'transport_url = %s' % rabbitmq.transport_url(secrets),
         'convergence_engine = true',
         'num_engine_workers = 2',
+        # Heat retries a failed resource action (a server gone to ERROR, a
+        # 409) 5 times with backoff by default; the sandbox's injected
+        # faults are permanent, so each retry only adds time (about a
+        # minute per faulted row). One retry still exercises the path.
+        'action_retry_limit = 1',
         'plugin_dirs = %s' % plugin_dir,
         'environment_dir = %s' % os.path.join(etc, 'environment.d'),
         'template_dir = %s' % os.path.join(etc, 'templates'),
