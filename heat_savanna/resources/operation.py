@@ -196,6 +196,11 @@ class ClusterOperation(object):
         errors += plugin.validate_scaling(
             spec, {g.name: g.count for g in spec.node_groups})
         if errors:
+            if request:
+                # the signal's request is answered (refused), not kept
+                stored = self.load_state()
+                stored.pop('signal', None)
+                self.save_state(stored)
             raise exception.StackValidationFailed(
                 message='; '.join('Property %s' % e for e in errors))
         states = {n: r['state'] for n, r in state['nodes'].items()}
