@@ -149,7 +149,9 @@ def test_a_job_runs_detached_and_reports_its_end(master):
     look = jobs.probe(master, [d])[d]
     assert jobs.verdict(look)[0] == 'RUNNING'
     assert look.started_at and look.finished_at is None
-    done = wait(master, d, lambda p: p.exit_code is not None)
+    # the wrapper writes the exit code, then exits itself
+    done = wait(master, d, lambda p: p.exit_code is not None and
+                p.running_processes == 0)
     assert jobs.verdict(done) == ('FAILED', 'exit code 3')
     assert done.output == 'hello \nfrom the inline program\n'
     assert done.finished_at and done.running_processes == 0
@@ -169,7 +171,8 @@ def test_launch_is_idempotent(master):
 @sshhosts.requires_sshd
 def test_the_master_enforces_the_timeout(master):
     d = start(master, 'echo started; sleep 60', timeout=2)
-    done = wait(master, d, lambda p: p.exit_code is not None)
+    done = wait(master, d, lambda p: p.exit_code is not None and
+                p.running_processes == 0)
     assert done.timed_out
     assert jobs.verdict(done, 2)[0] == 'FAILED'
     assert done.output == 'started\n' and done.running_processes == 0
