@@ -1,27 +1,45 @@
 """``heat-savanna``: render and validate OS::Savanna::Cluster templates
-offline, with the very code the Heat resource runs.
+offline, with the very code heat-engine runs.
 
+``validate TEMPLATE [-P k=v ...]`` prints ``OK`` or one message per line;
 ``render TEMPLATE [-P k=v ...]`` prints the nested stacks generated for
 each ``OS::Savanna::Cluster``: one YAML document for the cluster's nested
-stack, then one per node set (the child stack of each OS::Savanna::NodeSet);
-``validate TEMPLATE [-P k=v ...]`` prints ``OK`` or one message per line.
-Further subcommands come from the ``heat_savanna.cli`` entry-point group:
-each entry point is a ``register(subparsers)`` callable whose parsers set
-``func(args) -> exit status`` (the sandbox adds ``sandbox``, the lead
-``status``).
+stack, then one per node set (the child stack of each OS::Savanna::NodeSet).
+Both
+check a template the way heat-engine does, in the same order:
+
+1. Heat's own template parser (``heat.common.template_format``: its size
+   limit, ``max_template_size``, applies to the template as written and as
+   its YAML aliases expand, since the engine receives it expanded);
+2. the resource's own properties schema (``SavannaCluster.
+   properties_schema`` through ``heat.engine.properties.Properties``:
+   types, required properties, ranges, lengths, patterns). Custom
+   constraints (that the image, flavor, networks, keypair and volume type
+   exist) need the cloud and are skipped; ``validate`` says so;
+3. the cluster rules (``heat_savanna.core.validation.check``), with the
+   engine's ``max_resources_per_stack`` (``--max-resources-per-stack``).
+
+Heat must be installed (it is wherever the resource runs); without it the
+commands say so. Further subcommands come from the ``heat_savanna.cli``
+entry-point group: each entry point is a ``register(subparsers)`` callable
+whose parsers set ``func(args) -> exit status`` (the sandbox adds
+``sandbox``, the lead ``status``).
 
 Only ``get_param`` can be resolved without a cloud; any other intrinsic
 function inside a cluster's properties is reported, not guessed.
 """
 
 import argparse
+import copy
 import json
 import sys
+import warnings
 from importlib import metadata
 
 import yaml
 
 from heat_savanna.common import exceptions
+from heat_savanna.common.exceptions import ValidationError
 from heat_savanna.core import layout as layout_mod
 from heat_savanna.core import template as template_mod
 from heat_savanna.core import validation
@@ -33,6 +51,11 @@ ENTRY_POINT_GROUP = 'heat_savanna.cli'
 PLACEHOLDER_PUBLIC_KEY = ('ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHNhdmFubmEt'
                           'cmVuZGVyLXBsYWNlaG9sZGVyLWtleS0tIA== '
                           'heat-savanna-render-placeholder')
+#: heat-engine's default ``max_resources_per_stack``
+DEFAULT_MAX_RESOURCES = 1000
+OFFLINE_NOTE = ('note: not checked offline: that the images, flavors, '
+                'networks, keypair and volume types named exist (they need '
+                'the cloud; heat-engine checks them)')
 
 INTRINSICS = frozenset((
     'get_attr', 'get_file', 'get_param', 'get_resource', 'list_join',
@@ -51,36 +74,111 @@ class TemplateError(Exception):
     """The template itself (not a cluster in it) cannot be used."""
 
 
+# -- Heat -------------------------------------------------------------------
+class _Heat(object):
+    """The Heat pieces the checks use, imported once."""
+
+    _loaded = None
+
+    @classmethod
+    def load(cls):
+        if cls._loaded is None:
+            try:
+                cls._loaded = cls()
+            except ImportError as exc:
+                raise TemplateError(
+                    'heat-savanna checks templates with OpenStack Heat\'s '
+                    'own code, which is not installed here (%s): install '
+                    'it (pip install openstack-heat) or run heat-savanna '
+                    'where heat-engine runs' % exc)
+        return cls._loaded
+
+    def __init__(self):
+        # Heat 27 runs on oslo.service's threading backend, chosen before
+        # anything imports heat.engine.
+        from oslo_service import backend
+        try:
+            backend.init_backend(backend.BackendType.THREADING)
+        except Exception:   # already chosen, by us or by the caller
+            pass
+        from oslo_config import cfg
+        with warnings.catch_warnings():
+            # Heat's imports warn about its own dependencies (eventlet):
+            # nothing a template author can act on
+            warnings.simplefilter('ignore')
+            from heat.common import config as heat_config  # noqa: registers
+            from heat.common import exception
+            from heat.common import template_format
+            from heat.engine import constraints
+            from heat.engine import properties
+            from heat_savanna.resources import cluster
+        del heat_config
+        self.conf = cfg.CONF
+        self.exception = exception
+        self.template_format = template_format
+        self.properties = properties
+        self.resource = cluster.SavannaCluster
+        self.schema = {name: _offline(schema, properties, constraints)
+                       for name, schema in
+                       self.resource.properties_schema.items()}
+
+
+def _offline(schema, properties, constraints):
+    """A copy of a property schema without its custom constraints (image,
+    flavor, network... lookups that need the cloud)."""
+    schema = properties.Schema.from_legacy(schema)
+    copied = copy.copy(schema)
+    copied.constraints = [c for c in schema.constraints
+                          if not isinstance(c, constraints.CustomConstraint)]
+    if isinstance(schema.schema, constraints.AnyIndexDict):
+        copied.schema = constraints.AnyIndexDict(
+            _offline(schema.schema.value, properties, constraints))
+    elif isinstance(schema.schema, dict):
+        copied.schema = {k: _offline(v, properties, constraints)
+                         for k, v in schema.schema.items()}
+    return copied
+
+
 # -- reading a template --
-VERSION_KEYS = ('heat_template_version', 'HeatTemplateFormatVersion',
-                'AWSTemplateFormatVersion')
+def _expanded_size(data, limit):
+    """The size of ``data`` written as JSON (roughly), counting up to just
+    past ``limit``: YAML aliases make a small text a huge structure, and
+    heat-engine only ever receives it expanded."""
+    size, todo = 0, [data]
+    while todo and size <= limit:
+        item = todo.pop()
+        if isinstance(item, dict):
+            size += 2
+            for key, value in item.items():
+                size += len(str(key)) + 4
+                todo.append(value)
+        elif isinstance(item, (list, tuple)):
+            size += 2 + len(item)
+            todo.extend(item)
+        else:
+            size += len(str(item)) + 2
+    return size
 
 
 def parse_template(text):
-    """HOT text -> dict, with Heat's own parser when Heat is installed.
-
-    Heat's ``simple_parse`` (its YAML loader: dates stay strings, JSON
-    accepted) plus the version-key check of ``parse``; ``parse`` itself
-    would need Heat's config options registered for its size limit.
-    """
+    """HOT text -> dict, exactly as heat-engine would receive it: Heat's
+    parser and size limit (on the text and on the expanded structure),
+    then a JSON round trip (what the API carries: map keys become
+    strings)."""
+    heat = _Heat.load()
+    limit = heat.conf.max_template_size
     try:
-        from heat.common import template_format
-    except ImportError:
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise TemplateError('not valid YAML: %s' % exc)
-    else:
-        try:
-            data = template_format.simple_parse(text)
-        except ValueError as exc:
-            raise TemplateError(str(exc))
-    if not isinstance(data, dict):
-        raise TemplateError('the template is not a YAML mapping')
-    if not any(key in data for key in VERSION_KEYS):
-        raise TemplateError('template format version not found (add '
-                            'heat_template_version: 2021-04-16)')
-    return data
+        data = heat.template_format.parse(text)
+    except heat.exception.RequestLimitExceeded as exc:
+        raise TemplateError(str(exc))
+    except ValueError as exc:
+        raise TemplateError(str(exc))
+    if _expanded_size(data, limit) > limit:
+        raise TemplateError(
+            'the template expands (YAML aliases) to more than %d bytes, '
+            'the most Heat accepts (max_template_size): write it out '
+            'without aliases, smaller' % limit)
+    return json.loads(json.dumps(data))
 
 
 def _convert(name, ptype, value):
@@ -200,23 +298,66 @@ def clusters(template):
             if isinstance(body, dict) and body.get('type') == CLUSTER_TYPE]
 
 
-def check_template(path, overrides):
+def _heat_path(path):
+    """Heat's error path (``['properties', 'node_groups', 1, 'count']``)
+    as our property path (``node_groups[1].count``)."""
+    out = ''
+    for part in path:
+        if part == 'properties' and not out:
+            continue
+        if isinstance(part, int) or str(part).isdigit():
+            out += '[%s]' % part
+        else:
+            out += ('.' if out else '') + str(part)
+    return out
+
+
+def check_properties(name, props, max_resources_per_stack=None):
+    """The ClusterSpec of one cluster resource's (resolved) properties,
+    checked as heat-engine checks them: the resource's Heat schema, then
+    the core rules. Raises InvalidCluster."""
+    heat = _Heat.load()
+    if not isinstance(props, dict):
+        raise exceptions.InvalidCluster([ValidationError(
+            'properties', 'must be a map')])
+    checked = heat.properties.Properties(heat.schema, props,
+                                         section='properties')
+    try:
+        checked.validate(with_value=True)
+        values = {key: checked[key] for key in heat.resource.PROPERTIES}
+    except heat.exception.StackValidationFailed as exc:
+        raise exceptions.InvalidCluster([ValidationError(
+            _heat_path(exc.path), exc.error_message)])
+    except (ValueError, TypeError) as exc:
+        raise exceptions.InvalidCluster([ValidationError('', str(exc))])
+    return validation.check(values, default_name=name,
+                            max_resources_per_stack=max_resources_per_stack)
+
+
+def check_template(path, overrides, max_resources_per_stack=None):
     """``([(resource name, ClusterSpec)], [message, ...])`` for a file."""
     try:
         with open(path) as f:
             text = f.read()
     except OSError as exc:
         raise TemplateError('cannot read %s: %s' % (path, exc.strerror))
+    return check_text(text, overrides, max_resources_per_stack, where=path)
+
+
+def check_text(text, overrides, max_resources_per_stack=None,
+               where='the template'):
+    """:func:`check_template` of a template's text."""
     template = parse_template(text)
     params = resolve_parameters(template, overrides)
     found = clusters(template)
     if not found:
-        raise TemplateError('no %s resource in %s' % (CLUSTER_TYPE, path))
+        raise TemplateError('no %s resource in %s' % (CLUSTER_TYPE, where))
     specs, messages = [], []
     for name, raw in found:
         try:
             props = resolve(raw, params)
-            specs.append((name, validation.check(props, default_name=name)))
+            specs.append((name, check_properties(
+                name, props, max_resources_per_stack)))
         except _Unresolvable as exc:
             messages.append('%s: %s: %s (use a literal or get_param)'
                             % (name, exc.path, exc.message))
@@ -253,7 +394,8 @@ def _overrides(pairs):
 def _run_checked(args, on_valid):
     try:
         specs, messages = check_template(args.template,
-                                         _overrides(args.parameter))
+                                         _overrides(args.parameter),
+                                         args.max_resources_per_stack)
     except TemplateError as exc:
         print('error: %s' % exc, file=sys.stderr)
         return EXIT_USAGE
@@ -267,6 +409,7 @@ def _run_checked(args, on_valid):
 def cmd_validate(args):
     def ok(specs):
         print('OK')
+        print(OFFLINE_NOTE, file=sys.stderr)
         return EXIT_OK
     return _run_checked(args, ok)
 
@@ -287,6 +430,10 @@ def _template_command(subparsers, name, func, help_text):
     parser.add_argument('-P', '--parameter', action='append', default=[],
                         metavar='KEY=VALUE',
                         help='template parameter (repeatable)')
+    parser.add_argument('--max-resources-per-stack', type=int,
+                        default=DEFAULT_MAX_RESOURCES, metavar='N',
+                        help='heat-engine\'s max_resources_per_stack '
+                             '(default %(default)s; -1: unlimited)')
     parser.set_defaults(func=func)
 
 
@@ -311,6 +458,9 @@ def build_parser():
 
 
 def main(argv=None):
+    # Heat's and the add-ons' imports warn that eventlet (a dependency of
+    # theirs) is deprecated: nothing a template author can act on
+    warnings.filterwarnings('ignore', message=r'\s*Eventlet is deprecated')
     args = build_parser().parse_args(argv)
     return args.func(args) or EXIT_OK
 

@@ -23,12 +23,12 @@ from heat_savanna.common.exceptions import ValidationError
 CLUSTER_PROPERTIES = (
     NAME, PLUGIN_NAME, PLUGIN_VERSION, IMAGE, FLAVOR, KEY_NAME, SSH_USER,
     MANAGEMENT_NETWORK, FLOATING_IP_POOL, NODE_GROUPS, ANTI_AFFINITY,
-    ANTI_AFFINITY_POLICY, CLUSTER_CONFIGS, REMOVAL_CANDIDATES,
+    ANTI_AFFINITY_POLICY, CLUSTER_CONFIGS, REMOVAL_CANDIDATES, ALARM_ACTION,
 ) = (
     'name', 'plugin_name', 'plugin_version', 'image', 'flavor',
     'key_name', 'ssh_user', 'management_network', 'floating_ip_pool',
     'node_groups', 'anti_affinity', 'anti_affinity_policy',
-    'cluster_configs', 'removal_candidates',
+    'cluster_configs', 'removal_candidates', 'alarm_action',
 )
 
 NODE_GROUP_KEYS = (
@@ -36,12 +36,13 @@ NODE_GROUP_KEYS = (
     NG_NODE_PROCESSES, NG_VOLUMES_PER_NODE, NG_VOLUME_SIZE,
     NG_VOLUME_TYPE, NG_VOLUMES_AZ, NG_AZ, NG_FLOATING_IP,
     NG_SECURITY_GROUPS, NG_AUTO_SECURITY_GROUP, NG_NODE_CONFIGS,
+    NG_MIN_COUNT, NG_MAX_COUNT,
 ) = (
     'name', 'count', 'min_active', 'flavor', 'image',
     'node_processes', 'volumes_per_node', 'volume_size',
     'volume_type', 'volumes_availability_zone', 'availability_zone',
     'floating_ip', 'security_groups', 'auto_security_group',
-    'node_configs',
+    'node_configs', 'min_count', 'max_count',
 )
 
 ANTI_AFFINITY_POLICIES = (HARD_ANTI_AFFINITY, SOFT_ANTI_AFFINITY) = (
@@ -50,8 +51,18 @@ ANTI_AFFINITY_POLICIES = (HARD_ANTI_AFFINITY, SOFT_ANTI_AFFINITY) = (
 DEFAULT_VOLUME_SIZE = 10
 DEFAULT_CLUSTER_NAME = 'cluster'
 
+# The limits the resource's Heat schema declares (resources/cluster.py); a
+# test holds the two equal, so `heat-savanna validate` without the schema
+# and the engine cannot drift apart.
+NAME_PATTERN = r'^[a-zA-Z][a-zA-Z0-9-]*$'     # cluster and group names
+NAME_MAX = 40
+SSH_USER_MAX = 32
+VOLUMES_PER_NODE_MAX = 16
+VOLUME_SIZE_MIN = 1
+MIN_ACTIVE_PATTERN = r'^[0-9]+%?$'
+
 _INT_RE = re.compile(r'^\s*-?\d+\s*$')
-_MIN_ACTIVE_RE = re.compile(r'^\s*(-?\d+)\s*(%?)\s*$')
+_MIN_ACTIVE_RE = re.compile(r'^([0-9]+)(%?)$')
 _TRUE = ('true', 'yes', 'on', '1')
 _FALSE = ('false', 'no', 'off', '0')
 
@@ -75,6 +86,9 @@ class NodeGroupSpec:
     security_groups: tuple = ()
     auto_security_group: bool = True
     node_configs: dict = dataclasses.field(default_factory=dict)
+    # bounds of a resize by signal (None: min_active .. count)
+    min_count: typing.Optional[int] = None
+    max_count: typing.Optional[int] = None
 
     def has(self, process):
         return process in self.node_processes
@@ -83,10 +97,11 @@ class NodeGroupSpec:
 @dataclasses.dataclass(frozen=True)
 class ClusterSpec:
     """A whole cluster definition (satisfies the plugins'
-    ``ClusterSpecView`` protocol)."""
+    ``ClusterSpecView`` protocol). ``plugin_version`` is None when the
+    template leaves it out, until validation sets the plugin's default."""
     name: str
     plugin_name: str
-    plugin_version: str
+    plugin_version: typing.Optional[str]
     image: str
     flavor: str
     management_network: str
@@ -98,6 +113,7 @@ class ClusterSpec:
     anti_affinity_policy: str = HARD_ANTI_AFFINITY
     cluster_configs: dict = dataclasses.field(default_factory=dict)
     removal_candidates: tuple = ()
+    alarm_action: typing.Optional[dict] = None
 
     def group(self, name):
         """The node group called ``name`` (KeyError if none)."""
@@ -113,7 +129,8 @@ class ClusterSpec:
 
 def resolve_min_active(raw, count):
     """``min_active`` as a number: ``None`` -> count, ``"90%"`` -> 90 % of
-    count rounded up, ``"9"``/``9`` -> 9. ValueError if malformed."""
+    count rounded up, ``"9"``/``9`` -> 9. ValueError if malformed (the
+    strings the Heat schema refuses: signs, blanks, decimals)."""
     if raw is None or raw == '':
         return count
     if isinstance(raw, bool):
@@ -124,7 +141,7 @@ def resolve_min_active(raw, count):
         return int(raw)
     if not isinstance(raw, str):
         raise ValueError(raw)
-    match = _MIN_ACTIVE_RE.match(raw)
+    match = _MIN_ACTIVE_RE.fullmatch(raw)
     if not match:
         raise ValueError(raw)
     number, percent = int(match.group(1)), match.group(2)
@@ -225,6 +242,15 @@ class _Reader(object):
                 out[section] = dict(values)
         return out
 
+    def mapping(self, data, key, path):
+        value = data.get(key)
+        if value is None or value == {}:
+            return None
+        if not isinstance(value, dict):
+            self.err(path, 'must be a map, not %s' % _kind(value))
+            return None
+        return dict(value)
+
     def unknown_keys(self, data, allowed, path):
         for key in data:
             if key not in allowed:
@@ -295,6 +321,8 @@ def _parse_group(raw, index, cluster_image, cluster_flavor, reader):
                                            p(NG_AUTO_SECURITY_GROUP), True),
         node_configs=reader.configs(raw, NG_NODE_CONFIGS,
                                     p(NG_NODE_CONFIGS)),
+        min_count=reader.integer(raw, NG_MIN_COUNT, p(NG_MIN_COUNT)),
+        max_count=reader.integer(raw, NG_MAX_COUNT, p(NG_MAX_COUNT)),
     )
     if len(reader.errors) > before:
         return None
@@ -321,8 +349,7 @@ def parse_cluster(props, default_name=None):
     values = dict(
         plugin_name=reader.string(props, PLUGIN_NAME, PLUGIN_NAME,
                                   required=True),
-        plugin_version=reader.string(props, PLUGIN_VERSION, PLUGIN_VERSION,
-                                     required=True),
+        plugin_version=reader.string(props, PLUGIN_VERSION, PLUGIN_VERSION),
         image=reader.string(props, IMAGE, IMAGE, required=True),
         flavor=reader.string(props, FLAVOR, FLAVOR, required=True),
         management_network=reader.string(
@@ -336,6 +363,7 @@ def parse_cluster(props, default_name=None):
                                        CLUSTER_CONFIGS),
         removal_candidates=reader.str_list(props, REMOVAL_CANDIDATES,
                                            REMOVAL_CANDIDATES),
+        alarm_action=reader.mapping(props, ALARM_ACTION, ALARM_ACTION),
     )
     policy = reader.string(props, ANTI_AFFINITY_POLICY,
                            ANTI_AFFINITY_POLICY) or HARD_ANTI_AFFINITY

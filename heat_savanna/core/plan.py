@@ -11,7 +11,9 @@ layout, the nodes' states and the wanted spec:
   update on the way (``grow`` while the update runs, ``final`` after the
   decommission);
 * :func:`fixed_group_changes`: the node group changes no update does in
-  place.
+  place;
+* :func:`plan_reconfigure`: which running nodes a configuration change
+  reaches, what each must restart, and in which rolling batches.
 
 Pure: no Heat import, no I/O.
 """
@@ -107,3 +109,87 @@ def fixed_group_changes(old, new):
                     'add a new group with the new %s and scale %r to 0'
                     % (key, group.name)))
     return errors
+
+
+@dataclasses.dataclass(frozen=True)
+class Reconfigure:
+    """A configuration change applied in place.
+
+    ``restarts``: ``{node: processes to restart}`` for every running node
+    whose configuration changed (empty tuple: its files change, nothing
+    restarts). ``batches``: the nodes in the order they are done, batch
+    by batch: first the nodes with nothing to restart, then each group's
+    other nodes in batches that keep at least ``min_active`` of the group
+    running, and the nodes carrying a mandatory process (masters) last,
+    one at a time.
+    """
+    restarts: dict
+    batches: tuple
+
+    def __bool__(self):
+        return bool(self.restarts)
+
+
+def merged_configs(spec, group):
+    """``{section: {key: value}}`` a node of ``group`` gets: the group's
+    node_configs over the cluster's cluster_configs."""
+    out = {}
+    for configs in (spec.cluster_configs, group.node_configs):
+        for section, values in (configs or {}).items():
+            out.setdefault(section, {}).update(values or {})
+    return out
+
+
+def plan_reconfigure(old, new, layout, states, restarts_needed,
+                     mandatory=()):
+    """The :class:`Reconfigure` from ``old`` to ``new`` configurations.
+
+    :param states: ``{node: node state}``; only ACTIVE nodes are
+        reconfigured (nodes being built get the new files anyway).
+    :param restarts_needed: ``(old_configs, new_configs) -> processes``,
+        the plugin catalog's answer.
+    :param mandatory: processes whose nodes go last, one at a time.
+    """
+    old_groups = {g.name: g for g in old.node_groups}
+    restarts = {}
+    for group in new.node_groups:
+        prev = old_groups.get(group.name)
+        if prev is None:
+            continue
+        before = merged_configs(old, prev)
+        after = merged_configs(new, group)
+        if before == after:
+            continue
+        procs = set(restarts_needed(before, after))
+        for node in layout.group_nodes(group.name):
+            if states.get(node) == health.ACTIVE:
+                restarts[node] = tuple(sorted(
+                    p for p in procs if group.has(p)))
+    return Reconfigure(restarts=restarts,
+                       batches=rolling_batches(new, layout, states,
+                                               restarts, mandatory))
+
+
+def rolling_batches(spec, layout, states, restarts, mandatory=()):
+    """The batches of :class:`Reconfigure` (see there)."""
+    mandatory = set(mandatory)
+    quiet = tuple(n for n in layout.names()
+                  if n in restarts and not restarts[n])
+    batches = [quiet] if quiet else []
+    masters = []
+    for group in spec.node_groups:
+        nodes = [n for n in layout.group_nodes(group.name)
+                 if restarts.get(n)]
+        if not nodes:
+            continue
+        if mandatory & set(group.node_processes):
+            masters.extend(nodes)
+            continue
+        active = sum(1 for n in layout.group_nodes(group.name)
+                     if states.get(n) == health.ACTIVE)
+        # with no slack above min_active the group goes one node at a time
+        size = max(1, active - group.min_active)
+        batches += [tuple(nodes[i:i + size])
+                    for i in range(0, len(nodes), size)]
+    batches += [(n,) for n in masters]
+    return tuple(batches)

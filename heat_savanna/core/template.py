@@ -248,7 +248,10 @@ def _node_resources(props, node, resources, outputs):
         'metadata': {'savanna_cluster': props[NS_CLUSTER_NAME],
                      'savanna_group': props[NS_GROUP],
                      'savanna_node': node,
-                     'savanna_processes': ','.join(props[NS_PROCESSES])},
+                     'savanna_processes': ','.join(props[NS_PROCESSES]),
+                     # exported by Ceilometer (only metering.* is), so an
+                     # alarm can aggregate the cluster's servers
+                     'metering.server_group': props[NS_CLUSTER_NAME]},
     }
     if props.get(NS_AVAILABILITY_ZONE):
         server['availability_zone'] = props[NS_AVAILABILITY_ZONE]

@@ -2,12 +2,16 @@
 and ``heat-savanna validate`` share.
 
 :func:`check` parses (shape and type errors) and, when the shape is right,
-runs the generic rules below and then the plugin's own topology rules
-(``plugin.validate``). Every error names the property path and says what
-would be valid. Pure: no Heat import, no I/O (the plugin is looked up
-through an injectable callable).
+runs the generic rules below and then the plugin's own topology and
+configuration rules (``plugin.validate``). Every error names the property
+path and says what would be valid. Bounds come before anything is built
+from the definition: at most :data:`MAX_NODES` nodes, hostnames of at most
+63 characters, and (when the caller passes the engine's
+``max_resources_per_stack``) a nested stack Heat will accept. Pure: no Heat
+import, no I/O (the plugin is looked up through an injectable callable).
 """
 
+import dataclasses
 import re
 
 from heat_savanna.common import exceptions
@@ -15,15 +19,28 @@ from heat_savanna.common.exceptions import InvalidCluster
 from heat_savanna.common.exceptions import ValidationError
 from heat_savanna.core import layout as layout_mod
 from heat_savanna.core import model
+from heat_savanna.core import signals
+from heat_savanna.core import template as template_mod
 from heat_savanna import plugins
 
-GROUP_NAME_RE = re.compile(r'^[a-zA-Z][a-zA-Z0-9-]*$')
-GROUP_NAME_MAX = 40
+# fullmatch, never match: "$" also matches before a final newline
+GROUP_NAME_RE = re.compile(model.NAME_PATTERN)
+GROUP_NAME_MAX = model.NAME_MAX
+NAME_HINT = ('start with a letter, then letters, digits and "-", at most '
+             '%d characters' % model.NAME_MAX)
+#: most nodes of one cluster, whatever max_resources_per_stack allows:
+#: the nested template and the per-node state grow with it (100000 nodes
+#: took 122 s and 2.8 GB to render)
+MAX_NODES = 5000
+#: longest hostname (one DNS label): the server name of a node
+HOSTNAME_MAX = 63
 # a group named like this would collide with another node's resources
 _CLASHING_NAME_RE = re.compile(r'-\d+-(volume|attachment)$')
 
 
 def _join(items):
+    if items is None:       # no plugin to ask
+        return '(those of the plugin)'
     return ', '.join(sorted(str(i) for i in items)) or '(none)'
 
 
@@ -38,19 +55,20 @@ def _check_groups(spec, processes, sections, errors):
     seen = {}
     for i, group in enumerate(spec.node_groups):
         path = 'node_groups[%d]' % i
-        if group.name in seen:
+        # server names, and so hostnames, ignore case
+        if group.name.lower() in seen:
             errors.append(ValidationError(
                 path + '.name', 'duplicate node group name %r (also '
-                'node_groups[%d])' % (group.name, seen[group.name]),
+                'node_groups[%d]; names are compared ignoring case)'
+                % (group.name, seen[group.name.lower()]),
                 'give every node group its own name'))
         else:
-            seen[group.name] = i
-        if not GROUP_NAME_RE.match(group.name) or \
+            seen[group.name.lower()] = i
+        if not GROUP_NAME_RE.fullmatch(group.name) or \
                 len(group.name) > GROUP_NAME_MAX:
             errors.append(ValidationError(
                 path + '.name', 'invalid node group name %r' % group.name,
-                'start with a letter, then letters, digits and "-", at '
-                'most %d characters' % GROUP_NAME_MAX))
+                NAME_HINT))
         elif _CLASHING_NAME_RE.search(group.name):
             errors.append(ValidationError(
                 path + '.name', 'node group name %r clashes with the '
@@ -94,17 +112,48 @@ def _check_groups(spec, processes, sections, errors):
                 path + '.floating_ip', 'floating_ip is set but the cluster '
                 'has no floating_ip_pool',
                 'set floating_ip_pool to an external network'))
-        if group.volumes_per_node < 0:
+        if not 0 <= group.volumes_per_node <= model.VOLUMES_PER_NODE_MAX:
             errors.append(ValidationError(
-                path + '.volumes_per_node', 'must be 0 or more, not %d'
-                % group.volumes_per_node))
-        elif group.volumes_per_node > 0 and group.volume_size <= 0:
+                path + '.volumes_per_node', 'must be from 0 to %d, not %d'
+                % (model.VOLUMES_PER_NODE_MAX, group.volumes_per_node)))
+        if group.volume_size < model.VOLUME_SIZE_MIN:
             errors.append(ValidationError(
-                path + '.volume_size', 'must be at least 1 GB when '
-                'volumes_per_node is %d, not %d'
-                % (group.volumes_per_node, group.volume_size)))
+                path + '.volume_size', 'must be at least %d GB, not %d'
+                % (model.VOLUME_SIZE_MIN, group.volume_size)))
         _check_sections(group.node_configs, sections,
                         path + '.node_configs', errors)
+        _check_count_bounds(group, path, errors)
+
+
+def _check_count_bounds(group, path, errors):
+    low, high = group.min_count, group.max_count
+    if low is not None and not 0 <= low <= group.count:
+        errors.append(ValidationError(
+            path + '.min_count', 'must be between 0 and count (%d), not %d'
+            % (group.count, low)))
+    if high is not None and high < group.count:
+        errors.append(ValidationError(
+            path + '.max_count', 'must be count (%d) or more, not %d'
+            % (group.count, high)))
+
+
+def _check_alarm_action(spec, errors):
+    if spec.alarm_action is None:
+        return
+    try:
+        request = signals.parse(spec.alarm_action)
+        if request.action == signals.RESIZE:
+            spec.group(request.group)
+    except exceptions.ValidationError as exc:
+        errors.append(ValidationError(
+            model.ALARM_ACTION + exc.path[len('signal'):], exc.message,
+            exc.hint))
+    except KeyError:
+        errors.append(ValidationError(
+            model.ALARM_ACTION + '.group', 'no node group %r'
+            % spec.alarm_action.get('group'),
+            'node groups: %s' % ', '.join(g.name for g in
+                                          spec.node_groups)))
 
 
 def _check_sections(configs, sections, path, errors):
@@ -153,7 +202,75 @@ def _check_removal_candidates(spec, layout, errors):
                    or '(none)')))
 
 
-def validate_cluster(spec, plugin, layout=None):
+def _check_names(spec, errors):
+    if not GROUP_NAME_RE.fullmatch(spec.name) or \
+            len(spec.name) > model.NAME_MAX:
+        errors.append(ValidationError(
+            model.NAME, 'invalid cluster name %r' % spec.name[:80],
+            NAME_HINT + '; without a name property the resource\'s name '
+            'is used'))
+    if spec.ssh_user is not None and \
+            not 1 <= len(spec.ssh_user) <= model.SSH_USER_MAX:
+        errors.append(ValidationError(
+            model.SSH_USER, 'must be 1 to %d characters, not %d'
+            % (model.SSH_USER_MAX, len(spec.ssh_user))))
+
+
+def _check_size(spec, max_resources_per_stack, errors):
+    """Bounds on the size of what the definition would build, checked
+    before anything is built. Returns False when the node count itself is
+    out of bounds (nothing that depends on it may be computed then)."""
+    total = 0
+    for i, group in enumerate(spec.node_groups):
+        if group.count > MAX_NODES:
+            errors.append(ValidationError(
+                'node_groups[%d].count' % i, 'count %s is more than the '
+                '%d nodes a cluster may have' % (_digits(group.count),
+                                                 MAX_NODES),
+                'use a count of at most %d' % MAX_NODES))
+        total += max(group.count, 0)
+    if total > MAX_NODES:
+        if not any(e.path.endswith('.count') for e in errors):
+            errors.append(ValidationError(
+                model.NODE_GROUPS, '%s nodes in all is more than the %d a '
+                'cluster may have' % (_digits(total), MAX_NODES),
+                'use fewer nodes, or several clusters'))
+        return False
+    for i, group in enumerate(spec.node_groups):
+        last = layout_mod.node_name(group.name, max(group.count - 1, 0))
+        hostname = template_mod.server_name(spec.name, last)
+        if len(hostname) > HOSTNAME_MAX:
+            errors.append(ValidationError(
+                'node_groups[%d].name' % i, 'server name %s of the group\'s '
+                'last node has %d characters, more than the %d of a hostname'
+                % (hostname if len(hostname) <= 100 else hostname[:97] +
+                   '...', len(hostname), HOSTNAME_MAX),
+                'shorten the cluster name (%s) or the group name'
+                % spec.name))
+    limit = max_resources_per_stack
+    if limit is not None and limit >= 0:
+        # +1: Heat counts the cluster resource itself in the same total
+        needed = template_mod.resource_count(spec) + 1
+        if needed > limit:
+            errors.append(ValidationError(
+                model.NODE_GROUPS, 'the cluster needs %d resources (its '
+                'nested stack and itself) for %d nodes, more than the %d '
+                'heat-engine allows in one stack (max_resources_per_stack)'
+                % (needed, total, limit),
+                'use fewer nodes or fewer volumes per node, or ask the '
+                'cloud operator to raise max_resources_per_stack'))
+    return True
+
+
+def _digits(number):
+    text = str(number)
+    if len(text) <= 12:
+        return text
+    return '%s...(%d digits)' % (text[:6], len(text))
+
+
+def validate_cluster(spec, plugin, layout=None,
+                     max_resources_per_stack=None):
     """Every ValidationError of a parsed ClusterSpec for ``plugin``.
 
     Generic rules first, then ``plugin.validate(spec)`` when the version is
@@ -164,8 +281,13 @@ def validate_cluster(spec, plugin, layout=None):
         (only the rules that need no plugin run).
     :param layout: the current Layout, when known: removal_candidates must
         then name existing nodes.
+    :param max_resources_per_stack: heat-engine's limit (None: not
+        checked; -1: unlimited).
     """
     errors = []
+    _check_names(spec, errors)
+    if not _check_size(spec, max_resources_per_stack, errors):
+        return errors
     processes = sections = None
     versions = _versions(plugin) if plugin is not None else None
     if versions is None:
@@ -187,6 +309,7 @@ def validate_cluster(spec, plugin, layout=None):
     _check_sections(spec.cluster_configs, sections, model.CLUSTER_CONFIGS,
                     errors)
     _check_removal_candidates(spec, layout, errors)
+    _check_alarm_action(spec, errors)
     if processes is None:
         return errors
     reported = {e.path for e in errors}
@@ -202,9 +325,22 @@ def validate_cluster(spec, plugin, layout=None):
     return errors
 
 
-def check(props, default_name=None, get_plugin=None, layout=None):
+def _default_version(plugin):
+    try:
+        return plugin.get_default_version()
+    except Exception:   # a broken plugin: reported by validate_cluster
+        return None
+
+
+def check(props, default_name=None, get_plugin=None, layout=None,
+          max_resources_per_stack=None):
     """Parse and validate a cluster definition.
 
+    Without ``plugin_version`` the plugin's default version is chosen (the
+    returned spec carries it).
+
+    :param max_resources_per_stack: heat-engine's limit (see
+        :func:`validate_cluster`).
     :returns: the ClusterSpec when valid.
     :raises InvalidCluster: with ALL the errors found.
     """
@@ -226,7 +362,12 @@ def check(props, default_name=None, get_plugin=None, layout=None):
             model.PLUGIN_NAME, 'the %s plugin cannot be loaded: %s: %s'
             % (spec.plugin_name, type(exc).__name__, exc),
             'check the heat-savanna installation'))
-    errors += validate_cluster(spec, plugin, layout=layout)
+    if plugin is not None and spec.plugin_version is None:
+        spec = dataclasses.replace(spec,
+                                   plugin_version=_default_version(plugin))
+    errors += validate_cluster(
+        spec, plugin, layout=layout,
+        max_resources_per_stack=max_resources_per_stack)
     if errors:
         raise InvalidCluster(errors)
     return spec

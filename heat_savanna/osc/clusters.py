@@ -340,6 +340,19 @@ def last_event_id(heat, stack, resource):
     return events[0].id if events else None
 
 
+def acted_since(heat, stack, resource, mark, depth=10):
+    """Whether the resource has an event newer than ``mark`` other than a
+    ``SIGNAL`` event."""
+    events = heat.events.list(stack, resource_name=resource, limit=depth,
+                              sort_dir='desc')
+    for event in events:
+        if event.id == mark:
+            return False
+        if getattr(event, 'resource_action', None) != 'SIGNAL':
+            return True
+    return False
+
+
 def send_signal(heat, cluster, data):
     """Signal ``cluster``; returns the newest event id before the signal
     (the mark :func:`wait` counts new events from)."""
@@ -367,9 +380,10 @@ def wait(heat, cluster, mark, timeout=3600, interval=5.0,
     longer ``IN_PROGRESS``; return the re-read :class:`Cluster`.
 
     "Has acted" is: it was seen ``IN_PROGRESS``, or it has an event newer
-    than ``mark`` (Heat records an event when a signal handler finishes,
-    and on every state change), so a signal whose handler has not started
-    yet is not taken for one that is done.
+    than ``mark`` other than the ``SIGNAL`` event Heat records when it
+    hands the signal over (the cluster then runs the request as an action
+    of its stack, whose events and states follow), so a signal whose
+    action has not started yet is not taken for one that is done.
     """
     ident = '%s/%s' % (cluster.stack, cluster.stack_id) \
         if cluster.stack_id else cluster.stack
@@ -379,8 +393,8 @@ def wait(heat, cluster, mark, timeout=3600, interval=5.0,
         current = read(heat, ident, cluster.resource)
         seen_busy = seen_busy or current.in_progress
         if not current.in_progress and (
-                seen_busy or last_event_id(heat, ident,
-                                           cluster.resource) != mark):
+                seen_busy or acted_since(heat, ident, cluster.resource,
+                                         mark)):
             return current
         if clock() >= deadline:
             raise WaitTimeout(

@@ -13,14 +13,26 @@ Plugins are found through the ``heat_savanna.plugins`` entry-point group
 (see :func:`heat_savanna.plugins.get_plugin`), so a third party can add one.
 
 Split of a plugin package (after Sahara's plugin layout):
-``validation.py`` (pure topology/config checks), ``config.py`` (files each node
-gets), ``start.py`` (start order and readiness), ``scaling.py`` (scale-up and
-decommission), ``plugin.py`` (the class below, wiring them together).
+``catalog.py`` (versions, processes and every configuration key, declared
+once: see :mod:`heat_savanna.plugins.catalog`), ``validation.py`` (pure
+topology/config checks), ``config.py`` (files each node gets),
+``start.py`` (image check, start order and readiness), ``scaling.py``
+(scale-up and decommission), ``plugin.py`` (the class below, wiring them
+together).
 """
 
 import abc
 import dataclasses
+import shlex
 import typing
+
+from heat_savanna.common import exceptions
+
+
+class StepError(exceptions.SavannaError):
+    """A step failed on a node for a reason the plugin words itself
+    (e.g. the image lacks the framework): the message is the node's
+    failure reason as is, with the fix."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,6 +61,7 @@ class NodeInfo:
     server_id: typing.Optional[str] = None
     volumes: tuple = ()        # device paths of attached volumes, in order
     fqdn: typing.Optional[str] = None
+    image: typing.Optional[str] = None   # the image it booted from, to name
 
     def has(self, process):
         return process in self.processes
@@ -132,6 +145,12 @@ class ProvisioningPlugin(metaclass=abc.ABCMeta):
     def get_versions(self):
         """Versions this plugin can deploy, newest first."""
 
+    def get_default_version(self):
+        """The version a cluster gets when ``plugin_version`` is not set:
+        the newest one."""
+        versions = list(self.get_versions())
+        return versions[0] if versions else None
+
     @abc.abstractmethod
     def get_node_processes(self, version):
         """``{service: [process, ...]}`` for ``version``."""
@@ -145,11 +164,24 @@ class ProvisioningPlugin(metaclass=abc.ABCMeta):
         """Processes the cluster cannot live without (a node carrying one
         must be up: spark master, namenode, resourcemanager)."""
 
-    @abc.abstractmethod
+    def get_config_catalog(self, version):
+        """The :class:`heat_savanna.plugins.catalog.ConfigCatalog` of
+        ``version``: every section and key of ``cluster_configs`` /
+        ``node_configs`` with its kind, default, meaning and the processes
+        a change must restart (``catalog.restart_for(section, key)``,
+        ``catalog.restarts_needed(old_configs, new_configs)``). None for a
+        plugin that declares none."""
+        return None
+
     def get_config_sections(self, version):
-        """``{section: {key: default}}`` accepted in ``cluster_configs`` /
-        ``node_configs``. Keys not listed are still accepted (passed through)
-        unless the section itself is unknown."""
+        """``{section: {key: default}}`` of the declared keys accepted in
+        ``cluster_configs`` / ``node_configs`` (from the catalog). Whether
+        other keys of a section are accepted is the catalog's to say."""
+        catalog = self.get_config_catalog(version)
+        if catalog is None:
+            raise NotImplementedError('%s declares no configuration'
+                                      % self.name)
+        return catalog.defaults()
 
     # -- validation (pure) -------------------------------------------------
     @abc.abstractmethod
@@ -177,12 +209,25 @@ class ProvisioningPlugin(metaclass=abc.ABCMeta):
     # -- provisioning steps ------------------------------------------------
     @abc.abstractmethod
     def create_steps(self, cluster_info):
-        """Steps that configure and start a new cluster, in order."""
+        """Steps that configure and start a new cluster, in order. The
+        first one checks each node's image (the framework's binaries at
+        the configured place, in the plugin_version asked for) and fails
+        the node with a :class:`StepError` naming the image and what is
+        missing."""
 
     @abc.abstractmethod
     def scale_up_steps(self, cluster_info, new_nodes):
         """Steps that join ``new_nodes`` (already in ``cluster_info.nodes``)
         to the running cluster without restarting anything else."""
+
+    @abc.abstractmethod
+    def reconfigure_steps(self, cluster_info, nodes, restarts):
+        """Steps that apply a configuration change to running ``nodes``
+        (of ``cluster_info``, which carries the new configuration):
+        rewrite every file of theirs, restart on each node the processes
+        ``restarts[node.name]`` names (what the catalog's
+        ``restarts_needed`` answered) and wait until they are ready again.
+        Nothing else restarts. The caller runs nodes in rolling batches."""
 
     @abc.abstractmethod
     def membership_steps(self, cluster_info):
@@ -201,3 +246,71 @@ class ProvisioningPlugin(metaclass=abc.ABCMeta):
     def health_steps(self, cluster_info):
         """Steps that probe every node's services (used by stack check).
         A node whose probe raises is reported unhealthy with the reason."""
+
+    # -- jobs (OS::Savanna::Job) -------------------------------------------
+    #: job types this plugin runs (see :data:`JOB_TYPES`)
+    job_types = ()
+
+    def supported_job_types(self, version):
+        """The job types (:data:`JOB_TYPES`) this plugin runs on a
+        cluster of ``version``."""
+        return tuple(self.job_types)
+
+    def job_command(self, cluster_info, job):
+        """How the master runs one execution of ``job`` (a
+        :class:`JobSpec`): a :class:`JobCommand`. Pure: no I/O."""
+        raise NotImplementedError('plugin %s runs no jobs' % self.name)
+
+
+#: job types a plugin may offer: ``spark`` (spark-submit of a jar or a
+#: Python file), ``shell`` (a shell script) and ``mapreduce`` (``yarn jar``)
+JOB_TYPES = (JOB_SPARK, JOB_SHELL, JOB_MAPREDUCE) = (
+    'spark', 'shell', 'mapreduce')
+
+
+@dataclasses.dataclass(frozen=True)
+class JobSpec:
+    """One execution of a job, as a plugin sees it.
+
+    ``main`` is where the main program is on the master: a file name
+    relative to the execution directory (an inline or downloaded program
+    is put there before the job starts), or an absolute path (a program
+    the image carries). ``configs`` are the job's settings: ``--conf`` for
+    spark, ``-D`` for mapreduce, environment variables for shell.
+    """
+    job_type: str
+    main: str
+    main_class: typing.Optional[str] = None
+    args: tuple = ()
+    configs: tuple = ()          # sorted ((key, value), ...) pairs
+
+
+@dataclasses.dataclass(frozen=True)
+class JobCommand:
+    """How the master runs one execution.
+
+    ``command`` is one shell command line, every value in it quoted, run
+    from the execution directory; it runs as root (the user the cluster's
+    daemons are started as) and may switch user itself (then ``owner``
+    names that user). Execution directories are made under ``work_root``
+    on the master.
+    """
+    command: str
+    work_root: str
+    #: the user the command switches to, if any: it gets the execution
+    #: directory, so the job may write its own files there
+    owner: typing.Optional[str] = None
+
+
+def shell_job_command(job, env=(), user=None):
+    """The command line of a ``shell`` job: ``bash MAIN ARGS...`` with the
+    job's configs and ``env`` (``(name, value)`` pairs) exported, run as
+    ``user`` (``runuser``) when given."""
+    q = shlex.quote
+    assignments = ['%s=%s' % (k, q(str(v)))
+                   for k, v in tuple(env) + tuple(job.configs)]
+    argv = ['bash', q(job.main)] + [q(str(a)) for a in job.args]
+    prefix = ['env'] + assignments if assignments else []
+    if user:
+        prefix = ['runuser', '-u', q(user), '--'] + (prefix or ['env'])
+    return ' '.join(prefix + argv)

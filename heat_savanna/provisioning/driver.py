@@ -8,7 +8,14 @@ between calls ("write configs: 37/100 nodes").
 
 A node that fails a step is recorded with the phase and a redacted reason and
 left out of every later step; the other nodes go on. Whether the cluster
-survives is decided by the caller (``heat_savanna.core.health``).
+survives is decided by the caller (``heat_savanna.core.health``), which may
+pass ``should_stop`` to end the run the moment it cannot (a node with a
+mandatory process failed, a group below min_active): the remaining steps
+are then not run.
+
+A wait step whose probe cannot run at all (the shell says 126: not
+executable, or 127: not found) is not "not ready yet": the node the probe
+ran on fails at once. A wait step whose nodes have all failed is skipped.
 """
 
 import time
@@ -38,17 +45,27 @@ class StepRunner(object):
     :param remote_for: ``remote_for(node) -> NodeRemote`` (cached by caller).
     :param pool_size: bound on parallel SSH sessions.
     :param clock: injectable monotonic clock (tests).
+    :param should_stop: optional ``should_stop(failures) -> reason or
+        None``, called after each :meth:`advance` with the failures so far
+        (``{node name: NodeFailure}``) while steps remain; a reason ends
+        the run: ``done`` becomes True, ``aborted`` holds the reason, no
+        further step runs.
     """
 
+    #: exit statuses of a shell that could not run the command at all
+    CANNOT_RUN = (126, 127)
+
     def __init__(self, steps, remote_for, pool_size=16,
-                 clock=time.monotonic, secrets=()):
+                 clock=time.monotonic, secrets=(), should_stop=None):
         self.steps = list(steps)
         self.remote_for = remote_for
         self.pool_size = pool_size
         self.clock = clock
         self.secrets = tuple(s for s in secrets if s)
+        self.should_stop = should_stop
         self.index = 0
         self.failures = {}          # node name -> NodeFailure
+        self.aborted = None         # the should_stop reason, once stopped
         self._wait_started = None
         self._next_poll = 0.0
         self.last_detail = ''
@@ -63,6 +80,8 @@ class StepRunner(object):
 
     def progress(self):
         """A short human summary, e.g. ``start workers (step 4/6)``."""
+        if self.aborted:
+            return 'stopped: %s' % self.aborted
         if self.done:
             return 'configured (%d steps)' % len(self.steps)
         step = self.current
@@ -83,14 +102,27 @@ class StepRunner(object):
         return [n for n in nodes if n.name not in self.failures]
 
     def advance(self):
-        """Do one bounded piece of work. Returns True when all steps ran."""
+        """Do one bounded piece of work. Returns True when all steps ran
+        (or the run was stopped: see ``aborted``)."""
         if self.done:
             return True
         step = self.current
         if step.action is not None:
             self._run_fanout(step)
+        elif step.nodes and not self._live(step.nodes):
+            # every node it waits for failed: nothing can come of waiting
+            self._next_step()
+            self.last_detail = ''
         else:
             self._poll_wait(step)
+        if self.should_stop is not None and not self.done:
+            reason = self.should_stop(dict(self.failures))
+            if reason:
+                LOG.warning('Provisioning stopped before step %d/%d: %s',
+                            min(self.index + 1, len(self.steps)),
+                            len(self.steps), reason)
+                self.aborted = reason
+                self.index = len(self.steps)
         return self.done
 
     def _run_fanout(self, step):
@@ -124,6 +156,12 @@ class StepRunner(object):
         self._next_poll = now + step.poll_interval
         try:
             result = step.check(self.remote_for)
+        except exceptions.RemoteCommandFailed as exc:
+            if exc.exit_code not in self.CANNOT_RUN:
+                result = (False, describe_error(exc))
+            else:
+                self._cannot_run(step, exc)
+                return
         except Exception as exc:   # a probe error is not fatal by itself
             result = (False, describe_error(exc))
         done, detail = result[0], result[1]
@@ -149,3 +187,17 @@ class StepRunner(object):
                                % (step.timeout, self.last_detail))
             self._next_step()
             self.last_detail = ''
+
+    def _cannot_run(self, step, error):
+        """A probe that cannot run (126/127) fails the node it ran on (or,
+        when that is not one of the run's nodes, every node of the step)
+        and ends the step."""
+        reason = describe_error(error)
+        known = {n.name for st in self.steps for n in st.nodes}
+        if error.node in known:
+            self._fail(error.node, step.name, reason)
+        else:
+            for node in self._live(step.nodes):
+                self._fail(node.name, step.name, reason)
+        self._next_step()
+        self.last_detail = ''

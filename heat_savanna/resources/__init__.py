@@ -11,6 +11,7 @@ import importlib
 RESOURCE_MODULES = (
     'heat_savanna.resources.cluster',
     'heat_savanna.resources.node_set',
+    'heat_savanna.resources.job',
 )
 
 

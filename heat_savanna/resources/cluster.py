@@ -7,6 +7,7 @@ state lives in the resource's data (JSON), the management private key in
 Heat's encrypted resource data (``redact=True``) and nowhere else.
 """
 
+from oslo_config import cfg
 from oslo_log import log as logging
 
 from heat.common import exception
@@ -14,6 +15,7 @@ from heat.common.i18n import _
 from heat.engine import attributes
 from heat.engine import constraints
 from heat.engine import properties
+from heat.engine.resources import signal_responder
 from heat.engine.resources import stack_resource
 from heat.engine import support
 
@@ -26,7 +28,8 @@ from heat_savanna.resources import state as state_mod
 LOG = logging.getLogger(__name__)
 
 
-class SavannaCluster(stack_resource.StackResource):
+class SavannaCluster(signal_responder.SignalResponder,
+                     stack_resource.StackResource):
     """A Spark or Hadoop cluster built, configured, scaled and healed by Heat.
 
     The resource expands into a nested stack with one server (and its port,
@@ -59,6 +62,7 @@ class SavannaCluster(stack_resource.StackResource):
         NAME, PLUGIN_NAME, PLUGIN_VERSION, IMAGE, FLAVOR, KEY_NAME, SSH_USER,
         MANAGEMENT_NETWORK, FLOATING_IP_POOL, NODE_GROUPS, ANTI_AFFINITY,
         ANTI_AFFINITY_POLICY, CLUSTER_CONFIGS, REMOVAL_CANDIDATES,
+        ALARM_ACTION,
     ) = model.CLUSTER_PROPERTIES
 
     _NODE_GROUP_KEYS = (
@@ -66,14 +70,15 @@ class SavannaCluster(stack_resource.StackResource):
         NG_NODE_PROCESSES, NG_VOLUMES_PER_NODE, NG_VOLUME_SIZE,
         NG_VOLUME_TYPE, NG_VOLUMES_AZ, NG_AZ, NG_FLOATING_IP,
         NG_SECURITY_GROUPS, NG_AUTO_SECURITY_GROUP, NG_NODE_CONFIGS,
+        NG_MIN_COUNT, NG_MAX_COUNT,
     ) = model.NODE_GROUP_KEYS
 
     ATTRIBUTES = (
         STATUS, NODES, ACTIVE_COUNT, DESIRED_COUNT, FAILED_NODES,
-        MASTER_ADDRESS, ENDPOINTS, INFO,
+        MASTER_ADDRESS, ENDPOINTS, INFO, SIGNAL_URL, ALARM_URL,
     ) = (
         'status', 'nodes', 'active_count', 'desired_count', 'failed_nodes',
-        'master_address', 'endpoints', 'info',
+        'master_address', 'endpoints', 'info', 'signal_url', 'alarm_url',
     )
 
     _node_group_schema = {
@@ -162,6 +167,18 @@ class SavannaCluster(stack_resource.StackResource):
               'merged over cluster_configs.'),
             default={},
             update_allowed=True),
+        NG_MIN_COUNT: properties.Schema(
+            properties.Schema.INTEGER,
+            _('Fewest nodes a resize by signal may leave in the group; '
+              'defaults to min_active.'),
+            constraints=[constraints.Range(min=0)],
+            update_allowed=True),
+        NG_MAX_COUNT: properties.Schema(
+            properties.Schema.INTEGER,
+            _('Most nodes a resize by signal may give the group; defaults '
+              'to count (no growth by signal unless set).'),
+            constraints=[constraints.Range(min=0)],
+            update_allowed=True),
     }
 
     properties_schema = {
@@ -184,8 +201,9 @@ class SavannaCluster(stack_resource.StackResource):
         PLUGIN_VERSION: properties.Schema(
             properties.Schema.STRING,
             _('Version of the framework the plugin deploys, e.g. "4.3.0" '
-              'for spark or "3.4.1" for vanilla.'),
-            required=True),
+              'for spark or "3.4.1" for vanilla. Defaults to the plugin\'s '
+              'default (newest) version; the version chosen shows in the '
+              'info attribute.')),
         IMAGE: properties.Schema(
             properties.Schema.STRING,
             _('Default image of the cluster\'s servers; it must carry the '
@@ -245,14 +263,24 @@ class SavannaCluster(stack_resource.StackResource):
         CLUSTER_CONFIGS: properties.Schema(
             properties.Schema.MAP,
             _('Service configuration, {section: {key: value}}; sections '
-              'are the plugin\'s (e.g. HDFS, YARN, spark-defaults).'),
-            default={}),
+              'are the plugin\'s (e.g. HDFS, YARN, spark-defaults). A '
+              'change is applied in place: files rewritten, only the '
+              'services it concerns restarted, node by node.'),
+            default={},
+            update_allowed=True),
         REMOVAL_CANDIDATES: properties.Schema(
             properties.Schema.LIST,
             _('Node names to remove first when a group scales down (after '
               'failed nodes, before the newest).'),
             default=[],
             schema=properties.Schema(properties.Schema.STRING),
+            update_allowed=True),
+        ALARM_ACTION: properties.Schema(
+            properties.Schema.MAP,
+            _('What a signal without an "action" does (an alarm posting '
+              'its own body to alarm_url): {action: heal}, {action: '
+              'check}, or {action: resize, group: <name>, count: <n> or '
+              'adjustment: <+/-n>}.'),
             update_allowed=True),
     }
 
@@ -285,13 +313,24 @@ class SavannaCluster(stack_resource.StackResource):
         INFO: attributes.Schema(
             _('Summary: plugin, version, per-group counts, status line.'),
             type=attributes.Schema.MAP),
+        SIGNAL_URL: attributes.Schema(
+            _('Heat API URL that signals the cluster (POST with a token; '
+              'body e.g. {"action": "heal"}).'),
+            type=attributes.Schema.STRING),
+        ALARM_URL: attributes.Schema(
+            _('Pre-signed URL that signals the cluster without a token, '
+              'for an alarm\'s alarm_actions (as OS::Heat::ScalingPolicy\'s '
+              'alarm_url): a POST without an "action" does alarm_action. '
+              'Served by heat-api-cfn; made (a stack domain user and its '
+              'EC2 keypair) when first read.'),
+            type=attributes.Schema.STRING),
     }
 
     # -- helpers -----------------------------------------------------------
-    def _spec(self, props=None):
+    def _spec(self, props=None, **limits):
         props = props if props is not None else self.properties
         values = {k: props[k] for k in self.PROPERTIES}
-        return validation.check(values, default_name=self.name)
+        return validation.check(values, default_name=self.name, **limits)
 
     def _operation(self):
         return operation.ClusterOperation(self)
@@ -305,8 +344,20 @@ class SavannaCluster(stack_resource.StackResource):
         # the same code `heat-savanna validate` runs; the generated nested
         # stack is validated last, as StackResource.validate would.
         super(stack_resource.StackResource, self).validate()
+        if not cfg.CONF.convergence_engine:
+            # (not self.stack.convergence: a template-validate request
+            # builds its stack without convergence on any engine)
+            raise exception.StackValidationFailed(message=_(
+                "%s: OS::Savanna::Cluster needs Heat's convergence engine "
+                "(set [DEFAULT] convergence_engine = true in heat.conf, "
+                "Heat's default): on the legacy engine one node's failure "
+                "stops the others and a failed cluster cannot be healed "
+                "(Heat refuses stack update --existing of a FAILED stack)")
+                % self.name)
         try:
-            self._spec()
+            # bounds before the nested template is generated below
+            self._spec(max_resources_per_stack=cfg.CONF.
+                       max_resources_per_stack)
         except sv_exc.InvalidCluster as exc:
             raise exception.StackValidationFailed(
                 message=_('%(res)s: %(err)s') % {
@@ -342,8 +393,18 @@ class SavannaCluster(stack_resource.StackResource):
     def check_check_complete(self, cookie=None):
         return self._operation().advance(cookie)
 
+    def handle_suspend(self):
+        # the nested stack's servers (StackUser's own handle_suspend would
+        # only disable the signal user, and does not chain)
+        cookie = stack_resource.StackResource.handle_suspend(self)
+        if self._get_user_id() is not None:
+            signal_responder.SignalResponder.handle_suspend(self)
+        return cookie
+
     def handle_resume(self):
-        super(SavannaCluster, self).handle_resume()
+        stack_resource.StackResource.handle_resume(self)
+        if self._get_user_id() is not None:
+            signal_responder.SignalResponder.handle_resume(self)
         return self._operation().start_resume()
 
     def check_resume_complete(self, cookie=None):
@@ -355,9 +416,42 @@ class SavannaCluster(stack_resource.StackResource):
         # replacing (and so deleting) the whole cluster.
         return self.resource_id is None
 
+    # -- signals -------------------------------------------------------------
+    def _signal_request(self, details):
+        try:
+            return self._operation().signal_request(details)
+        except sv_exc.ValidationError as exc:
+            raise exception.StackValidationFailed(
+                message=_('%(res)s: %(err)s') % {'res': self.name,
+                                                 'err': exc})
+
+    def _signal_check_hook(self, details):
+        # Runs in the API request, before the signal is accepted: bad data
+        # is refused there (HTTP 400), not in a thread nobody watches.
+        super(SavannaCluster, self)._signal_check_hook(details)
+        if not (details and 'unset_hook' in details):
+            self._signal_request(details)
+
+    def _signal_check_action(self):
+        # Signals are refused, not queued, while anything runs on the
+        # cluster or its stack (HTTP 409 with what is running).
+        super(SavannaCluster, self)._signal_check_action()
+        busy = self._operation().busy()
+        if busy:
+            raise exception.ActionInProgress(stack_name=self.stack.name,
+                                             action=busy)
+
+    def handle_signal(self, details=None):
+        return self._operation().start_signal(self._signal_request(details))
+
     def _needs_update(self, after, before, after_props, before_props,
                       prev_resource, check_init_complete=True):
         if self.resource_id is not None and self.status == self.FAILED:
+            return True
+        # an update a signal asked for (heal, resize)
+        pending = self.resource_id is not None and \
+            state_mod.load(self).get('signal')
+        if pending:
             return True
         # A PARTIALLY_ACTIVE cluster (nodes failed at create, or found
         # dead by a stack check) completed, so Heat would skip it on an
@@ -394,6 +488,11 @@ class SavannaCluster(stack_resource.StackResource):
 
     # -- attributes --------------------------------------------------------
     def _resolve_attribute(self, name):
+        if name == self.ALARM_URL:
+            if self.resource_id is None:
+                return None
+            url = self._get_ec2_signed_url(never_expire=True)
+            return str(url) if url else None
         return self._operation().attribute(name)
 
     def get_reference_id(self):

@@ -89,6 +89,9 @@ class Discovery(object):
             if keys:
                 rec['host_keys'] = keys
             else:
+                LOG.debug('%s: no host keys on the console of server %s '
+                          'yet (%.0fs)', name, rec['server_id'],
+                          now - self.started)
                 still.append(name)
         self.waiting = still
         if still and now - self.started >= self.timeout:

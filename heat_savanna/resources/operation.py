@@ -8,7 +8,7 @@ resource's ``check_*_complete`` so that no call holds the engine for long:
 
 create:  infra (nested stack) -> collect -> configure [-> members] -> finish
 update:  infra (grow) -> collect -> configure [-> members]
-         -> decommission -> shrink -> finish
+         [-> reconfigure] [-> decommission -> shrink] -> finish
 check:   probe servers and services -> finish
 resume:  resumed -> restart services -> finish
 
@@ -17,24 +17,30 @@ built per node (:mod:`heat_savanna.resources.infra`); nodes another
 node's failure left unfinished are finished by a follow-up update first.
 ``configure`` runs the plugin's steps and stops at once when the cluster
 can no longer be usable; ``members`` rewrites the member lists of the
-surviving nodes when some failed on the way. The state kept between
-actions is in :mod:`heat_savanna.resources.state`.
+surviving nodes when some failed on the way; ``reconfigure`` applies a
+configuration change to the running nodes in rolling batches. The state
+kept between actions is in :mod:`heat_savanna.resources.state`.
 """
 
+import dataclasses
 import shlex
 import time
+from urllib import parse
 
 from oslo_config import cfg
 from oslo_log import log as logging
 
 from heat.common import exception
 from heat.objects import resource as resource_objects
+from heat.rpc import api as rpc_api
 
 from heat_savanna.common import config as sv_config
+from heat_savanna.common import exceptions as sv_exc
 from heat_savanna.core import build
 from heat_savanna.core import health
 from heat_savanna.core import layout as layout_mod
 from heat_savanna.core import plan as plan_mod
+from heat_savanna.core import signals
 from heat_savanna.core import template as template_mod
 from heat_savanna import plugins
 from heat_savanna.plugins import base as plugin_base
@@ -70,6 +76,26 @@ class ClusterOperation(object):
     def save_state(self, state):
         state_mod.save(self.rsrc, state)
 
+    def spec(self, state=None, props=None):
+        """The cluster as it is meant to be now: the template's spec with
+        the counts signals set (see :mod:`heat_savanna.core.signals`)."""
+        state = self.load_state() if state is None else state
+        return signals.apply_overrides(self.template_spec(state, props),
+                                       state.get('overrides'))
+
+    def template_spec(self, state, props=None):
+        """The spec of the template's properties (``props``, default the
+        current ones)."""
+        spec = self.rsrc._spec(props)
+        kept = state.get('plugin_version')
+        named = (props if props is not None else
+                 self.rsrc.properties).get('plugin_version')
+        if kept and not named and spec.plugin_version != kept:
+            # the template names no version: the cluster keeps the one it
+            # was built with, even after the plugin's default moved on
+            spec = dataclasses.replace(spec, plugin_version=kept)
+        return spec
+
     def _template(self, spec, layout, state, previous_spec=None):
         removed = [n for n, r in state.get('nodes', {}).items()
                    if r.get('removed')]
@@ -77,15 +103,30 @@ class ClusterOperation(object):
                               previous_spec=previous_spec, exclude=removed)
 
     def child_template(self):
-        spec = self.rsrc._spec()
         state = self.load_state() if self.rsrc.id else {}
+        spec = self.spec(state)
         if state.get('layout'):
             layout = state_mod.layout(state)
         else:
             layout = plan_mod.plan_create(spec, CONF.savanna.node_set_size)
         return self._template(spec, layout, state)
 
+    def signal_url(self):
+        """The Heat API URL of the cluster's signal (needs a token)."""
+        rsrc = self.rsrc
+        if rsrc.id is None:
+            return None
+        base = rsrc.client_plugin('heat').get_heat_url()
+        return parse.urljoin(base, '%s/signal'
+                             % rsrc.identifier().url_path())
+
     # -- progress reporting ---------------------------------------------------
+    def report_event(self, reason):
+        """An event with the resource's current state and ``reason``."""
+        rsrc = self.rsrc
+        if rsrc.id is not None:
+            rsrc._add_event(rsrc.action, rsrc.status, reason)
+
     def report(self, cookie, reason, force=False):
         """Move status_reason and add an event while IN_PROGRESS."""
         now = time.monotonic()
@@ -116,6 +157,7 @@ class ClusterOperation(object):
         state_mod.save_private_key(self.rsrc, private)
         layout = plan_mod.plan_create(spec, CONF.savanna.node_set_size)
         state = {'layout': layout.to_dict(), 'public_key': public,
+                 'plugin_version': spec.plugin_version,
                  'ssh_user': self._ssh_user(spec),
                  'nodes': {name: state_mod.new_record(spec, group)
                            for group, name in layout.nodes()},
@@ -127,20 +169,49 @@ class ClusterOperation(object):
                             expect=self.rsrc.CREATE, new=layout.names())
 
     def start_update(self, new_props):
-        spec = self.rsrc._spec(new_props)
-        old_spec = self.rsrc._spec()
         state = self.load_state()
+        old_template = self.template_spec(state)
+        new_template = self.template_spec(state, new_props)
+        old_spec = signals.apply_overrides(old_template,
+                                           state.get('overrides'))
+        # a count a signal set stays unless this update changes the
+        # group's count in the template
+        overrides = signals.carry_overrides(state.get('overrides'),
+                                            old_template, new_template)
+        request = state.pop('signal', None)
+        if request and request['action'] == signals.RESIZE:
+            req = signals.Request(**request)
+            try:
+                overrides[req.group] = signals.resize_target(
+                    signals.apply_overrides(new_template, overrides), req)
+            except sv_exc.ValidationError as exc:
+                self.save_state(state)
+                raise exception.StackValidationFailed(
+                    message='%s refused: %s' % (req.describe(), exc))
+        state['overrides'] = overrides
+        spec = signals.apply_overrides(new_template, overrides)
         layout = state_mod.layout(state)
         plugin = plugins.get_plugin(spec.plugin_name)
         errors = plan_mod.fixed_group_changes(old_spec, spec)
         errors += plugin.validate_scaling(
             spec, {g.name: g.count for g in spec.node_groups})
         if errors:
+            if request:
+                # the signal's request is answered (refused), not kept
+                stored = self.load_state()
+                stored.pop('signal', None)
+                self.save_state(stored)
             raise exception.StackValidationFailed(
                 message='; '.join('Property %s' % e for e in errors))
         states = {n: r['state'] for n, r in state['nodes'].items()}
         plan = plan_mod.plan_update(spec, layout, states,
                                     CONF.savanna.node_set_size)
+        staying = {n: st for n, st in states.items()
+                   if n in plan.final and n not in plan.added}
+        reconf = plan_mod.plan_reconfigure(
+            old_spec, spec, plan.final, staying,
+            self._restarts_needed(plugin, spec),
+            plugin.get_mandatory_processes(spec.plugin_version))
         for name in plan.dropped:
             state['nodes'].pop(name, None)
         for name in plan.added:
@@ -153,19 +224,98 @@ class ClusterOperation(object):
         self.rsrc.update_with_template(
             self._template(spec, plan.grow, state, previous_spec=old_spec),
             {})
+        if request:
+            self.report_event('signal %s: adding %d, removing %d nodes'
+                              % (signals.Request(**request).describe(),
+                                 len(plan.added), len(plan.leaving) +
+                                 len(plan.dropped)))
+        if reconf:
+            self.report_event('configuration changed: %d running nodes to '
+                              'update in %d batches, %d to restart'
+                              % (len(reconf.restarts), len(reconf.batches),
+                                 sum(1 for p in reconf.restarts.values()
+                                     if p)))
         return self._cookie('update', 'infra', spec, old_spec=old_spec,
                             fresh=plan.fresh, expect=self.rsrc.UPDATE,
                             new=list(plan.configure),
-                            leaving=list(plan.leaving))
+                            leaving=list(plan.leaving),
+                            reconfigure={
+                                'restarts': {n: list(p) for n, p in
+                                             reconf.restarts.items()},
+                                'batches': [list(b) for b in
+                                            reconf.batches]})
+
+    @staticmethod
+    def _restarts_needed(plugin, spec):
+        """What the plugin's catalog says a change restarts; without a
+        catalog, every process of a node whose configuration changed."""
+        try:
+            catalog = plugin.get_config_catalog(spec.plugin_version)
+        except (AttributeError, ValueError):
+            catalog = None
+        if catalog is not None:
+            return catalog.restarts_needed
+        every = tuple(plugin.get_all_processes(spec.plugin_version))
+        return lambda before, after: every if before != after else ()
 
     def start_check(self):
-        return self._cookie('check', 'probe', self.rsrc._spec())
+        return self._cookie('check', 'probe', self.spec())
+
+    # -- signals --------------------------------------------------------------
+    def signal_request(self, details):
+        """The signals.Request of a signal's data, checked against the
+        cluster as it is (a resize must stay within its group's bounds).
+
+        :raises ValidationError: naming the key and what is valid.
+        """
+        spec = self.spec()
+        request = signals.parse(details, spec.alarm_action)
+        if request.action == signals.RESIZE:
+            signals.resize_target(spec, request)
+        return request
+
+    def busy(self):
+        """What runs on the cluster or its stack now, or None."""
+        rsrc = self.rsrc
+        if rsrc.status == rsrc.IN_PROGRESS:
+            return '%s of %s: %s' % (rsrc.action, rsrc.name,
+                                     rsrc.status_reason)
+        if rsrc.stack.status == rsrc.stack.IN_PROGRESS:
+            return '%s of stack %s' % (rsrc.stack.action, rsrc.stack.name)
+        pending = self.load_state().get('signal')
+        if pending:
+            return 'signal %s, not yet started' % signals.Request(
+                **pending).describe()
+        return None
+
+    def start_signal(self, request):
+        """Start what a signal asks, as an action of the cluster's own
+        stack, so Heat's locking, events and states apply to it: a check
+        is a stack check; heal and resize are a stack update with the
+        existing template (the cluster's update applies the request)."""
+        rsrc = self.rsrc
+        ident = dict(rsrc.stack.identifier())
+        if request.action == signals.CHECK:
+            rsrc.rpc_client().stack_check(rsrc.context, ident)
+            return 'check started'
+        state = self.load_state()
+        state['signal'] = dataclasses.asdict(request)
+        self.save_state(state)
+        try:
+            rsrc.rpc_client().update_stack(
+                rsrc.context, ident, None, {}, None,
+                {rpc_api.PARAM_EXISTING: True})
+        except Exception:
+            state.pop('signal', None)
+            self.save_state(state)
+            raise
+        return '%s started' % request.describe()
 
     def start_resume(self):
         """After the nested stack resumed the servers, start the services
         again (a resumed server may have been powered off: the plugin's
         create steps are idempotent and restart what is not running)."""
-        return self._cookie('resume', 'resumed', self.rsrc._spec(),
+        return self._cookie('resume', 'resumed', self.spec(),
                             label='restarting services')
 
     # -- the state machine ----------------------------------------------------
@@ -330,16 +480,31 @@ class ClusterOperation(object):
         operator_key = self._operator_key(spec)
         if operator_key and new:
             steps.insert(0, authorize_key_step(new, operator_key))
-        cookie['runner'] = self._runner(steps, state)
+        cookie['runner'] = self._runner(steps, state, spec)
         cookie['phase'] = 'configure'
         return False
 
-    def _runner(self, steps, state=None):
+    def _runner(self, steps, state=None, spec=None):
+        """A StepRunner over ``steps``; with ``spec``, it stops the moment
+        its failures make the cluster FAILED (a node with a mandatory
+        process failed, or a group can no longer reach min_active):
+        nothing later can make the cluster usable."""
         rsrc = self.rsrc
         private = state_mod.private_key(rsrc)
         pkey = remote.load_private_key(private) if private else None
         state = state if state is not None else self.load_state()
         remotes = {}
+
+        def should_stop(failures):
+            trial = {'layout': state['layout'], 'nodes': {
+                name: dict(rec) for name, rec in state['nodes'].items()}}
+            for name, failure in failures.items():
+                if name in trial['nodes']:
+                    state_mod.mark(trial['nodes'][name], FAILED,
+                                   failure.phase, failure.reason)
+            verdict = self._evaluate(spec, trial)
+            return verdict.reason if verdict.status == health.FAILED \
+                else None
 
         def remote_for(node):
             if node.name not in remotes:
@@ -349,32 +514,24 @@ class ClusterOperation(object):
                     rec.get('host_keys') or [], secrets=(private,))
             return remotes[node.name]
 
-        runner = driver.StepRunner(steps, remote_for,
-                                   pool_size=CONF.savanna.ssh_pool_size,
-                                   secrets=(private,))
+        runner = driver.StepRunner(
+            steps, remote_for, pool_size=CONF.savanna.ssh_pool_size,
+            secrets=(private,),
+            should_stop=should_stop if spec is not None else None)
         runner.remotes = remotes
         return runner
 
     def _run(self, cookie, label):
-        """Advance the cookie's runner once; True when it is done. Stops
-        early when its failures already make the cluster FAILED (a node
-        with a mandatory process failed, or a group can no longer reach
-        min_active): nothing later can make it usable."""
+        """Advance the cookie's runner once; True when it is done (or
+        stopped early: ``cookie['aborted']`` then says why)."""
         runner = cookie['runner']
         runner.advance()
         self.report(cookie, '%s: %s' % (label, runner.progress()))
-        if runner.done:
-            return True
-        if runner.failures:
-            state = self.load_state()
-            self._apply_failures(state, runner)
-            verdict = self._evaluate(cookie['spec'], state)
-            if verdict.status == health.FAILED:
-                LOG.info('%s: stopping %s early: %s', self.rsrc.name,
-                         label, verdict.reason)
-                cookie['aborted'] = verdict.reason
-                return True
-        return False
+        if runner.aborted:
+            LOG.info('%s: stopped %s early: %s', self.rsrc.name, label,
+                     runner.aborted)
+            cookie['aborted'] = runner.aborted
+        return runner.done
 
     def _apply_failures(self, state, runner):
         for name, failure in runner.failures.items():
@@ -423,12 +580,19 @@ class ClusterOperation(object):
         plugin = plugins.get_plugin(spec.plugin_name)
         info = self._cluster_info(spec, state)
         steps = plugin.membership_steps(info) if info.nodes else []
-        cookie['runner'] = self._runner(steps, state)
-        cookie['phase'] = 'members'
+        return self._start_steps(cookie, state, steps,
+                                 'updating member lists')
+
+    def _start_steps(self, cookie, state, steps, label):
+        """Run ``steps`` (stopping early like configure does), then go on
+        with what follows configuration."""
+        cookie['runner'] = self._runner(steps, state, cookie['spec'])
+        cookie['label'] = label
+        cookie['phase'] = 'steps'
         return False
 
-    def _phase_members(self, cookie):
-        if not self._run(cookie, 'updating member lists'):
+    def _phase_steps(self, cookie):
+        if not self._run(cookie, cookie['label']):
             return False
         state, _runner = self._close_runner(cookie)
         self.save_state(state)
@@ -437,9 +601,31 @@ class ClusterOperation(object):
         return self._after_configure(cookie, state)
 
     def _after_configure(self, cookie, state):
+        if (cookie.get('reconfigure') or {}).get('restarts') and \
+                not cookie.get('reconfigured'):
+            return self._start_reconfigure(cookie, state)
         if cookie['action'] == 'update' and cookie.get('leaving'):
             return self._start_decommission(cookie, state)
         return self._phase_finish(cookie)
+
+    def _start_reconfigure(self, cookie, state):
+        """The configuration changed: running nodes get their files
+        rewritten and only the processes the change needs restarted,
+        batch after batch (see core.plan.plan_reconfigure)."""
+        spec = cookie['spec']
+        plugin = plugins.get_plugin(spec.plugin_name)
+        info = self._cluster_info(spec, state)
+        plan = cookie['reconfigure']
+        live = {n.name: n for n in info.nodes}
+        steps = []
+        for batch in plan['batches']:
+            nodes = [live[n] for n in batch if n in live]
+            if nodes:
+                steps += plugin.reconfigure_steps(
+                    info, nodes, {n: tuple(plan['restarts'].get(n, ()))
+                                  for n in batch})
+        cookie['reconfigured'] = True
+        return self._start_steps(cookie, state, steps, 'reconfiguring')
 
     def _start_decommission(self, cookie, state):
         spec = cookie['spec']
@@ -599,7 +785,7 @@ class ClusterOperation(object):
                 management_ip=rec.get('floating_ip') or rec['fixed_ip'],
                 internal_ip=rec['fixed_ip'],
                 node_configs=dict(ng.node_configs) if ng else {},
-                server_id=rec.get('server_id'),
+                server_id=rec.get('server_id'), image=ng.image if ng else None,
                 volumes=tuple(template_mod.device_name(k) for k in
                               range(ng.volumes_per_node if ng else 0))))
         return plugin_base.ClusterInfo(
@@ -635,7 +821,7 @@ class ClusterOperation(object):
         state = self.load_state()
         if not state:
             return None
-        spec = self.rsrc._spec()
+        spec = self.spec(state)
         return access_mod.ClusterAccess(
             spec=spec, plugin=plugins.get_plugin(spec.plugin_name),
             info=self._cluster_info(spec, state),
@@ -647,10 +833,12 @@ class ClusterOperation(object):
 
     # -- attributes -----------------------------------------------------------
     def attribute(self, name):
+        if name == 'signal_url':
+            return self.signal_url()
         state = self.load_state()
         if not state:
             return None
-        spec = self.rsrc._spec()
+        spec = self.spec(state)
         verdict = self._evaluate(spec, state)
         layout = state_mod.layout(state)
         nodes = []

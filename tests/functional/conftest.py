@@ -65,8 +65,11 @@ class Sandbox(object):
 @pytest.fixture(scope='session')
 def sandbox():
     if sandbox_platform is None:
-        pytest.skip('savanna_sandbox is not installed '
-                    '(pip install -e contrib/sandbox)')
+        # Not a skip: a functional tier that quietly runs nothing would
+        # pass without proving anything.
+        pytest.fail('savanna_sandbox is not installed (make deps, or pip '
+                    'install -e contrib/sandbox): the functional tier '
+                    'cannot run')
     out = io.StringIO()
     plat = sandbox_platform.Platform(out=out)
     sup = plat.supervisor
@@ -85,3 +88,29 @@ def sandbox():
     for name in reversed([p.name for p in plat.parts()]):
         if name in started:
             procs.Supervisor(plat.layout.run).stop(name)
+
+
+@pytest.fixture(scope='session')
+def claims(sandbox):
+    """The cluster test_claims.py and test_secrets.py share (see
+    lifecycle.py). test_secrets.py deletes it when done; this teardown
+    deletes it if they did not get that far."""
+    from tests.functional import lifecycle
+    cluster = lifecycle.Lifecycle(sandbox)
+    yield cluster
+    if not cluster.deleted:
+        cluster.delete()
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Run test_secrets.py right after test_claims.py: they share one
+    cluster, which should not live on through the other modules."""
+    secrets = [i for i in items
+               if i.nodeid.startswith('tests/functional/test_secrets.py')]
+    claims = [i for i in items
+              if i.nodeid.startswith('tests/functional/test_claims.py')]
+    if not secrets or not claims:
+        return
+    rest = [i for i in items if i not in secrets]
+    at = rest.index(claims[-1]) + 1
+    items[:] = rest[:at] + secrets + rest[at:]

@@ -1,11 +1,17 @@
-"""``openstack savanna cluster ...`` and ``heat-savanna status`` against the
-sandbox's real Heat: the venv's own ``openstack`` console script, with the
-credentials ``heat-savanna sandbox env`` prints, on one small Spark cluster
-(master + 1 worker) shared by the module.
+"""Operating a running cluster through ``openstack savanna cluster ...`` and
+``heat-savanna status``, against the sandbox's real Heat: the venv's own
+``openstack`` console script, with the credentials ``heat-savanna sandbox
+env`` prints, on one small Spark cluster shared by the module (a master
+and one worker; the worker group may be resized by signal from 1 to 3).
 
-The cluster does not handle signals yet: ``check`` must say so plainly
-(Heat answers that the resource does not support signals). When the
-cluster's signal handler lands, that test becomes the real behaviour.
+In order: reading (list, show, nodes, status); signals (check; a resize
+up, with a second signal refused while it runs; the count a signal set
+kept by a later update; a resize down; a resize beyond the bounds
+refused; an update that changes the count in the template wins; plain
+POSTs to the pre-signed alarm_url, an alarm's body and a webhook's); a
+configuration change applied in place; a worker killed, found by check
+and healed by signal; the master killed and rebuilt, the workers
+re-pointed to it.
 
 Run under the sandbox lock::
 
@@ -18,6 +24,8 @@ import os
 import shlex
 import subprocess
 import sys
+import time
+import urllib.request
 
 import pytest
 
@@ -52,12 +60,23 @@ def sandbox_env():
     return env
 
 
+def template(count=1, memory='512m'):
+    """The module's cluster: ``count`` workers in the template, 1..3 by
+    signal, each offering ``memory`` to executors; an alarm's POST to its
+    alarm_url adds a worker."""
+    tmpl = faults.cluster_template(
+        STACK, count, min_active=1, worker={'min_count': 1, 'max_count': 3},
+        configs={'spark-env': {'SPARK_WORKER_MEMORY': memory}})
+    tmpl['resources'][RESOURCE]['properties']['alarm_action'] = {
+        'action': 'resize', 'group': 'worker', 'adjustment': 1}
+    return tmpl
+
+
 @pytest.fixture(scope='module')
 def cluster(sandbox):
     heat = sandbox.heat
     heat.stacks.create(stack_name=STACK,
-                       template=json.dumps(faults.cluster_template(STACK,
-                                                                   1)))
+                       template=json.dumps(template()))
     try:
         stack = demo.wait_stack(heat, STACK, resource=RESOURCE, quiet=True,
                                 timeout=600)
@@ -149,15 +168,199 @@ def test_heat_savanna_status_is_the_same_reading(cluster):
              'worker-0']['address'], 'ACTIVE']]
 
 
-def test_check_sends_a_signal_the_cluster_does_not_handle_yet(cluster):
+# -- signals ------------------------------------------------------------------
+def servers(heat):
+    """``{node: server id}`` of every server Heat has in the cluster."""
+    nested = heat.resources.get(STACK, RESOURCE).physical_resource_id
+    return {r.resource_name: r.physical_resource_id
+            for r in heat.resources.list(nested, nested_depth=1)
+            if r.resource_type == 'OS::Nova::Server'}
+
+
+def wait_idle(heat, timeout=600):
+    return demo.wait_stack(heat, STACK, resource=RESOURCE, quiet=True,
+                           timeout=timeout)
+
+
+def workers(cluster):
+    shown = openstack_json(cluster, 'show', STACK)
+    return shown['groups']['worker']['desired'], shown
+
+
+def test_check_by_signal(cluster):
+    done = run(cluster, 'openstack', 'savanna', 'cluster', 'check', STACK,
+               '--wait', '-f', 'json')
+    assert done.returncode == 0, done.stderr
+    shown = json.loads(done.stdout)
+    assert shown['status'] == 'ACTIVE'
+    assert shown['resource_status'] == 'CHECK_COMPLETE'
+    stack = cluster['heat'].stacks.get(STACK)
+    assert stack.stack_status == 'CHECK_COMPLETE'
+    events = cluster['heat'].events.list(STACK, resource_name=RESOURCE)
+    assert any(e.resource_status == 'SIGNAL_COMPLETE' or
+               'check started' in (e.resource_status_reason or '')
+               for e in events)
+
+
+def test_resize_up_by_signal_and_a_second_signal_is_refused(cluster):
     heat = cluster['heat']
-    before = len(heat.events.list(STACK, resource_name=RESOURCE))
-    done = run(cluster, 'openstack', 'savanna', 'cluster', 'check', STACK)
+    before = servers(heat)
+    done = run(cluster, 'openstack', 'savanna', 'cluster', 'resize', STACK,
+               '--group', 'worker', '--adjustment', '+2')
+    assert done.returncode == 0, done.stderr
+    # while the resize runs, another signal is refused, saying why
+    busy = run(cluster, 'openstack', 'savanna', 'cluster', 'heal', STACK)
+    assert busy.returncode == 1
+    assert 'already has an action' in busy.stderr, busy.stderr
+    stack = wait_idle(heat)
+    assert stack.stack_status == 'UPDATE_COMPLETE', stack.stack_status_reason
+    count, shown = workers(cluster)
+    assert count == 3 and shown['status'] == 'ACTIVE', shown
+    after = servers(heat)
+    assert {n: after[n] for n in before} == before
+    assert sorted(after) == ['master-0', 'worker-0', 'worker-1', 'worker-2']
+
+
+def test_the_next_update_keeps_the_count_a_signal_set(cluster):
+    heat = cluster['heat']
+    heat.stacks.update(STACK, existing=True)
+    stack = wait_idle(heat)
+    assert stack.stack_status == 'UPDATE_COMPLETE', stack.stack_status_reason
+    assert workers(cluster)[0] == 3
+
+
+def test_resize_down_by_signal_decommissions_the_newest(cluster):
+    heat = cluster['heat']
+    done = run(cluster, 'openstack', 'savanna', 'cluster', 'resize', STACK,
+               '--group', 'worker', '--count', '1', '--wait', '-f', 'json')
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)['status'] == 'ACTIVE'
+    assert sorted(servers(heat)) == ['master-0', 'worker-0']
+    events = ' '.join(e.resource_status_reason or '' for e in
+                      heat.events.list(STACK, resource_name=RESOURCE))
+    assert 'decommissioning 2 nodes' in events
+
+
+def test_resize_beyond_the_bounds_is_refused(cluster):
+    done = run(cluster, 'openstack', 'savanna', 'cluster', 'resize', STACK,
+               '--group', 'worker', '--count', '4')
     assert done.returncode == 1
-    assert done.stderr.strip() == (
-        'cluster %s in stack %s does not handle signals (Heat: signal is '
-        'not supported for resource.)' % (RESOURCE, STACK))
-    # Heat refused it: the resource is untouched
-    res = heat.resources.get(STACK, RESOURCE)
-    assert res.resource_status == 'CREATE_COMPLETE'
-    assert len(heat.events.list(STACK, resource_name=RESOURCE)) == before
+    assert 'outside its bounds 1..3' in done.stderr, done.stderr
+    assert workers(cluster)[0] == 1
+
+
+def test_a_template_count_change_wins_over_a_signal_count(cluster):
+    heat = cluster['heat']
+    done = run(cluster, 'openstack', 'savanna', 'cluster', 'resize', STACK,
+               '--group', 'worker', '--count', '3', '--wait')
+    assert done.returncode == 0, done.stderr
+    assert workers(cluster)[0] == 3
+    heat.stacks.update(STACK, template=json.dumps(template(count=2)))
+    stack = wait_idle(heat)
+    assert stack.stack_status == 'UPDATE_COMPLETE', stack.stack_status_reason
+    count, shown = workers(cluster)
+    assert count == 2 and shown['status'] == 'ACTIVE'
+
+
+def post(url, body):
+    req = urllib.request.Request(url, data=json.dumps(body).encode(),
+                                 method='POST',
+                                 headers={'Content-Type': 'application/json'})
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        return resp.status
+
+
+def test_the_alarm_url_takes_a_plain_post_up_and_down(cluster):
+    heat = cluster['heat']
+    url = heat.resources.get(STACK, RESOURCE, with_attr=['alarm_url']
+                             ).attributes['alarm_url']
+    assert url and 'Signature=' in url, url
+    # an alarm's own body: the cluster's alarm_action (+1 worker)
+    assert post(url, {'alarm_name': 'busy', 'current': 'alarm',
+                      'previous': 'ok', 'reason': 'cpu high'}) < 300
+    time.sleep(3)
+    stack = wait_idle(heat)
+    assert stack.stack_status == 'UPDATE_COMPLETE', stack.stack_status_reason
+    assert workers(cluster)[0] == 3
+    # a webhook naming what to do: back to 2
+    assert post(url, {'action': 'resize', 'group': 'worker',
+                      'count': 2}) < 300
+    time.sleep(3)
+    stack = wait_idle(heat)
+    assert stack.stack_status == 'UPDATE_COMPLETE', stack.stack_status_reason
+    count, shown = workers(cluster)
+    assert count == 2 and shown['status'] == 'ACTIVE'
+
+
+# -- reconfiguration, heal, master rebuild ------------------------------------
+def master_status(cluster):
+    shown = openstack_json(cluster, 'show', STACK)
+    url = 'http://%s:8080/json/' % shown['master_address']
+    with urllib.request.urlopen(url, timeout=10) as resp:
+        return json.load(resp), shown
+
+
+def alive_workers(cluster):
+    status, shown = master_status(cluster)
+    return {w['host']: w for w in status['workers']
+            if w['state'] == 'ALIVE'}, shown
+
+
+def test_a_config_change_is_applied_in_place(cluster):
+    heat = cluster['heat']
+    before = servers(heat)
+    master_pid = faults.daemon_pid(
+        openstack_json(cluster, 'show', STACK)['master_address'],
+        'org.apache.spark.deploy.master.Master')
+    heat.stacks.update(STACK, template=json.dumps(template(2, '448m')))
+    stack = wait_idle(heat)
+    assert stack.stack_status == 'UPDATE_COMPLETE', stack.stack_status_reason
+    assert servers(heat) == before
+    alive, shown = alive_workers(cluster)
+    assert shown['status'] == 'ACTIVE'
+    assert sorted(w['memory'] for w in alive.values()) == [448, 448]
+    # the change concerns the workers only: the master kept running
+    assert faults.daemon_pid(shown['master_address'],
+                             'org.apache.spark.deploy.master.Master') == \
+        master_pid
+
+
+def test_a_dead_worker_is_found_by_check_and_healed_by_signal(cluster):
+    heat = cluster['heat']
+    victim = sorted((n for n in servers(heat) if n.startswith('worker-')),
+                    key=lambda n: int(n.rsplit('-', 1)[1]))[-1]
+    faults.admin('POST', '/servers/%s-%s/kill' % (STACK, victim), {})
+    done = run(cluster, 'openstack', 'savanna', 'cluster', 'check', STACK,
+               '--wait', '-f', 'json')
+    shown = json.loads(done.stdout)
+    assert shown['status'] == 'PARTIALLY_ACTIVE', shown
+    assert [f['name'] for f in shown['failed_nodes']] == [victim]
+    done = run(cluster, 'openstack', 'savanna', 'cluster', 'heal', STACK,
+               '--wait', '-f', 'json')
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)['status'] == 'ACTIVE'
+    assert victim not in servers(heat)
+    alive, _shown = alive_workers(cluster)
+    assert len(alive) == 2
+
+
+def test_a_rebuilt_master_gets_the_workers_back(cluster):
+    heat = cluster['heat']
+    old_master = openstack_json(cluster, 'show', STACK)['master_address']
+    faults.admin('POST', '/servers/%s-master-0/kill' % STACK, {})
+    done = run(cluster, 'openstack', 'savanna', 'cluster', 'check', STACK,
+               '--wait', '-f', 'json')
+    # the check fails the cluster: its master is gone
+    assert done.returncode == 1
+    assert 'CHECK_FAILED' in done.stderr and 'master-0' in done.stderr, \
+        done.stderr
+    assert openstack_json(cluster, 'show', STACK)['status'] == 'FAILED'
+    done = run(cluster, 'openstack', 'savanna', 'cluster', 'heal', STACK,
+               '--wait', '-f', 'json')
+    assert done.returncode == 0, done.stderr
+    shown = json.loads(done.stdout)
+    assert shown['status'] == 'ACTIVE', shown
+    assert shown['master_address'] != old_master
+    assert sorted(servers(heat))[0] == 'master-1'
+    alive, _shown = alive_workers(cluster)
+    assert len(alive) == 2

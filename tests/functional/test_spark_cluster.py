@@ -4,12 +4,12 @@ decommission, the job still runs), delete (nothing left in the cloud).
 """
 
 import json
-import os
 import urllib.request
 
 import pytest
 
 from savanna_sandbox import demo
+from tests.functional import lifecycle
 
 pytestmark = [pytest.mark.functional, pytest.mark.slow]
 
@@ -154,7 +154,21 @@ def test_scale_up_joins_new_workers_without_restarting(cluster):
 def test_scale_down_decommissions_newest_and_job_runs(cluster):
     heat = cluster['heat']
     before_ids = server_ids(heat)
-    _update(cluster, 2)
+    before = nodes(heat)
+    # the master's view of its workers and the cloud's servers, sampled
+    # together while the update runs: the order is observed, not assumed
+    watch = lifecycle.DecommissionWatch(before['master-0']['address'],
+                                        prefix='spark')
+    watch.start()
+    try:
+        _update(cluster, 2)
+    finally:
+        watch.stop()
+    for name in ('worker-2', 'worker-3', 'worker-4'):
+        decommissioned, gone = watch.order(name, before[name]['address'])
+        assert decommissioned is not None, \
+            'the master never showed %s DECOMMISSIONED' % name
+        assert gone is not None and decommissioned < gone, name
     after_ids = server_ids(heat)
     assert sorted(after_ids) == ['master-0', 'worker-0', 'worker-1']
     assert all(after_ids[k] == before_ids[k] for k in after_ids)
@@ -198,7 +212,3 @@ def test_resource_type_schema_is_served(sandbox):
     assert set(schema['attributes']) >= {
         'status', 'nodes', 'active_count', 'desired_count', 'failed_nodes',
         'master_address', 'endpoints', 'info'}
-
-
-if os.environ.get('HEAT_SAVANNA_SKIP_SPARK'):   # pragma: no cover
-    pytestmark.append(pytest.mark.skip('HEAT_SAVANNA_SKIP_SPARK set'))

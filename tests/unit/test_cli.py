@@ -99,7 +99,7 @@ def test_render_hadoop_100_workers(capsys, fake_vanilla):
 
 def test_validate_ok(capsys, fake_vanilla):
     code, out, err = run(capsys, 'validate', HADOOP)
-    assert (code, out, err) == (0, 'OK\n', '')
+    assert (code, out, err) == (0, 'OK\n', cli.OFFLINE_NOTE + '\n')
 
 
 def test_validate_rejects_two_namenode_groups(capsys, fake_vanilla,
@@ -247,9 +247,9 @@ def test_type_errors_are_messages_not_tracebacks(capsys, tmp_path,
                 - {name: nn, count: lots, node_processes: namenode}
         ''')
     code, _out, err = run(capsys, 'validate', path)
-    assert code == 1
-    assert 'c: node_groups[0].count: must be a whole number' in err
-    assert 'c: node_groups[0].node_processes: must be a list' in err
+    # Heat's schema stops at its first error, as in the engine
+    assert (code, err) == (1, "c: node_groups[0].count: Value 'lots' is "
+                              "not an integer\n")
 
 
 def test_no_cluster_in_template(capsys, tmp_path):
@@ -262,7 +262,7 @@ def test_no_cluster_in_template(capsys, tmp_path):
 
 
 @pytest.mark.parametrize('text,message', [
-    ('resources: {}\n', 'template format version not found'),
+    ('resources: {}\n', 'Template format version not found'),
     ('heat_template_version: [unclosed\n', 'Error parsing template'),
     ('- a list\n', 'not a JSON object or YAML mapping'),
 ])
@@ -276,11 +276,14 @@ def test_missing_file(capsys, tmp_path):
     assert code == 2 and 'cannot read' in err
 
 
-def test_yaml_fallback_without_heat(monkeypatch):
-    monkeypatch.setitem(sys.modules, 'heat.common.template_format', None)
-    data = cli.parse_template('heat_template_version: 2021-04-16\n')
-    assert data == {'heat_template_version': '2021-04-16'} or \
-        str(data['heat_template_version']) == '2021-04-16'
+def test_without_heat_it_says_to_install_it(monkeypatch, capsys, tmp_path):
+    def no_heat(self):
+        raise ImportError("No module named 'heat'")
+    monkeypatch.setattr(cli._Heat, '_loaded', None)
+    monkeypatch.setattr(cli._Heat, '__init__', no_heat)
+    code, _out, err = run(capsys, 'validate', write(tmp_path, TEMPLATE))
+    assert code == 2
+    assert 'pip install openstack-heat' in err and 'Traceback' not in err
 
 
 def test_subcommands_from_entry_points(monkeypatch, capsys):
@@ -349,3 +352,128 @@ def test_console_script_validates_the_spark_example():
         capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout == 'OK\n'
+
+
+SPARK_TEMPLATE = '''
+heat_template_version: 2021-04-16
+resources:
+  c:
+    type: OS::Savanna::Cluster
+    properties:
+      plugin_name: spark
+      image: spark-4.3
+      flavor: m1.small
+      management_network: private
+      node_groups:
+        - {name: master, count: 1, node_processes: [master]}
+        - name: worker
+          count: %(count)s
+          node_processes: [worker]
+%(extra)s
+'''
+
+
+def spark(tmp_path, count=3, extra=''):
+    return write(tmp_path, SPARK_TEMPLATE % {'count': count,
+                                             'extra': extra})
+
+
+def test_without_plugin_version_the_default_is_chosen(tmp_path):
+    specs, messages = cli.check_template(spark(tmp_path), {})
+    assert messages == []
+    assert specs[0][1].plugin_version == '4.3.0'
+
+
+@pytest.mark.parametrize('extra,message', [
+    ("          min_active: '-5%'",
+     'c: node_groups[1].min_active: a whole number or a percentage like '
+     '90%'),
+    ("          min_active: '90 %'",
+     'c: node_groups[1].min_active: a whole number or a percentage like '
+     '90%'),
+    ('          volumes_per_node: 17',
+     'c: node_groups[1].volumes_per_node: 17 is out of range (min: 0, '
+     'max: 16)'),
+    ('          volume_size: 0',
+     'c: node_groups[1].volume_size: 0 is out of range (min: 1, max: '
+     'None)'),
+    ('      ssh_user: %s' % ('u' * 41),
+     'c: ssh_user: length (41) is out of range (min: 1, max: 32)'),
+    ('      name: %s' % ('c' * 300),
+     'c: name: length (300) is out of range (min: 1, max: 40)'),
+    ('      cluster_configs: {general: {master_port: 99999}}',
+     'c: cluster_configs.general.master_port: must be a port number from '
+     '1 to 65535, not 99999'),
+])
+def test_what_the_schema_refuses_validate_refuses(capsys, tmp_path,
+                                                  extra, message):
+    code, out, err = run(capsys, 'validate', spark(tmp_path, extra=extra))
+    assert code == 1 and out == ''
+    assert err.startswith(message), err
+
+
+def test_group_name_ending_in_a_newline(capsys, tmp_path):
+    path = write(tmp_path, (SPARK_TEMPLATE % {'count': 3, 'extra': ''})
+                 .replace('name: worker', 'name: "worker\\n"'))
+    code, _out, err = run(capsys, 'validate', path)
+    assert (code, err) == (1, 'c: node_groups[1].name: must start with a '
+                              'letter and contain only letters, digits and '
+                              '"-"\n')
+
+
+def test_too_many_resources_gives_the_numbers_and_the_fix(capsys, tmp_path):
+    path = spark(tmp_path, count=600)
+    code, _out, err = run(capsys, 'validate', path)
+    assert code == 1
+    assert err == ('c: node_groups: the cluster needs 1806 resources (its '
+                   'nested stack and itself) for 601 nodes, more than the '
+                   '1000 heat-engine allows in one stack '
+                   '(max_resources_per_stack) (use fewer nodes or fewer '
+                   'volumes per node, or ask the cloud operator to raise '
+                   'max_resources_per_stack)\n')
+    code, _out, err = run(capsys, 'validate', path,
+                          '--max-resources-per-stack', '2000')
+    assert code == 0, err
+
+
+def test_huge_count_fails_fast(capsys, tmp_path):
+    import time
+    t0 = time.monotonic()
+    code, _out, err = run(capsys, 'render', spark(tmp_path,
+                                                  count=10 ** 20))
+    assert time.monotonic() - t0 < 5
+    assert code == 1
+    assert 'c: node_groups[1].count: count 100000...(21 digits) is more ' \
+        'than the 5000 nodes a cluster may have' in err
+
+
+def test_yaml_alias_bomb_is_refused_quickly(capsys, tmp_path):
+    import time
+    lines = ['heat_template_version: 2021-04-16', 'x0: &a0 [lol]']
+    for i in range(1, 25):
+        lines.append('x%d: &a%d [*a%d, *a%d, *a%d, *a%d]'
+                     % (i, i, i - 1, i - 1, i - 1, i - 1))
+    lines.append('resources: {}')
+    path = write(tmp_path, '\n'.join(lines) + '\n')
+    t0 = time.monotonic()
+    code, _out, err = run(capsys, 'validate', path)
+    assert time.monotonic() - t0 < 5
+    assert code == 2
+    assert 'expands (YAML aliases) to more than 524288 bytes' in err
+
+
+def test_template_over_heats_size_limit(capsys, tmp_path):
+    path = write(tmp_path, 'heat_template_version: 2021-04-16\n'
+                 'description: "%s"\n' % ('x' * 600000))
+    code, _out, err = run(capsys, 'validate', path)
+    assert code == 2 and 'exceeds maximum allowed size' in err
+
+
+def test_configured_master_port_is_the_opened_port(capsys, tmp_path):
+    extra = '      cluster_configs: {general: {master_port: 7000}}'
+    code, out, err = run(capsys, 'render', spark(tmp_path, extra=extra))
+    assert code == 0, err
+    rules = next(yaml.safe_load_all(out))['resources']['security-group'][
+        'properties']['rules']
+    ports = {r.get('port_range_min') for r in rules}
+    assert 7000 in ports and 7077 not in ports

@@ -108,6 +108,45 @@ def test_plugin_reference_lists_sections():
     assert '``namenode``' in text and '``master``' in text
 
 
+def test_plugin_reference_is_the_catalog():
+    from heat_savanna import plugins
+    text = '\n'.join(savanna_schema.plugin_reference_lines())
+    for name in ('spark', 'vanilla'):
+        plugin = plugins.get_plugin(name)
+        catalog = plugin.get_config_catalog(plugin.get_default_version())
+        for entry in catalog.declared():
+            assert '   * - ``%s``\n' % entry.key in text, entry.key
+        for section in catalog.sections:
+            assert 'Section ``%s``' % section.name in text
+    row = text.split('* - ``master_port``\n')[1].split('   * - ')[0]
+    assert row.splitlines() == [
+        '     - a port number from 1 to 65535', '     - ``7077``',
+        '     - Port of the master that workers and jobs connect to; '
+        'opened between cluster members. (cluster_configs only; port '
+        'opened between cluster members)',
+        '     - ``master``, ``worker``']
+    assert "Version ``4.3.0`` (the default)" in text
+    assert savanna_schema.rst_text('*-site.xml a_') == '\\*-site.xml a\\_'
+
+
+def test_job_reference_names_every_property_key_and_attribute():
+    cls = savanna_schema.load_resource_class(savanna_schema.JOB_CLASS)
+    text = '\n'.join(savanna_schema.job_reference_lines(cls))
+    for name in cls.properties_schema:
+        assert '.. savanna-job-property:: %s\n' % name in text
+    for key in cls._MAIN_KEYS:
+        assert '.. savanna-job-property:: main.%s\n' % key in text
+    for name in list(cls.attributes_schema) + ['show']:
+        assert '.. savanna-job-attribute:: %s\n' % name in text
+    block = text.split('.. savanna-job-property:: cluster\n')[1].split(
+        '.. savanna-')[0]
+    assert ':on update: %s' % savanna_schema.JOB_REPLACES in block
+    block = text.split('.. savanna-job-property:: args\n')[1].split(
+        '.. savanna-')[0]
+    assert ':on update: %s' % savanna_schema.IN_PLACE in block
+    assert 'one of ``"fail"``, ``"continue"``' in text
+
+
 # -- sample config ------------------------------------------------------
 def test_sample_config_lists_every_savanna_option():
     tool = os.path.join(BIN, 'oslo-config-generator')

@@ -3,14 +3,18 @@
 1. creates an operator keypair for the demo user (private key kept in the
    sandbox state dir, mode 0600),
 2. creates contrib/templates/spark-cluster.yaml through python-heatclient as
-   the ordinary ``demo`` project user, showing the resource's progress
-   (status_reason moves while nodes boot, are configured, services start),
+   the ordinary ``demo`` project user, showing the resources' progress
+   (status_reason moves while nodes boot, are configured, services start,
+   then while the template's Pi job runs),
 3. prints the cluster's status and attributes,
-4. SSHes to the master with the operator key (host key pinned from the
-   server's console output, never trusted on first use) and runs the Pi
-   example shipped with pyspark on the cluster, printing its result.
+4. prints the Pi job's result from the ``pi`` resource's attributes
+   (OS::Savanna::Job) through the Heat API: the demo itself opens no SSH
+   session. When the stack already existed, it signals the job for a new
+   execution first and waits for it.
 
-The functions are reused by the functional tests.
+The functions are reused by the functional tests (which also keep an SSH
+path to the master, ``node_remote`` and ``run_pi``, to look behind the
+resources).
 """
 
 import argparse
@@ -29,6 +33,9 @@ KEYPAIR = 'demo-operator'
 TEMPLATE = os.path.join(paths.repo_root(), 'contrib', 'templates',
                         'spark-cluster.yaml')
 PI_RE = re.compile(r'Pi is roughly ([0-9.]+)')
+JOB = 'pi'
+JOB_ATTRIBUTES = ('status', 'exit_code', 'output', 'started_at',
+                  'finished_at', 'log_path', 'executions')
 
 
 def say(text, out=sys.stdout):
@@ -54,20 +61,25 @@ def wait_stack(heat, stack, resource='spark', timeout=900, out=sys.stdout,
                quiet=False, action=None):
     """Poll until the stack is COMPLETE or FAILED (in ``action``, if
     given: suspend/resume are asynchronous), printing each new
-    status_reason of the cluster resource (its progress)."""
+    status_reason of the cluster resource (its progress), or of each
+    resource of ``resource`` when it is a tuple of names."""
+    names = (resource,) if isinstance(resource, str) else tuple(resource)
     start = time.monotonic()
-    last = None
+    last = {}
     while True:
         st = heat.stacks.get(stack)
-        try:
-            res = heat.resources.get(stack, resource)
-            line = '%s: %s' % (res.resource_status,
-                               res.resource_status_reason)
-        except Exception:   # the resource row may not exist yet
-            line = st.stack_status
-        if line != last and not quiet:
-            say('  %6.1fs  %s' % (time.monotonic() - start, line), out)
-            last = line
+        for name in names:
+            try:
+                res = heat.resources.get(stack, name)
+                line = '%s: %s' % (res.resource_status,
+                                   res.resource_status_reason)
+            except Exception:   # the resource row may not exist yet
+                line = st.stack_status
+            if len(names) > 1:
+                line = '%s %s' % (name, line)
+            if line != last.get(name) and not quiet:
+                say('  %6.1fs  %s' % (time.monotonic() - start, line), out)
+                last[name] = line
         if st.stack_status.endswith(('_COMPLETE', '_FAILED')) and (
                 action is None or st.stack_status.startswith(action)):
             return st
@@ -123,6 +135,34 @@ def server_id_of(heat, stack, node_name, resource='spark'):
     raise KeyError(node_name)
 
 
+def job_attributes(heat, stack, resource=JOB):
+    """The job resource's attributes, live (Heat resolves each one)."""
+    res = heat.resources.get(stack, resource, with_attr=list(JOB_ATTRIBUTES))
+    return res.attributes
+
+
+def wait_execution(heat, stack, count, resource=JOB, timeout=600):
+    """Poll the job's attributes until it has ``count`` executions and
+    the last one ended; return the attributes."""
+    deadline = time.monotonic() + timeout
+    while True:
+        attrs = job_attributes(heat, stack, resource)
+        execs = attrs.get('executions') or []
+        if len(execs) >= count and execs[count - 1]['status'] in (
+                'SUCCEEDED', 'FAILED', 'KILLED'):
+            return attrs
+        if time.monotonic() > deadline:
+            raise TimeoutError('execution %d of %s not done after %ss: %s'
+                               % (count, resource, timeout, execs[-1:]))
+        time.sleep(2)
+
+
+def pi_value(output):
+    """The value of "Pi is roughly X" in a job's output, or None."""
+    match = PI_RE.search(output or '')
+    return float(match.group(1)) if match else None
+
+
 def run_pi(node, master_ip, slices=8, timeout=300):
     """Run pyspark's Pi example on the cluster; return (value, stdout).
 
@@ -162,7 +202,8 @@ def main(argv=None, out=sys.stdout):
         key_name, plat.layout.path('%s.key' % key_name)), out)
 
     existing = [s for s in heat.stacks.list() if s.stack_name == args.stack]
-    if existing and existing[0].stack_status != 'CREATE_COMPLETE':
+    if existing and existing[0].stack_status not in ('CREATE_COMPLETE',
+                                                     'UPDATE_COMPLETE'):
         say('== deleting the old %s (%s)' % (args.stack,
                                              existing[0].stack_status), out)
         delete_stack(heat, args.stack, timeout=900)
@@ -176,32 +217,47 @@ def main(argv=None, out=sys.stdout):
                                            'key_name': key_name})
     else:
         say('== %s already exists' % args.stack, out)
-    stack = wait_stack(heat, args.stack, out=out)
+    stack = wait_stack(heat, args.stack, resource=('spark', JOB), out=out)
     say('== %s %s' % (args.stack, stack.stack_status), out)
     outs = outputs(stack)
-    say(json.dumps(outs, indent=2, sort_keys=True), out)
-    if stack.stack_status != 'CREATE_COMPLETE':
-        say('the cluster did not come up; see `heat-savanna status %s` and '
-            '`heat-savanna sandbox logs heat-engine`' % args.stack, out)
+    say(json.dumps({k: v for k, v in outs.items() if k != 'pi_output'},
+                   indent=2, sort_keys=True), out)
+    if stack.stack_status not in ('CREATE_COMPLETE', 'UPDATE_COMPLETE'):
+        say('the stack did not complete: %s\nsee `heat-savanna status %s` '
+            'and `heat-savanna sandbox logs heat-engine`'
+            % (stack.stack_status_reason, args.stack), out)
         return 1
 
-    say('== running pyspark\'s Pi example on the cluster', out)
-    name, address = master_server_id(heat, args.stack)
-    node = node_remote(nova, server_id_of(heat, args.stack, name), address,
-                       private)
-    with node:
-        start = time.monotonic()
-        value, _log = run_pi(node, address)
-    say('  Pi is roughly %s  (job took %.1fs on %s)' % (
-        value, time.monotonic() - start, outs.get('endpoints', {}).get(
-            'spark-master')), out)
+    if existing:
+        say('== signalling the Pi job for a new execution', out)
+        runs = len(job_attributes(heat, args.stack)['executions'])
+        heat.resources.signal(args.stack, JOB)
+        attrs = wait_execution(heat, args.stack, runs + 1)
+    else:
+        attrs = job_attributes(heat, args.stack)
+    say('== the Pi job, from the %s resource\'s attributes' % JOB, out)
+    last = attrs['executions'][-1]
+    say('  execution %s (%s): %s, exit code %s, %s -> %s' % (
+        last['id'], last['trigger'], attrs['status'], attrs['exit_code'],
+        attrs['started_at'], attrs['finished_at']), out)
+    say('  log on the master: %s' % attrs['log_path'], out)
+    value = pi_value(attrs['output'])
+    if attrs['status'] != 'SUCCEEDED' or value is None:
+        say('the Pi job did not give a result; its output ends with:\n%s'
+            % attrs['output'], out)
+        return 1
+    say('  Pi is roughly %s  (on %s)' % (
+        value, outs.get('endpoints', {}).get('spark-master')), out)
     say('\nThe sandbox is still running. Try:\n'
         '  eval "$(.venv/bin/heat-savanna sandbox env)"\n'
         '  openstack stack list\n'
         '  openstack stack resource show %s spark\n'
+        '  openstack stack resource signal %s pi '
+        '--data \'{"args": ["20"]}\'\n'
         '  openstack orchestration resource type show OS::Savanna::Cluster\n'
         '  .venv/bin/heat-savanna status %s\n'
-        'Stop everything with: make down' % (args.stack, args.stack), out)
+        'Stop everything with: make down' % (args.stack, args.stack,
+                                             args.stack), out)
     return 0
 
 

@@ -312,14 +312,46 @@ class SSHHost(object):
                 proc.wait(5)
 
     def namespace_pids(self):
-        """Pids of every process living in this host's namespace(s)."""
+        """Pids of every process living in this host's namespace(s).
+
+        The kernel reuses a namespace's id once the namespace is gone (a
+        refused host whose sshd was its last process, say): a recorded
+        id is only trusted while its processes see this host's own
+        mounts, so stopping this host never kills another host's
+        processes that happen to live in a namespace with a reused id.
+        """
         if not self._namespaces:
             return []
-        pids = []
+        by_ns = {}
         for entry in os.listdir('/proc'):
-            if entry.isdigit() and _mnt_ns(int(entry)) in self._namespaces:
-                pids.append(int(entry))
+            if not entry.isdigit():
+                continue
+            ns = _mnt_ns(int(entry))
+            if ns in self._namespaces:
+                by_ns.setdefault(ns, []).append(int(entry))
+        pids = []
+        for ns, members in by_ns.items():
+            if self._owns(members):
+                pids.extend(members)
+            else:
+                self._namespaces.discard(ns)
         return pids
+
+    def _owns(self, pids):
+        """Whether these processes (of one namespace) see this host's
+        per-host directories mounted."""
+        # the mount's root as mountinfo shows it may be relative to the
+        # filesystem the workdir is on: match its own unique tail
+        workdir = os.path.abspath(self.workdir)
+        marker = '%s/%s/fs/' % (os.path.basename(os.path.dirname(workdir)),
+                                os.path.basename(workdir))
+        for pid in pids:
+            try:
+                with open('/proc/%d/mountinfo' % pid) as f:
+                    return marker in f.read()
+            except OSError:
+                continue
+        return False
 
     def _kill_namespace(self, grace=3.0):
         for sig in (signal.SIGTERM, signal.SIGKILL):

@@ -6,7 +6,9 @@ from the resource class's schema, turned into the same maps Heat's
 ``GET /v1/{project}/resource_types/OS::Savanna::Cluster`` API returns
 (``properties.Schema.from_legacy`` / ``attributes.Schema.from_attribute``,
 then ``dict()``). ``.. savanna-plugin-reference::`` renders each
-provisioning plugin's versions, processes and configuration sections.
+provisioning plugin's versions, processes and its configuration catalog
+(every section and key with its kind, default, meaning and the processes a
+change must restart: ``heat_savanna.plugins.catalog``).
 Generating them means the reference cannot drift from the code.
 
 The rendering functions (``resource_reference_lines``,
@@ -16,6 +18,7 @@ that tests can check them without running Sphinx.
 
 import inspect
 import json
+import re
 import warnings
 
 from docutils import nodes
@@ -28,7 +31,10 @@ RESOURCE_TYPE = 'OS::Savanna::Cluster'
 
 IN_PLACE = 'updates in place'
 REPLACES = 'replaces the cluster'
-NG_FIXED = 'not updated in place (see below)'
+NG_FIXED = ('refused for an existing group (add a new group with the new '
+            'value and scale the old one to 0)')
+NG_NESTED = ('applied through the node sets: Heat updates the existing '
+             'nodes\' resources (no server is replaced)')
 NG_RENAMED = ('a new name is a new group: the old group\'s nodes are '
               'removed, the new group\'s built')
 
@@ -163,6 +169,7 @@ def resource_reference_lines(cls=None):
            'to the running cluster; "%s" means Heat builds a new cluster '
            'and deletes the old one.' % (cls.__name__, RESOURCE_TYPE,
                                          IN_PLACE, REPLACES), '']
+    from heat_savanna.core import plan
     for name, schema in props.items():
         update = IN_PLACE if schema.get('update_allowed') else REPLACES
         if schema.get('immutable'):
@@ -178,8 +185,10 @@ def resource_reference_lines(cls=None):
                     key_update = IN_PLACE
                 elif key == 'name':
                     key_update = NG_RENAMED
-                else:
+                elif key in plan.FIXED_GROUP_KEYS:
                     key_update = NG_FIXED
+                else:
+                    key_update = NG_NESTED
                 out += ['   .. savanna-property:: %s.%s' % (name, key), '']
                 out += _description(sub, 6, 'property %s.%s'
                                     % (name, key)) + ['']
@@ -197,8 +206,81 @@ def resource_reference_lines(cls=None):
     return out
 
 
+def rst_text(text):
+    """Plain text made safe inside reST (no accidental emphasis, literal
+    or reference markup)."""
+    text = str(text).replace('\\', '\\\\')
+    for char in '*`|':
+        text = text.replace(char, '\\' + char)
+    return re.sub(r'(\w)_(?=\W|$)', r'\1\\_', text)
+
+
+def _restart_text(restart, everything):
+    if not restart:
+        return 'none'
+    if set(restart) == set(everything):
+        return 'every daemon'
+    return ', '.join('``%s``' % p for p in restart)
+
+
+def _entry_notes(entry):
+    notes = []
+    if entry.cluster_only:
+        notes.append('cluster_configs only')
+    if entry.opens:
+        notes.append('port opened %s' % (
+            'to everyone' if entry.opens == 'public'
+            else 'between cluster members'))
+    return notes
+
+
+def catalog_lines(catalog):
+    """reST lines of one :class:`ConfigCatalog`: per section, a table of
+    the declared keys (kind, default, meaning, processes a change must
+    restart) and the rules for other keys."""
+    out = []
+    everything = catalog.all_processes()
+    for section in catalog.sections:
+        title = 'Section ``%s``' % section.name
+        out += [title, '^' * len(title), '', rst_text(section.description),
+                '',
+                '.. list-table::',
+                '   :header-rows: 1',
+                '   :widths: 22 22 12 32 12', '',
+                '   * - Key', '     - Value', '     - Default',
+                '     - Meaning', '     - Restart on change']
+        for entry in section.entries:
+            default = 'unset' if entry.default is None else \
+                _literal(entry.default)
+            meaning = rst_text(entry.description)
+            notes = _entry_notes(entry)
+            if notes:
+                meaning += ' (%s)' % '; '.join(notes)
+            out += ['   * - ``%s``' % entry.key,
+                    '     - %s' % rst_text(entry.kind.text),
+                    '     - %s' % default,
+                    '     - %s' % meaning,
+                    '     - %s' % _restart_text(entry.restart, everything)]
+        out.append('')
+        if section.other is None:
+            out += ['No other key is accepted in ``%s``.' % section.name, '']
+            continue
+        out += ['Other keys: %s. Each is checked by the first rule its '
+                'name matches:' % rst_text(section.other.key_text), '']
+        for rule in section.other.rules:
+            match = ('names matching ``%s``' % rule.regex if rule.regex
+                     else 'any other name')
+            text = '%s: %s, %s' % (match, rst_text(rule.kind.text),
+                                   rst_text(rule.description))
+            out.append('* %s; restart on change: %s' % (
+                text, _restart_text(rule.restart, everything)))
+        out.append('')
+    return out
+
+
 def plugin_reference_lines(names=None):
-    """reST lines describing every installed provisioning plugin."""
+    """reST lines describing every installed provisioning plugin, its
+    configuration generated from its catalog."""
     from heat_savanna import plugins
     names = names or ('spark', 'vanilla')
     out = []
@@ -206,8 +288,11 @@ def plugin_reference_lines(names=None):
         plugin = plugins.get_plugin(name)
         title = '``%s``: %s' % (name, plugin.title or name)
         out += [title, '~' * len(title), '']
+        default = plugin.get_default_version()
         for version in plugin.get_versions():
-            out += ['Version ``%s``' % version, '']
+            out += ['Version ``%s``%s' % (
+                version, ' (the default)' if version == default else ''),
+                '']
             out += ['* Processes: ' + '; '.join(
                 '%s (%s)' % (service, ', '.join(
                     '``%s``' % p for p in procs))
@@ -217,19 +302,7 @@ def plugin_reference_lines(names=None):
                     'cluster): ' + ', '.join(
                         '``%s``' % p for p in
                         plugin.get_mandatory_processes(version)), '']
-            out += ['.. list-table:: Configuration sections of '
-                    '``%s`` %s' % (name, version),
-                    '   :header-rows: 1', '',
-                    '   * - Section', '     - Key', '     - Default']
-            for section, keys in plugin.get_config_sections(
-                    version).items():
-                for key, default in keys.items():
-                    shown = 'unset' if default is None else \
-                        '``%s``' % default
-                    out += ['   * - ``%s``' % section,
-                            '     - ``%s``' % key,
-                            '     - %s' % shown]
-            out += ['']
+            out += catalog_lines(plugin.get_config_catalog(version))
     return out
 
 
@@ -304,5 +377,67 @@ def setup(app):
     app.add_object_type('savanna-attribute', 'savanna-attr',
                         objname='resource attribute',
                         indextemplate='pair: %s; attribute')
+    setup_jobs(app)
     return {'version': '1.0', 'parallel_read_safe': True,
             'parallel_write_safe': True}
+
+
+# -- OS::Savanna::Job ------------------------------------------------------
+JOB_CLASS = 'heat_savanna.resources.job:SavannaJob'
+JOB_TYPE = 'OS::Savanna::Job'
+JOB_REPLACES = ('replaces the job (the old job\'s running executions are '
+                'killed)')
+
+
+def job_reference_lines(cls=None):
+    """reST lines of OS::Savanna::Job's properties and attributes, one
+    section level below the page's (``~``)."""
+    cls = cls or load_resource_class(JOB_CLASS)
+    props, attrs = api_schema(cls)
+    out = ['Properties', '~~~~~~~~~~', '',
+           'Generated from ``%s.properties_schema``, as ``openstack '
+           'orchestration resource type show %s`` prints it.'
+           % (cls.__name__, JOB_TYPE), '']
+    for name, schema in props.items():
+        update = IN_PLACE if schema.get('update_allowed') else JOB_REPLACES
+        out += ['.. savanna-job-property:: %s' % name, '']
+        out += _description(schema, 3, 'property %s' % name) + ['']
+        out += _field_lines(schema, update, 3) + ['']
+        keys = (schema.get('schema') or {}) if schema['type'] == 'map' \
+            else {}
+        if keys:
+            out += ['   Keys of ``%s``:' % name, '']
+            for key, sub in keys.items():
+                out += ['   .. savanna-job-property:: %s.%s' % (name, key),
+                        '']
+                out += _description(sub, 6, 'property %s.%s'
+                                    % (name, key)) + ['']
+                out += _field_lines(sub, None, 6) + ['']
+    out += ['Attributes', '~~~~~~~~~~', '',
+            'Generated from ``%s.attributes_schema`` (and Heat\'s base '
+            'attributes); each is read live from the master when asked '
+            'for.' % cls.__name__, '']
+    for name, schema in attrs.items():
+        out += ['.. savanna-job-attribute:: %s' % name, '']
+        out += _description(schema, 3, 'attribute %s' % name) + ['']
+        if schema.get('type'):
+            out += ['   :type: %s' % schema['type'], '']
+    return out
+
+
+class JobReference(_GeneratedDirective):
+    """``.. savanna-job-reference::``"""
+
+    def lines(self):
+        return job_reference_lines()
+
+
+def setup_jobs(app):
+    """Registers the job reference; called by :func:`setup`."""
+    app.add_directive('savanna-job-reference', JobReference)
+    app.add_object_type('savanna-job-property', 'savanna-job-prop',
+                        objname='job property',
+                        indextemplate='pair: %s; job property')
+    app.add_object_type('savanna-job-attribute', 'savanna-job-attr',
+                        objname='job attribute',
+                        indextemplate='pair: %s; job attribute')

@@ -2,7 +2,10 @@
 
 from heat_savanna.plugins import base
 from heat_savanna.plugins import utils
+from heat_savanna.plugins.spark import catalog
 from heat_savanna.plugins.spark import config
+from heat_savanna.plugins.spark import jobs
+from heat_savanna.plugins.spark import reconfigure
 from heat_savanna.plugins.spark import scaling
 from heat_savanna.plugins.spark import start
 from heat_savanna.plugins.spark import validation
@@ -24,24 +27,20 @@ class SparkPlugin(base.ProvisioningPlugin):
     def get_mandatory_processes(self, version):
         return ['master']
 
-    def get_config_sections(self, version):
-        return {k: dict(v) for k, v in config.SECTIONS.items()}
+    def get_config_catalog(self, version):
+        return catalog.catalog_for(version)
 
     def validate(self, cluster):
-        return utils.never_raise(validation.validate, cluster,
-                                 config.SECTIONS)
+        return utils.never_raise(validation.validate, cluster)
 
     def validate_scaling(self, cluster, new_counts):
         return validation.validate_scaling(cluster, new_counts)
 
     def get_ports(self, cluster):
-        g = config.SECTIONS['general']
-        rules = [
-            base.PortRule(g['master_port'], description='Spark master RPC'),
-            base.PortRule(g['master_webui_port'], public=True,
-                          description='Spark master web UI'),
-            base.PortRule(g['worker_webui_port'], public=True,
-                          description='Spark worker web UI'),
+        """The configured ports (general.*_port and any spark-defaults
+        *.port), then Spark's fixed and ephemeral ones."""
+        rules = utils.port_rules(catalog.CATALOG, cluster)
+        rules += [
             base.PortRule(6066, description='Spark master REST submission '
                                             '(when enabled)'),
             base.PortRule(4040, port_max=4050, public=True,
@@ -50,9 +49,6 @@ class SparkPlugin(base.ProvisioningPlugin):
                           description='Spark worker, executor and block '
                                       'manager ports (ephemeral range)'),
         ]
-        if utils.groups_with(cluster, 'historyserver'):
-            rules.append(base.PortRule(g['history_webui_port'], public=True,
-                                       description='Spark history server'))
         return rules
 
     def get_endpoints(self, cluster_info):
@@ -76,6 +72,9 @@ class SparkPlugin(base.ProvisioningPlugin):
     def scale_up_steps(self, cluster_info, new_nodes):
         return scaling.scale_up_steps(cluster_info, new_nodes)
 
+    def reconfigure_steps(self, cluster_info, nodes, restarts):
+        return reconfigure.reconfigure_steps(cluster_info, nodes, restarts)
+
     def membership_steps(self, cluster_info):
         return scaling.membership_steps(cluster_info)
 
@@ -84,3 +83,8 @@ class SparkPlugin(base.ProvisioningPlugin):
 
     def health_steps(self, cluster_info):
         return start.health_steps(cluster_info)
+
+    job_types = jobs.JOB_TYPES
+
+    def job_command(self, cluster_info, job):
+        return jobs.job_command(cluster_info, job)

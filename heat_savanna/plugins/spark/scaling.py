@@ -3,7 +3,9 @@ decommission of workers.
 
 Nothing running is restarted: new workers register with the master the
 cluster already has; the other nodes only get their /etc/hosts and
-workers file rewritten. Decommission uses Spark's own mechanism: with
+workers file rewritten. When the master itself was rebuilt (a new node),
+every node's files are rewritten for it and the running workers restart
+to register with it. Decommission uses Spark's own mechanism: with
 ``spark.decommission.enabled`` a worker that receives SIGPWR
 (``spark-daemon.sh decommission``) tells the master, which stops placing
 executors on it and marks it DECOMMISSIONED; then it is stopped.
@@ -14,13 +16,17 @@ import dataclasses
 from heat_savanna.common import config as savanna_config
 from heat_savanna.plugins import base
 from heat_savanna.plugins.spark import config
+from heat_savanna.plugins.spark import reconfigure
 from heat_savanna.plugins.spark import start
 
 
 def scale_up_steps(cluster_info, new_nodes):
+    if any(n.has('master') for n in new_nodes):
+        return master_rebuilt_steps(cluster_info, new_nodes)
     new = {n.name for n in new_nodes}
     old = tuple(n for n in cluster_info.nodes if n.name not in new)
-    steps = [base.Step('configure new Spark nodes', nodes=tuple(new_nodes),
+    steps = [start.check_image_step(cluster_info, new_nodes),
+             base.Step('configure new Spark nodes', nodes=tuple(new_nodes),
                        action=start.configure_action(cluster_info))]
     if old:
         steps.append(base.Step(
@@ -43,6 +49,55 @@ def scale_up_steps(cluster_info, new_nodes):
                       timeout=conf.service_start_timeout + 60,
                       poll_interval=conf.provisioning_poll_interval),
         ]
+    return steps
+
+
+def master_rebuilt_steps(cluster_info, new_nodes):
+    """The master was rebuilt (a new node, a new address): every node's
+    files name the new master; it starts; the workers that ran restart so
+    they register with it (a running worker keeps the master URL it was
+    started with), the new ones start; then all must be ALIVE again."""
+    conf = savanna_config.CONF.savanna
+    ready, poll = conf.service_start_timeout, conf.provisioning_poll_interval
+    new = {n.name for n in new_nodes}
+    old_workers = tuple(n for n in cluster_info.nodes_with('worker')
+                        if n.name not in new)
+    new_workers = tuple(n for n in new_nodes if n.has('worker'))
+    stamps = {}
+    started = set()
+    steps = [start.check_image_step(cluster_info, new_nodes),
+             base.Step('configure Spark nodes for the new master',
+                       nodes=tuple(cluster_info.nodes),
+                       action=start.configure_action(cluster_info))]
+    steps += start.master_steps(cluster_info)
+    if old_workers:
+        steps += [
+            base.Step('restart Spark workers for the new master',
+                      nodes=old_workers,
+                      action=reconfigure.restart_action(
+                          cluster_info, 'worker', stamps)),
+            base.Step('wait for workers at the new master',
+                      nodes=old_workers,
+                      check=reconfigure.workers_restarted_check(
+                          cluster_info, old_workers, stamps, ready),
+                      timeout=ready + 60, poll_interval=poll)]
+    if new_workers:
+        steps += [
+            base.Step('start new Spark workers', nodes=new_workers,
+                      action=start.daemon_action(cluster_info,
+                                                 start.worker_command,
+                                                 started)),
+            base.Step('wait for new Spark workers', nodes=new_workers,
+                      check=start.workers_alive_check(
+                          cluster_info, new_workers, ready,
+                          started=started),
+                      timeout=ready + 60, poll_interval=poll)]
+    history = tuple(cluster_info.nodes_with('historyserver'))
+    if history:
+        steps.append(base.Step(
+            'restart Spark history server', nodes=history,
+            action=reconfigure.restart_action(cluster_info,
+                                              'historyserver')))
     return steps
 
 

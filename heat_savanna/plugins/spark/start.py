@@ -88,8 +88,8 @@ def worker_states(status):
 
 def read_master_status(remote, cluster_info):
     master = config.master_node(cluster_info)
-    result = remote.run(fetch_command(config.master_json_url(cluster_info)),
-                        timeout=15, check=False)
+    result = utils.probe(remote, fetch_command(
+        config.master_json_url(cluster_info)), timeout=15)
     if result.exit_code != 0:
         return None, 'master status page not answering (exit %d)' % (
             result.exit_code)
@@ -97,6 +97,37 @@ def read_master_status(remote, cluster_info):
         return parse_master_json(result.stdout), None
     except ValueError as exc:
         return None, 'bad master status on %s: %s' % (master.name, exc)
+
+
+# -- the image ----------------------------------------------------------------
+def image_requirements(cluster_info, node):
+    """What ``node``'s image must have: Spark's launcher and daemon
+    script under spark_home, the Spark jars of plugin_version, Java."""
+    g = config.settings(cluster_info, node)['general']
+    home, q = g['spark_home'], shlex.quote
+    jars = home + '/jars'
+    version = cluster_info.plugin_version
+    reqs = [utils.Requirement(path, 'test -x %s' % q(path))
+            for path in (home + '/bin/spark-class',
+                         home + '/sbin/spark-daemon.sh')]
+    reqs.append(utils.Requirement(
+        '%s/spark-core_*-%s.jar' % (jars, version),
+        'ls %s/spark-core_*-%s.jar >/dev/null 2>&1' % (q(jars), q(version)),
+        found='ls %s | grep "^spark-core_"' % q(jars)))
+    reqs.append(utils.java_requirement(g.get('java_home')))
+    return reqs
+
+
+def check_image_step(cluster_info, nodes):
+    """The first step: every node's image has Spark plugin_version."""
+    version = cluster_info.plugin_version
+    return base.Step('check Spark image', nodes=tuple(nodes),
+                     action=utils.image_check_action(
+                         'Spark', version,
+                         lambda node: image_requirements(cluster_info, node),
+                         'use an image with Spark %s and Java, or set '
+                         'general.spark_home to where the image has it'
+                         % version))
 
 
 # -- steps ------------------------------------------------------------------
@@ -191,21 +222,28 @@ def workers_alive_check(cluster_info, workers, deadline_seconds,
     return check
 
 
+def master_steps(cluster_info):
+    """Start the master (if not running) and wait until it is ALIVE."""
+    conf = _conf()
+    master = config.master_node(cluster_info)
+    return [
+        base.Step('start Spark master', nodes=(master,),
+                  action=daemon_action(cluster_info, master_command)),
+        base.Step('wait for Spark master', nodes=(master,),
+                  check=master_alive_check(cluster_info),
+                  timeout=conf.service_start_timeout,
+                  poll_interval=conf.provisioning_poll_interval),
+    ]
+
+
 def start_steps(cluster_info, workers):
     """Steps starting the master (if not running), ``workers`` and the
     history server, with their readiness waits."""
     conf = _conf()
-    master = config.master_node(cluster_info)
     history = cluster_info.nodes_with('historyserver')
     poll = conf.provisioning_poll_interval
     ready = conf.service_start_timeout
-    steps = [
-        base.Step('start Spark master', nodes=(master,),
-                  action=daemon_action(cluster_info, master_command)),
-        base.Step('wait for Spark master', nodes=(master,),
-                  check=master_alive_check(cluster_info), timeout=ready,
-                  poll_interval=poll),
-    ]
+    steps = master_steps(cluster_info)
     if workers:
         started = set()
         steps += [
@@ -226,9 +264,10 @@ def start_steps(cluster_info, workers):
 
 
 def create_steps(cluster_info):
-    return [base.Step('configure Spark nodes', nodes=tuple(
-        cluster_info.nodes), action=configure_action(cluster_info))] + \
-        start_steps(cluster_info, cluster_info.nodes_with('worker'))
+    return [check_image_step(cluster_info, cluster_info.nodes),
+            base.Step('configure Spark nodes', nodes=tuple(
+                cluster_info.nodes), action=configure_action(cluster_info))
+            ] + start_steps(cluster_info, cluster_info.nodes_with('worker'))
 
 
 # -- health -------------------------------------------------------------------

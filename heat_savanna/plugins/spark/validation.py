@@ -5,43 +5,20 @@ author edits, and saying what would be valid. Never raises for bad input:
 odd types are reported, not tripped over.
 """
 
-import re
-
 from heat_savanna.common.exceptions import ValidationError
+from heat_savanna.plugins.spark import catalog
 from heat_savanna.plugins import utils
 
-VERSIONS = ['4.3.0']
-PROCESSES = {'Spark': ['master', 'worker', 'historyserver']}
+VERSIONS = catalog.VERSIONS
+PROCESSES = catalog.PROCESSES
 ALL_PROCESSES = frozenset(p for ps in PROCESSES.values() for p in ps)
-_ENV_NAME = re.compile(r'^[A-Za-z_][A-Za-z0-9_]*$')
 
 
-def _check_keys(section, values, where):
-    """Malformed keys of the spark-env and spark-defaults sections."""
-    errors = []
-    if section == 'spark-env':
-        for key in values:
-            if not isinstance(key, str) or not _ENV_NAME.match(key):
-                errors.append(ValidationError(
-                    '%s.%s' % (where, key),
-                    'not a valid environment variable name',
-                    'use letters, digits and _, e.g. SPARK_WORKER_CORES'))
-    elif section == 'spark-defaults':
-        for key in values:
-            if not isinstance(key, str) or not key or \
-                    any(c.isspace() for c in key):
-                errors.append(ValidationError(
-                    '%s.%s' % (where, key),
-                    'not a valid Spark property name',
-                    'e.g. spark.executor.memory'))
-    return errors
-
-
-def validate(cluster, sections):
+def validate(cluster):
     """All ValidationErrors of a ClusterSpecView for the Spark plugin."""
     errors = utils.check_version(cluster, VERSIONS, 'Spark')
     errors += utils.check_processes(cluster, ALL_PROCESSES, 'Spark')
-    errors += utils.check_all_configs(cluster, sections, _check_keys)
+    errors += catalog.CATALOG.check_cluster(cluster)
     errors += utils.check_exactly_one(
         cluster, 'master', 'the Spark master',
         'set count: 1 and put workers in another group')

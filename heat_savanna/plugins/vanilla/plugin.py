@@ -4,7 +4,10 @@ plugin is proven by its generated files and command sequences."""
 
 from heat_savanna.plugins import base
 from heat_savanna.plugins import utils
+from heat_savanna.plugins.vanilla import catalog
 from heat_savanna.plugins.vanilla import config
+from heat_savanna.plugins.vanilla import jobs
+from heat_savanna.plugins.vanilla import reconfigure
 from heat_savanna.plugins.vanilla import scaling
 from heat_savanna.plugins.vanilla import start
 from heat_savanna.plugins.vanilla import validation
@@ -25,23 +28,22 @@ class VanillaPlugin(base.ProvisioningPlugin):
     def get_mandatory_processes(self, version):
         return ['namenode', 'resourcemanager']
 
-    def get_config_sections(self, version):
-        return {k: dict(v) for k, v in config.SECTIONS.items()}
+    def get_config_catalog(self, version):
+        return catalog.catalog_for(version)
 
     def validate(self, cluster):
-        return utils.never_raise(validation.validate, cluster,
-                                 config.SECTIONS)
+        return utils.never_raise(validation.validate, cluster)
 
     def validate_scaling(self, cluster, new_counts):
         return validation.validate_scaling(cluster, new_counts)
 
     def get_ports(self, cluster):
+        """The configured ports (namenode RPC and web UI, any *.address or
+        *.port property), then the fixed ones of the processes run."""
         def has(process):
             return bool(utils.groups_with(cluster, process))
-        rules = [
-            base.PortRule(9000, description='HDFS namenode RPC'),
-            base.PortRule(9870, public=True,
-                          description='HDFS namenode web UI'),
+        rules = utils.port_rules(catalog.CATALOG, cluster)
+        rules += [
             base.PortRule(9866, description='HDFS datanode data transfer'),
             base.PortRule(9867, description='HDFS datanode IPC'),
             base.PortRule(9864, description='HDFS datanode HTTP'),
@@ -100,6 +102,9 @@ class VanillaPlugin(base.ProvisioningPlugin):
     def scale_up_steps(self, cluster_info, new_nodes):
         return scaling.scale_up_steps(cluster_info, new_nodes)
 
+    def reconfigure_steps(self, cluster_info, nodes, restarts):
+        return reconfigure.reconfigure_steps(cluster_info, nodes, restarts)
+
     def membership_steps(self, cluster_info):
         return scaling.membership_steps(cluster_info)
 
@@ -108,3 +113,8 @@ class VanillaPlugin(base.ProvisioningPlugin):
 
     def health_steps(self, cluster_info):
         return start.health_steps(cluster_info)
+
+    job_types = jobs.JOB_TYPES
+
+    def job_command(self, cluster_info, job):
+        return jobs.job_command(cluster_info, job)

@@ -47,7 +47,8 @@ def scale_up_steps(cluster_info, new_nodes):
     new = {n.name for n in new_nodes}
     old = tuple(n for n in cluster_info.nodes if n.name not in new)
     masters = {n.name for n in _masters(cluster_info)}
-    steps = [base.Step('configure new Hadoop nodes', nodes=tuple(new_nodes),
+    steps = [start.check_image_step(cluster_info, new_nodes),
+             base.Step('configure new Hadoop nodes', nodes=tuple(new_nodes),
                        action=start.configure_action(cluster_info))]
     others = tuple(n for n in old if n.name not in masters)
     if others:

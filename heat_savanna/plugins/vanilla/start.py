@@ -40,11 +40,13 @@ def _g(cluster_info, node=None):
 
 
 def hadoop(cluster_info, node, tool, args):
-    """``tool`` (hdfs/yarn/mapred) command line with the cluster env."""
+    """``tool`` (hdfs/yarn/mapred) command line with the cluster env;
+    ``args`` is a constant of this module (never a template value)."""
     g = _g(cluster_info, node)
-    return 'HADOOP_HOME=%s HADOOP_CONF_DIR=%s %s/bin/%s %s' % (
-        shlex.quote(g['hadoop_home']), shlex.quote(g['conf_dir']),
-        g['hadoop_home'], tool, args)
+    q = shlex.quote
+    return 'HADOOP_HOME=%s HADOOP_CONF_DIR=%s %s %s' % (
+        q(g['hadoop_home']), q(g['conf_dir']),
+        q('%s/bin/%s' % (g['hadoop_home'], tool)), args)
 
 
 def as_hadoop_user(cluster_info, node, tool, args):
@@ -120,6 +122,45 @@ def refresh_command(cluster_info, node):
     return ' && '.join(cmds)
 
 
+# -- the image ----------------------------------------------------------------
+def image_requirements(cluster_info, node):
+    """What ``node``'s image must have: the hdfs/yarn/mapred launchers
+    its processes need under hadoop_home, Hadoop's common jar of
+    plugin_version, Java, and runuser (admin commands run through it)."""
+    g = _g(cluster_info, node)
+    home, q = g['hadoop_home'], shlex.quote
+    tools = ['hdfs']
+    if node.has('resourcemanager') or node.has('nodemanager'):
+        tools.append('yarn')
+    if node.has('historyserver'):
+        tools.append('mapred')
+    reqs = [utils.Requirement('%s/bin/%s' % (home, tool),
+                              'test -x %s' % q('%s/bin/%s' % (home, tool)))
+            for tool in tools]
+    common = home + '/share/hadoop/common'
+    version = cluster_info.plugin_version
+    reqs.append(utils.Requirement(
+        '%s/hadoop-common-%s.jar' % (common, version),
+        'test -e %s' % q('%s/hadoop-common-%s.jar' % (common, version)),
+        found='ls %s | grep "^hadoop-common-[0-9]"' % q(common)))
+    reqs.append(utils.java_requirement(g.get('java_home')))
+    reqs.append(utils.Requirement('runuser', 'command -v runuser '
+                                             '>/dev/null 2>&1'))
+    return reqs
+
+
+def check_image_step(cluster_info, nodes):
+    """The first step: every node's image has Hadoop plugin_version."""
+    version = cluster_info.plugin_version
+    return base.Step('check Hadoop image', nodes=tuple(nodes),
+                     action=utils.image_check_action(
+                         'Hadoop', version,
+                         lambda node: image_requirements(cluster_info, node),
+                         'use an image with Hadoop %s and Java, or set '
+                         'general.hadoop_home to where the image has it'
+                         % version))
+
+
 # -- actions -------------------------------------------------------------
 def configure_action(cluster_info, files=config.node_files):
     def action(remote, node):
@@ -158,8 +199,8 @@ def start_action(cluster_info, processes, started=None):
 # -- readiness -------------------------------------------------------------
 def read_report(remote, cluster_info):
     nn = config.the(cluster_info, 'namenode')
-    result = remote.run(report_command(cluster_info, nn), sudo=True,
-                        check=False, timeout=60)
+    result = utils.probe(remote, report_command(cluster_info, nn),
+                         sudo=True, timeout=60)
     if result.exit_code != 0:
         return None, 'hdfs dfsadmin -report exited %d' % result.exit_code
     return reports.parse_dfsadmin_report(result.stdout), None
@@ -167,8 +208,8 @@ def read_report(remote, cluster_info):
 
 def read_node_list(remote, cluster_info):
     rm = config.the(cluster_info, 'resourcemanager')
-    result = remote.run(node_list_command(cluster_info, rm), sudo=True,
-                        check=False, timeout=60)
+    result = utils.probe(remote, node_list_command(cluster_info, rm),
+                         sudo=True, timeout=60)
     if result.exit_code != 0:
         return None, 'yarn node -list exited %d' % result.exit_code
     return reports.parse_yarn_node_list(result.stdout), None
@@ -302,9 +343,10 @@ def member_start_steps(cluster_info, members):
 def create_steps(cluster_info):
     members = [n for n in cluster_info.nodes
                if n.has('datanode') or n.has('nodemanager')]
-    return [base.Step('configure Hadoop nodes', nodes=tuple(
-        cluster_info.nodes), action=configure_action(cluster_info))] + \
-        start_steps(cluster_info, members)
+    return [check_image_step(cluster_info, cluster_info.nodes),
+            base.Step('configure Hadoop nodes', nodes=tuple(
+                cluster_info.nodes), action=configure_action(cluster_info))
+            ] + start_steps(cluster_info, members)
 
 
 # -- health -------------------------------------------------------------------

@@ -10,16 +10,13 @@ small test cluster works); anti-affinity names known processes.
 
 from heat_savanna.common.exceptions import ValidationError
 from heat_savanna.plugins import utils
+from heat_savanna.plugins.vanilla import catalog
 
-VERSIONS = ['3.4.1']
-PROCESSES = {
-    'HDFS': ['namenode', 'secondarynamenode', 'datanode'],
-    'YARN': ['resourcemanager', 'nodemanager'],
-    'MapReduce': ['historyserver'],
-}
+VERSIONS = catalog.VERSIONS
+PROCESSES = catalog.PROCESSES
 ALL_PROCESSES = frozenset(p for ps in PROCESSES.values() for p in ps)
 SINGLETONS = ('secondarynamenode', 'resourcemanager', 'historyserver')
-DEFAULT_REPLICATION = 3
+DEFAULT_REPLICATION = catalog.DEFAULT_REPLICATION
 
 
 def explicit_replication(cluster):
@@ -49,10 +46,10 @@ def _datanodes(cluster, counts=None):
     return total
 
 
-def validate(cluster, sections):
+def validate(cluster):
     errors = utils.check_version(cluster, VERSIONS, 'Hadoop')
     errors += utils.check_processes(cluster, ALL_PROCESSES, 'Hadoop')
-    errors += utils.check_all_configs(cluster, sections)
+    errors += catalog.CATALOG.check_cluster(cluster)
     errors += utils.check_exactly_one(
         cluster, 'namenode', 'the HDFS namenode',
         'set count: 1 and move other processes to another group')
@@ -74,11 +71,8 @@ def validate(cluster, sections):
     replication = explicit_replication(cluster)
     if replication is not None:
         n = _int(replication)
-        if n is None or n < 1:
-            errors.append(ValidationError(
-                'cluster_configs.HDFS.dfs.replication',
-                'must be a positive integer, not %r' % (replication,)))
-        elif datanodes and n > datanodes:
+        # a malformed value is the catalog's to report
+        if n is not None and n >= 1 and datanodes and n > datanodes:
             errors.append(ValidationError(
                 'cluster_configs.HDFS.dfs.replication',
                 'replication %d is above the %d datanode(s)'

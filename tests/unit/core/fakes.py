@@ -58,6 +58,9 @@ class FakeHadoop(base.ProvisioningPlugin):
     def membership_steps(self, cluster_info):
         return []
 
+    def reconfigure_steps(self, cluster_info, nodes, restarts):
+        return []
+
     def decommission_steps(self, cluster_info, leaving_nodes):
         return []
 

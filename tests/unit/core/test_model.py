@@ -81,9 +81,22 @@ def test_min_active_malformed(bad):
 
 def test_required_properties_reported_together():
     errs = errors_of({'node_groups': []})
-    for key in ('plugin_name', 'plugin_version', 'image', 'flavor',
-                'management_network'):
+    for key in ('plugin_name', 'image', 'flavor', 'management_network'):
         assert errs[key].message == 'is required'
+    assert 'plugin_version' not in errs
+
+
+def test_plugin_version_may_be_left_out():
+    props = fakes.props()
+    del props['plugin_version']
+    assert model.parse_cluster(props).plugin_version is None
+
+
+@pytest.mark.parametrize('bad', ['-5%', '90 %', ' 9', '-1', '+3', '9.0'])
+def test_min_active_strings_heat_refuses_are_refused(bad):
+    # the resource's schema pattern is ^[0-9]+%?$: the core agrees
+    with pytest.raises(ValueError):
+        model.resolve_min_active(bad, 10)
 
 
 def test_wrong_types_name_the_path_never_type_error():
@@ -151,4 +164,4 @@ def test_property_constants_match_heat_resource_names():
     assert model.CLUSTER_PROPERTIES[:3] == ('name', 'plugin_name',
                                             'plugin_version')
     assert 'volumes_availability_zone' in model.NODE_GROUP_KEYS
-    assert len(set(model.NODE_GROUP_KEYS)) == 15
+    assert len(set(model.NODE_GROUP_KEYS)) == 17

@@ -113,3 +113,66 @@ def test_layout_of_an_older_cluster_stays_flat_and_grows_in_sets():
     assert [s.name for s in p.grow.node_sets()] == ['worker-2']
     assert [n for _g, n in p.grow.flat_nodes()] == [
         'master-0', 'worker-0', 'worker-1']
+
+
+def configured(workers=4, cluster=None, node=None, min_active=None):
+    extra = {}
+    if node is not None:
+        extra['node_configs'] = node
+    if min_active is not None:
+        extra['min_active'] = str(min_active)
+    return model.parse_cluster(fakes.props(
+        node_groups=[group('master', 1, ['namenode', 'resourcemanager']),
+                     group('worker', workers, ['datanode', 'nodemanager'],
+                           **extra)],
+        cluster_configs=cluster or {}))
+
+
+def restarts(before, after):
+    """A catalog: HDFS keys restart datanode+namenode, YARN keys none."""
+    procs = set()
+    for section in set(before) | set(after):
+        if before.get(section) != after.get(section) and section == 'HDFS':
+            procs |= {'datanode', 'namenode'}
+    return tuple(sorted(procs))
+
+
+def test_reconfigure_reaches_only_changed_running_nodes():
+    old = configured(cluster={'HDFS': {'dfs.replication': 2}})
+    lay = plan.plan_create(old)
+    states = active(lay, worker_3=health.FAILED)
+    new = configured(cluster={'HDFS': {'dfs.replication': 3}},
+                     min_active=2)
+    r = plan.plan_reconfigure(old, new, lay, states, restarts,
+                              mandatory=['namenode'])
+    assert r.restarts == {'master-0': ('namenode',),
+                          'worker-0': ('datanode',),
+                          'worker-1': ('datanode',),
+                          'worker-2': ('datanode',)}
+    # 3 workers running, min_active 2: one at a time; the master last
+    assert r.batches == (('worker-0',), ('worker-1',), ('worker-2',),
+                         ('master-0',))
+
+
+def test_reconfigure_batches_keep_min_active_and_files_only_go_first():
+    old = configured(6, min_active=2)
+    lay = plan.plan_create(old)
+    new = configured(6, min_active=2, node={'HDFS': {'x': 1},
+                                            'YARN': {'y': 2}})
+    r = plan.plan_reconfigure(old, new, lay, active(lay), restarts,
+                              mandatory=['namenode'])
+    assert 'master-0' not in r.restarts
+    assert r.batches == (('worker-0', 'worker-1', 'worker-2', 'worker-3'),
+                         ('worker-4', 'worker-5'))
+    yarn_only = configured(6, min_active=2, node={'YARN': {'y': 3}})
+    r = plan.plan_reconfigure(old, yarn_only, lay, active(lay), restarts)
+    assert set(r.restarts.values()) == {()}
+    assert r.batches == (tuple('worker-%d' % i for i in range(6)),)
+
+
+def test_no_change_no_reconfigure():
+    old = configured(3, cluster={'HDFS': {'a': 1}})
+    lay = plan.plan_create(old)
+    r = plan.plan_reconfigure(old, configured(3, cluster={'HDFS': {'a': 1}}),
+                              lay, active(lay), restarts)
+    assert not r and r.batches == ()

@@ -76,7 +76,8 @@ def test_one_server_per_node_named_after_stable_name():
     assert server['metadata'] == {
         'savanna_cluster': 'hd', 'savanna_group': 'worker',
         'savanna_node': 'worker-2',
-        'savanna_processes': 'datanode,nodemanager'}
+        'savanna_processes': 'datanode,nodemanager',
+        'metering.server_group': 'hd'}
     assert 'availability_zone' not in server
     assert not any(r['type'] == 'OS::Heat::ResourceGroup'
                    for r in tmpl['resources'].values())

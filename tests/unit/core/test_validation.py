@@ -185,8 +185,125 @@ def test_volumes_need_a_size(plugin):
     e = errors(plugin, node_groups=workers(volumes_per_node=2,
                                            volume_size=0))[
         'node_groups[1].volume_size']
-    assert e.message == ('must be at least 1 GB when volumes_per_node is 2, '
-                         'not 0')
+    assert e.message == 'must be at least 1 GB, not 0'
+
+
+@pytest.mark.parametrize('extra,path', [
+    ({'volume_size': 0}, 'node_groups[1].volume_size'),
+    ({'volumes_per_node': 17}, 'node_groups[1].volumes_per_node'),
+])
+def test_group_limits_of_the_heat_schema(plugin, extra, path):
+    # the same limits the resource's Heat schema declares
+    assert path in errors(plugin, node_groups=workers(**extra))
+
+
+def test_group_name_ending_in_a_newline(plugin):
+    assert 'node_groups[1].name' in errors(plugin, node_groups=[
+        group('master', 1, ['namenode', 'resourcemanager']),
+        group('worker\n', 1, ['datanode'])])
+
+
+@pytest.mark.parametrize('overrides,path', [
+    ({'name': 'a' * 41}, 'name'),
+    ({'name': '1abc'}, 'name'),
+    ({'ssh_user': 'u' * 33}, 'ssh_user'),
+])
+def test_cluster_limits_of_the_heat_schema(plugin, overrides, path):
+    assert path in errors(plugin, **overrides)
+
+
+def test_default_name_from_the_resource_must_be_a_cluster_name(plugin):
+    with pytest.raises(InvalidCluster) as info:
+        validation.check(fakes.props(), default_name='my_cluster',
+                         get_plugin=fakes.get_plugin_for(plugin))
+    error, = info.value.errors
+    assert error.path == 'name' and "'my_cluster'" in error.message
+    assert 'resource\'s name is used' in error.hint
+
+
+def test_group_names_unique_ignoring_case(plugin):
+    e = errors(plugin, node_groups=workers() + [
+        group('Worker', 1, ['datanode'])])['node_groups[2].name']
+    assert "duplicate node group name 'Worker'" in e.message
+    assert 'ignoring case' in e.message
+
+
+def test_hostname_longer_than_63_characters(plugin):
+    # "<cluster>-<group>-<index>": 40 + 1 + 20 + 1 + 1 = 63 fits ...
+    ok = fakes.props(name='c' * 40, node_groups=[
+        group('m' * 20, 1, ['namenode', 'resourcemanager']),
+        group('w' * 20, 10, ['datanode'])])
+    validation.check(ok, get_plugin=fakes.get_plugin_for(plugin))
+    # ... 11 workers make the last one w...w-10: 64 characters
+    e = errors(plugin, name='c' * 40, node_groups=[
+        group('m' * 20, 1, ['namenode', 'resourcemanager']),
+        group('w' * 20, 11, ['datanode'])])['node_groups[1].name']
+    assert e.message.endswith('has 64 characters, more than the 63 of a '
+                              'hostname')
+    assert 'c' * 40 + '-' + 'w' * 20 + '-10' in e.message
+    assert 'shorten the cluster name' in e.hint
+
+
+def test_count_bound_fails_fast_without_building_anything(plugin):
+    import time
+    t0 = time.monotonic()
+    e = errors(plugin, node_groups=[
+        group('master', 1, ['namenode', 'resourcemanager']),
+        group('worker', 10 ** 20, ['datanode'])])
+    assert time.monotonic() - t0 < 1
+    assert list(e) == ['node_groups[1].count']
+    assert e['node_groups[1].count'].message == (
+        'count 100000...(21 digits) is more than the %d nodes a cluster '
+        'may have' % validation.MAX_NODES)
+    assert plugin.validated == []
+
+
+def test_total_node_bound(plugin):
+    half = validation.MAX_NODES // 2 + 1
+    e = errors(plugin, node_groups=[
+        group('master', 1, ['namenode', 'resourcemanager']),
+        group('a', half, ['datanode']), group('b', half, ['datanode'])])
+    assert list(e) == ['node_groups']
+    assert 'nodes in all is more than' in e['node_groups'].message
+
+
+def _max_resources(plugin, limit, workers, volumes=0):
+    return validation.check(
+        fakes.props(node_groups=[
+            group('master', 1, ['namenode', 'resourcemanager']),
+            group('worker', workers, ['datanode'],
+                  volumes_per_node=volumes)]),
+        get_plugin=fakes.get_plugin_for(plugin),
+        max_resources_per_stack=limit)
+
+
+def test_max_resources_per_stack(plugin):
+    from heat_savanna.core import template
+    spec = _max_resources(plugin, None, 600)
+    needed = template.resource_count(spec) + 1
+    _max_resources(plugin, needed, 600)          # exactly at the limit
+    _max_resources(plugin, -1, 600)              # -1: unlimited
+    with pytest.raises(InvalidCluster) as info:
+        _max_resources(plugin, needed - 1, 600)
+    error, = info.value.errors
+    assert error.path == 'node_groups'
+    assert error.message == (
+        'the cluster needs %d resources (its nested stack and itself) for '
+        '601 nodes, more than the %d heat-engine allows in one stack '
+        '(max_resources_per_stack)' % (needed, needed - 1))
+    assert 'raise max_resources_per_stack' in error.hint
+    # volumes count too
+    with pytest.raises(InvalidCluster):
+        _max_resources(plugin, 1000, 100, volumes=4)
+
+
+def test_default_version_is_chosen(plugin):
+    props = fakes.props()
+    del props['plugin_version']
+    spec = validation.check(props, 'c',
+                            get_plugin=fakes.get_plugin_for(plugin))
+    assert spec.plugin_version == '1.0'
+    assert plugin.validated[0].plugin_version == '1.0'
 
 
 def test_negative_volumes_per_node(plugin):

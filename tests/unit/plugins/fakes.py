@@ -1,11 +1,13 @@
-"""Test doubles for plugin tests: a cluster *definition* (ClusterSpecView)
-and a remote that records what a plugin does and answers scripted
-outputs."""
+"""Test doubles for plugin tests: a cluster *definition* (ClusterSpecView),
+a remote that records what a plugin does and answers scripted outputs,
+and :func:`drive`, which runs steps with the real StepRunner."""
 
 import dataclasses
 import os
 import threading
+import time
 
+from heat_savanna.provisioning import driver
 from heat_savanna.remote.ssh import CommandResult
 
 FIXTURES = os.path.join(os.path.dirname(__file__), '..', '..', 'fixtures')
@@ -82,3 +84,30 @@ class RecordingRemote(object):
 
     def get(self, path):
         raise IOError(path)
+
+
+def drive(steps, remotes, log=None, limit=900, should_stop=None):
+    """Run ``steps`` to the end with the real
+    :class:`heat_savanna.provisioning.driver.StepRunner`, as the resource
+    does (``advance()`` until done), over ``remotes`` (``{node name:
+    remote}``). Appends each step's name to ``log`` when it starts.
+    Returns ``{node name: reason}`` of the failed nodes."""
+    runner = driver.StepRunner(steps, lambda n: remotes[n.name],
+                               should_stop=should_stop)
+    deadline = time.monotonic() + limit
+    started = -1
+    while True:
+        if log is not None and not runner.done and runner.index != started:
+            started = runner.index
+            log.append(runner.current.name)
+        waiting = runner.current is not None and \
+            runner.current.check is not None
+        if runner.advance():
+            break
+        if time.monotonic() > deadline:
+            raise AssertionError('steps still running after %ss: %s'
+                                 % (limit, runner.progress()))
+        if waiting:     # the runner polls a wait step at its own pace
+            time.sleep(0.05)
+    drive.last = runner
+    return {name: f.reason for name, f in runner.failures.items()}

@@ -1,7 +1,8 @@
 """The Spark plugin for real: sshd hosts, paramiko, the pyspark wheel.
 
 create_steps over 1 master + 2 workers, then pi.py through spark-submit
-on the master node; then scale 2 -> 3 workers and decommission one.
+on the master node; then scale 2 -> 3 workers, reconfigure one worker in
+place, and decommission one.
 """
 
 import importlib.util
@@ -15,7 +16,7 @@ from heat_savanna.common import config as savanna_config
 from heat_savanna.plugins import base
 from heat_savanna.plugins.spark import plugin as spark_plugin
 from heat_savanna.plugins.spark import start
-from tests.unit.plugins import stepdriver
+from tests.unit.plugins import fakes
 
 SPEC = importlib.util.find_spec('pyspark')
 PYSPARK = os.path.dirname(SPEC.origin) if SPEC else None
@@ -33,14 +34,14 @@ def node(host, name, group, processes):
                          internal_ip=host.address)
 
 
-def cluster(nodes):
+def cluster(nodes, worker_memory='768m'):
     return base.ClusterInfo(
         name='pi', plugin_name='spark', plugin_version='4.3.0',
         cluster_configs={
             # the executors' and driver's Python must import pyspark
             'spark-env': {'PYSPARK_PYTHON': sys.executable,
                           'SPARK_WORKER_CORES': 1,
-                          'SPARK_WORKER_MEMORY': '768m'}},
+                          'SPARK_WORKER_MEMORY': worker_memory}},
         nodes=tuple(nodes))
 
 
@@ -73,7 +74,7 @@ def test_create_run_pi_scale_and_decommission(hosts, fast_conf):
     plugin = spark_plugin.SparkPlugin()
     info = cluster(nodes)
 
-    failed = stepdriver.run_steps(plugin.create_steps(info), remotes)
+    failed = fakes.drive(plugin.create_steps(info), remotes)
     assert failed == {}
     status = master_status(remotes['master-0'], info)
     alive = sorted(w['host'] for w in status['workers']
@@ -99,8 +100,7 @@ def test_create_run_pi_scale_and_decommission(hosts, fast_conf):
     # scale up: workers-2 joins the running master, nothing restarted
     new = node(h[3], 'workers-2', 'workers', ('worker',))
     info2 = cluster(nodes + [new])
-    failed = stepdriver.run_steps(plugin.scale_up_steps(info2, [new]),
-                                  remotes)
+    failed = fakes.drive(plugin.scale_up_steps(info2, [new]), remotes)
     assert failed == {}
     states = start.worker_states(master_status(remotes['master-0'], info2))
     assert states[h[3].address] == 'ALIVE'
@@ -109,13 +109,35 @@ def test_create_run_pi_scale_and_decommission(hosts, fast_conf):
         master_pid
     assert 'workers-2' in remotes['workers-0'].get('/etc/hosts').decode()
 
+    # reconfigure in place: workers-1 gets SPARK_WORKER_MEMORY 640m and
+    # restarts; the master and workers-2 keep running as they were
+    before = {w['host']: w for w in master_status(remotes['master-0'],
+                                                  info2)['workers']
+              if w['state'] == 'ALIVE'}
+    info3 = cluster(nodes + [new], worker_memory='640m')
+    failed = fakes.drive(plugin.reconfigure_steps(
+        info3, [nodes[2]], {'workers-1': ('worker',)}), remotes)
+    assert failed == {}
+    after = {w['host']: w for w in master_status(remotes['master-0'],
+                                                 info3)['workers']
+             if w['state'] == 'ALIVE'}
+    assert after[h[2].address]['memory'] == 640
+    assert after[h[2].address]['id'] != before[h[2].address]['id']
+    assert after[h[3].address]['id'] == before[h[3].address]['id']
+    assert after[h[3].address]['memory'] == 768
+    assert remotes['master-0'].run(
+        'cat /var/lib/spark/run/*Master*.pid', sudo=True).stdout == \
+        master_pid
+    assert 'SPARK_WORKER_MEMORY=640m' in remotes['workers-1'].get(
+        '/etc/spark/conf/spark-env.sh').decode()
+
     # decommission workers-0 gracefully
     leaving = [nodes[1]]
-    failed = stepdriver.run_steps(
+    failed = fakes.drive(
         plugin.decommission_steps(info2, leaving), remotes)
     assert failed == {}
     states = start.worker_states(master_status(remotes['master-0'], info2))
-    assert states[h[1].address] != 'ALIVE'
+    assert states[h[1].address] == 'DECOMMISSIONED'
     assert states[h[2].address] == 'ALIVE'
     assert remotes['workers-0'].run(
         start.daemon_command(info2, nodes[1], 'status',
@@ -126,7 +148,6 @@ def test_create_run_pi_scale_and_decommission(hosts, fast_conf):
 
     # health: every remaining daemon is up
     remaining = cluster([nodes[0], nodes[2], new])
-    assert stepdriver.run_steps(plugin.health_steps(remaining),
-                                remotes) == {}
+    assert fakes.drive(plugin.health_steps(remaining), remotes) == {}
     for r in remotes.values():
         r.close()

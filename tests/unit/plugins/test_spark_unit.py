@@ -11,7 +11,6 @@ from heat_savanna.plugins.spark import config
 from heat_savanna.plugins.spark import start
 from heat_savanna.remote.ssh import CommandResult
 from tests.unit.plugins import fakes
-from tests.unit.plugins import stepdriver
 
 G = fakes.Group
 
@@ -85,8 +84,9 @@ def test_valid_cluster(plugin):
     (spec(G('m', 1, ('master',)),
           G('w', 1, ('worker',), node_configs={'spark-env': {'A-B': 1}})),
      ValidationError('node_groups[1].node_configs.spark-env.A-B',
-                     'not a valid environment variable name',
-                     'use letters, digits and _, e.g. SPARK_WORKER_CORES')),
+                     'not a valid key of section spark-env',
+                     'an environment variable name: letters, digits and _, '
+                     'not starting with a digit, e.g. SPARK_WORKER_OPTS')),
 ])
 def test_each_rule(plugin, cluster, error):
     assert plugin.validate(cluster) == [error]
@@ -226,12 +226,12 @@ def test_create_steps_command_sequence(plugin):
     remotes = {n.name: fakes.RecordingRemote(n.name, journal, responder)
                for n in ci.nodes}
     names = []
-    assert stepdriver.run_steps(plugin.create_steps(ci), remotes,
-                                log=names) == {}
-    assert names == ['configure Spark nodes', 'start Spark master',
-                     'wait for Spark master', 'start Spark workers',
-                     'wait for Spark workers']
-    master_cmds = journal.commands('master-0')
+    assert fakes.drive(plugin.create_steps(ci), remotes, log=names) == {}
+    assert names == ['check Spark image', 'configure Spark nodes',
+                     'start Spark master', 'wait for Spark master',
+                     'start Spark workers', 'wait for Spark workers']
+    image_check, *master_cmds = journal.commands('master-0')
+    assert 'test -x /opt/spark/bin/spark-class' in image_check
     assert master_cmds[0].startswith('set -e\nmkdir -p /etc/spark/conf')
     assert ('org.apache.spark.deploy.master.Master 1 --host 10.0.0.10 '
             '--port 7077 --webui-port 8080') in master_cmds[1]
@@ -240,7 +240,7 @@ def test_create_steps_command_sequence(plugin):
         '/opt/spark/sbin/spark-daemon.sh --config /etc/spark/conf status '
         'org.apache.spark.deploy.master.Master 1 >/dev/null 2>&1 || {')
     assert 'curl -sf -m 5 http://10.0.0.10:8080/json/' in master_cmds[2]
-    w = journal.commands('workers-0')
+    w = journal.commands('workers-0')[1:]
     assert ('org.apache.spark.deploy.worker.Worker 1 --host 10.0.0.20 '
             '--webui-port 8081 spark://10.0.0.10:7077') in w[1]
     # volumes are prepared on the node that has them
@@ -283,9 +283,11 @@ def test_decommission_and_scale_up_steps(plugin):
         'decommission org.apache.spark.deploy.worker.Worker 1')
     up = plugin.scale_up_steps(ci, [ci.nodes[3]])
     assert [s.name for s in up] == [
-        'configure new Spark nodes', 'update cluster files',
-        'start new Spark workers', 'wait for new Spark workers']
-    assert [n.name for n in up[2].nodes] == ['workers-2']
+        'check Spark image', 'configure new Spark nodes',
+        'update cluster files', 'start new Spark workers',
+        'wait for new Spark workers']
+    assert [n.name for n in up[0].nodes] == ['workers-2']
+    assert [n.name for n in up[3].nodes] == ['workers-2']
     # no step touches the master's daemon
     assert all(not s.nodes or 'master-0' not in [n.name for n in s.nodes]
                or s.name == 'update cluster files' for s in up)
@@ -323,5 +325,49 @@ def test_wait_names_awaited_workers_and_skips_failed_starts(plugin):
     assert check(lambda n: remotes[n.name]) == (
         True, '1/1 Spark workers alive')
     steps = plugin.create_steps(ci)
-    assert [n.name for n in steps[4].nodes] == ['workers-0', 'workers-1',
+    assert [n.name for n in steps[5].nodes] == ['workers-0', 'workers-1',
                                                 'workers-2']
+
+
+def test_image_check_step_first_and_its_script(plugin):
+    ci = info(1)
+    steps = plugin.create_steps(ci)
+    assert steps[0].name == 'check Spark image'
+    assert [n.name for n in steps[0].nodes] == ['master-0', 'workers-0']
+    reqs = start.image_requirements(ci, ci.nodes[0])
+    assert [r.what for r in reqs] == [
+        '/opt/spark/bin/spark-class', '/opt/spark/sbin/spark-daemon.sh',
+        '/opt/spark/jars/spark-core_*-4.3.0.jar', 'java (on the PATH)']
+    assert reqs[2].test == ('ls /opt/spark/jars/spark-core_*-4.3.0.jar '
+                            '>/dev/null 2>&1')
+
+
+def test_spark_defaults_values_stay_one_property():
+    ci = info(1, **{'spark-defaults': {'spark.x': ' =a\\b',
+                                       'spark.y': ':c'}})
+    text = config.spark_defaults(ci, ci.nodes[0])
+    assert 'spark.x \\ =a\\\\b' in text.splitlines()
+    assert 'spark.y \\:c' in text.splitlines()
+
+
+def test_configured_master_port_everywhere(plugin):
+    ci = info(1, general={'master_port': '7000'})
+    assert config.master_url(ci) == 'spark://10.0.0.10:7000'
+    assert '--port 7000' in start.master_command(ci, ci.nodes[0])
+    assert 'export SPARK_MASTER_PORT=7000' in config.spark_env(
+        ci, ci.nodes[1]).splitlines()
+    ports = {p.port for p in plugin.get_ports(spec(
+        G('m', 1, ('master',)), G('w', 1, ('worker',)),
+        cluster_configs={'general': {'master_port': 7000}}))}
+    assert 7000 in ports and 7077 not in ports
+
+
+def test_config_errors_reach_validate(plugin):
+    c = spec(G('m', 1, ('master',)),
+             G('w', 1, ('worker',),
+               node_configs={'general': {'master_port': 7000}}),
+             cluster_configs={'general': {'master_port': 99999,
+                                          'conf_dir': None}})
+    assert sorted(e.path for e in plugin.validate(c)) == [
+        'cluster_configs.general.master_port',
+        'node_groups[1].node_configs.general.master_port']

@@ -15,7 +15,6 @@ from heat_savanna.plugins.vanilla import reports
 from heat_savanna.plugins.vanilla import start
 from heat_savanna.remote.ssh import CommandResult
 from tests.unit.plugins import fakes
-from tests.unit.plugins import stepdriver
 
 G = fakes.Group
 MASTER = ('namenode', 'resourcemanager', 'historyserver')
@@ -342,7 +341,7 @@ def run(plugin_steps, ci, fake, journal):
                                              fake.responder(n.name))
                for n in ci.nodes}
     names = []
-    failed = stepdriver.run_steps(plugin_steps, remotes, log=names)
+    failed = fakes.drive(plugin_steps, remotes, log=names)
     return names, failed
 
 
@@ -352,13 +351,15 @@ def test_create_sequence_100_workers(plugin):
     names, failed = run(plugin.create_steps(ci), ci, fake, journal)
     assert failed == {}
     assert names == [
+        'check Hadoop image',
         'configure Hadoop nodes', 'format HDFS namenode', 'start namenode',
         'wait for namenode', 'start resourcemanager',
         'wait for resourcemanager', 'start datanodes and nodemanagers',
         'wait for datanodes', 'wait for nodemanagers',
         'create HDFS directories', 'start job history server']
     env = 'HADOOP_HOME=/opt/hadoop HADOOP_CONF_DIR=/etc/hadoop/conf '
-    m = journal.commands('master-0')
+    image_check, *m = journal.commands('master-0')
+    assert 'test -x /opt/hadoop/bin/mapred' in image_check
     assert m[1] == (
         'test -e /var/lib/hadoop/.savanna-namenode-formatted || { '
         'runuser -u hadoop -- env ' + env + '/opt/hadoop/bin/hdfs namenode '
@@ -375,7 +376,8 @@ def test_create_sequence_100_workers(plugin):
     assert m[-1].endswith('/opt/hadoop/bin/mapred --daemon start '
                           'historyserver; }')
     assert 'dfs -mkdir -p /tmp /user /mr-history/tmp' in m[-2]
-    w = journal.commands('workers-42')
+    image_check, *w = journal.commands('workers-42')
+    assert 'mapred' not in image_check and 'bin/yarn' in image_check
     assert len(w) == 2
     assert w[1] == (
         '{ ' + env + '/opt/hadoop/bin/hdfs --daemon status datanode '
@@ -425,7 +427,7 @@ def test_decommission_sequence(plugin):
         orig(remote, node)
         fake.excluded.update(n.name for n in leaving)
     steps[0].action = exclude
-    assert stepdriver.run_steps(steps, remotes, log=names) == {}
+    assert fakes.drive(steps, remotes, log=names) == {}
     assert names == ['exclude leaving nodes', 'wait for decommission',
                      'stop decommissioned daemons', 'update cluster files',
                      'forget removed nodes']
@@ -460,7 +462,8 @@ def test_scale_up_sequence(plugin):
     fake, journal = FakeHadoop(ci), fakes.Journal()
     names, failed = run(plugin.scale_up_steps(ci, new), ci, fake, journal)
     assert failed == {}
-    assert names == ['configure new Hadoop nodes', 'update cluster files',
+    assert names == ['check Hadoop image',
+                     'configure new Hadoop nodes', 'update cluster files',
                      'include new nodes',
                      'start datanodes and nodemanagers',
                      'wait for datanodes', 'wait for nodemanagers']
@@ -507,3 +510,142 @@ def test_decommission_wait_names_unfinished_nodes(plugin):
     ok, detail, awaited = step.check(lambda n: remotes[n.name])
     assert not ok and list(awaited) == ['workers-4']
     assert 'workers-4 (Normal)' in detail
+
+
+# -- the image, quoting, probes ----------------------------------------------
+def image_check(ci, node, output):
+    journal = fakes.Journal()
+    remote = fakes.RecordingRemote(node.name, journal,
+                                   lambda c: CommandResult(0, output, ''))
+    step = start.check_image_step(ci, [node])
+    step.action(remote, node)
+    return journal.commands()[0]
+
+
+def test_image_check_names_the_image_and_what_is_missing():
+    import dataclasses
+    from heat_savanna.plugins.base import StepError
+    ci = cluster_info(1)
+    master = dataclasses.replace(ci.nodes[0], image='hadoop-3.4')
+    script = image_check(ci, master, '')
+    assert 'test -x /opt/hadoop/bin/hdfs' in script
+    assert 'test -e /opt/hadoop/share/hadoop/common/hadoop-common-3.4.1.jar' \
+        in script
+    with pytest.raises(StepError) as err:
+        image_check(ci, master, 'missing: /opt/hadoop/bin/hdfs\n'
+                                'missing: /opt/hadoop/bin/yarn\n')
+    assert str(err.value) == (
+        "image 'hadoop-3.4' has no Hadoop 3.4.1: missing "
+        "/opt/hadoop/bin/hdfs, /opt/hadoop/bin/yarn (use an image with "
+        "Hadoop 3.4.1 and Java, or set general.hadoop_home to where the "
+        "image has it)")
+    with pytest.raises(StepError) as err:
+        image_check(ci, master, 'missing: /opt/hadoop/share/hadoop/common/'
+                                'hadoop-common-3.4.1.jar\n'
+                                'found: hadoop-common-3.3.6.jar \n')
+    assert str(err.value).startswith(
+        "image 'hadoop-3.4' has Hadoop, but not Hadoop 3.4.1: missing "
+        "/opt/hadoop/share/hadoop/common/hadoop-common-3.4.1.jar, found "
+        "hadoop-common-3.3.6.jar (")
+    # without an image name the node is named
+    with pytest.raises(StepError) as err:
+        image_check(ci, ci.nodes[1], 'missing: java (on the PATH)\n')
+    assert str(err.value).startswith('the image of workers-0 has no Hadoop')
+
+
+def test_image_check_script_runs_in_sh(tmp_path):
+    import subprocess
+    from heat_savanna.plugins import utils
+    (tmp_path / 'bin').mkdir()
+    tool = tmp_path / 'bin' / 'hdfs'
+    tool.write_text('#!/bin/sh\n')
+    tool.chmod(0o755)
+    reqs = [utils.Requirement(str(tool), 'test -x %s' % tool),
+            utils.Requirement('/nope/yarn', 'test -x /nope/yarn'),
+            utils.Requirement('x-2.jar', 'test -e %s/x-2.jar' % tmp_path,
+                              found='ls %s | grep "^x-"' % tmp_path)]
+    (tmp_path / 'x-1.jar').write_text('')
+    out = subprocess.run(['sh', '-c', utils.image_check_script(reqs)],
+                         capture_output=True, text=True, check=True).stdout
+    assert out.splitlines() == ['missing: /nope/yarn', 'missing: x-2.jar',
+                                'found: x-1.jar ']
+
+
+def test_every_configured_path_is_quoted_in_commands():
+    ci = cluster_info(2, {'general': {'hadoop_home': '/opt/my hadoop',
+                                      'conf_dir': "/etc/it's"}})
+    nn = ci.nodes[0]
+    cmd = start.daemon_command(ci, nn, 'namenode', 'start')
+    assert cmd == ("HADOOP_HOME='/opt/my hadoop' HADOOP_CONF_DIR='/etc/it'"
+                   "\"'\"'s' '/opt/my hadoop/bin/hdfs' --daemon start "
+                   "namenode")
+
+
+def test_probe_that_cannot_run_raises():
+    from heat_savanna.common.exceptions import RemoteCommandFailed
+    ci = cluster_info(1)
+    remote = fakes.RecordingRemote('master-0', fakes.Journal(),
+                                   lambda c: CommandResult(
+                                       127, '', 'hdfs: not found'))
+    with pytest.raises(RemoteCommandFailed) as err:
+        start.read_report(remote, ci)
+    assert err.value.exit_code == 127 and err.value.node == 'master-0'
+    remote.responder = lambda c: CommandResult(255, '', 'safe mode')
+    assert start.read_report(remote, ci) == (
+        None, 'hdfs dfsadmin -report exited 255')
+
+
+def test_names_in_generated_scripts_cannot_break_out():
+    ci = base.ClusterInfo('c\ntouch /tmp/x', 'vanilla', '3.4.1', {},
+                          cluster_info(1).nodes)
+    env = config.hadoop_env(ci, ci.nodes[0])
+    assert env.splitlines()[0] == ('# Generated by heat-savanna for '
+                                   'cluster c?touch /tmp/x, node master-0.')
+    bad = cluster_info(1, {'Hadoop': {'X=1; touch /tmp/p; Y': 1}})
+    with pytest.raises(ValueError):
+        config.hadoop_env(bad, bad.nodes[0])
+
+
+def test_configured_namenode_ports_are_used_and_opened(plugin):
+    configs = {'HDFS': {'dfs.namenode.rpc-port': 8020,
+                        'dfs.namenode.http-port': '50070'}}
+    ci = cluster_info(1, configs)
+    core = props(config.node_files(ci, ci.nodes[0])[
+        '/etc/hadoop/conf/core-site.xml'])
+    assert core['fs.defaultFS'] == 'hdfs://master-0:8020'
+    ports = {p.port: p for p in plugin.get_ports(spec(
+        G('m', 1, MASTER), G('w', 1, WORKER), cluster_configs=configs))}
+    assert 8020 in ports and 50070 in ports and ports[50070].public
+    assert 9000 not in ports and 9870 not in ports
+
+
+def test_xml_values_with_markup_parse():
+    ci = cluster_info(1, {'HDFS': {'dfs.x': '</value><x>&amp;"\'\n\t'}})
+    text = config.node_files(ci, ci.nodes[0])[
+        '/etc/hadoop/conf/hdfs-site.xml']
+    assert props(text)['dfs.x'] == '</value><x>&amp;"\'\n\t'
+
+
+def test_reconfigure_sequence_restarts_only_what_the_change_needs(plugin):
+    ci = cluster_info(3)
+    fake, journal = FakeHadoop(ci), fakes.Journal()
+    # the daemons run before the change
+    fake.started |= {(n.name, p) for n in ci.nodes for p in
+                     ('datanode', 'nodemanager')}
+    batch = [ci.node_named('workers-0'), ci.node_named('master-0')]
+    restarts = {'workers-0': ('datanode',), 'master-0': ('namenode',)}
+    names, failed = run(plugin.reconfigure_steps(ci, batch, restarts), ci,
+                        fake, journal)
+    assert failed == {}
+    assert names == ['rewrite Hadoop configuration', 'restart namenode',
+                     'wait for namenode', 'restart datanode',
+                     'wait for datanodes']
+    restart = [c for c in journal.commands('workers-0') if '--daemon' in c]
+    assert len(restart) == 1
+    assert restart[0].index('--daemon stop datanode') < \
+        restart[0].index('--daemon start datanode')
+    assert 'nodemanager' not in restart[0]
+    # the files of both nodes were rewritten, other nodes untouched
+    assert journal.files('workers-0') and journal.files('master-0')
+    assert not journal.files('workers-1')
+    assert journal.commands('workers-1') == []

@@ -123,3 +123,101 @@ def test_probe_exception_is_not_fatal_by_itself():
     clock.now = 1
     assert runner.advance()
     assert runner.failures == {}
+
+
+def test_probe_that_cannot_run_fails_the_node_at_once():
+    clock = Clock()
+    nodes = (node('m-0'), node('w-0'))
+
+    def check(remotes):
+        raise exceptions.RemoteCommandFailed(
+            'm-0', 'hdfs dfsadmin -report', 127, 'hdfs: not found')
+
+    later = []
+    runner = driver.StepRunner(
+        [base.Step('wait for namenode', (nodes[0],), check=check,
+                   timeout=300, poll_interval=2),
+         base.Step('start', nodes, action=lambda r, n: later.append(n.name))],
+        remote_for=lambda n: None, clock=clock)
+    assert not runner.advance()       # no waiting 300 s: failed at once
+    assert list(runner.failures) == ['m-0']
+    failure = runner.failures['m-0']
+    assert failure.phase == 'wait for namenode'
+    assert 'exited 127' in failure.reason and 'not found' in failure.reason
+    assert runner.advance() and later == ['w-0']
+
+
+def test_probe_exit_126_on_an_unknown_node_fails_the_step_nodes():
+    def check(remotes):
+        raise exceptions.RemoteCommandFailed('?', 'x', 126, 'denied')
+
+    runner = driver.StepRunner(
+        [base.Step('w', (node('w-0'), node('w-1')), check=check)],
+        remote_for=None, clock=Clock())
+    assert runner.advance()
+    assert sorted(runner.failures) == ['w-0', 'w-1']
+
+
+def test_other_probe_exit_codes_are_not_ready_yet():
+    clock = Clock()
+
+    def check(remotes):
+        raise exceptions.RemoteCommandFailed('m-0', 'x', 1, 'refused')
+
+    runner = driver.StepRunner(
+        [base.Step('w', (node('m-0'),), check=check, timeout=10,
+                   poll_interval=1)], remote_for=None, clock=clock)
+    assert not runner.advance()
+    assert runner.failures == {}
+    clock.now = 11
+    assert runner.advance() and list(runner.failures) == ['m-0']
+
+
+def test_wait_step_of_failed_nodes_is_skipped():
+    calls = []
+
+    def boom(remote, n):
+        raise RuntimeError('no image')
+
+    runner = driver.StepRunner(
+        [base.Step('configure', (node('m-0'),), action=boom),
+         base.Step('wait', (node('m-0'),), check=lambda r: calls.append(1),
+                   timeout=300)],
+        remote_for=lambda n: None, clock=Clock())
+    runner.advance()
+    assert runner.advance()
+    assert calls == []
+
+
+def test_should_stop_ends_the_run_with_the_reason():
+    nodes = (node('m-0'), node('w-0'))
+    ran, seen = [], []
+
+    def image(remote, n):
+        if n.name == 'm-0':
+            raise RuntimeError('image has no Hadoop')
+
+    def should_stop(failures):
+        seen.append(sorted(failures))
+        if 'm-0' in failures:
+            return 'm-0 (namenode) failed'
+        return None
+
+    runner = driver.StepRunner(
+        [base.Step('check image', nodes, action=image),
+         base.Step('configure', nodes, action=lambda r, n: ran.append(n))],
+        remote_for=lambda n: None, should_stop=should_stop)
+    assert runner.advance()           # stopped after the first step
+    assert runner.done and runner.aborted == 'm-0 (namenode) failed'
+    assert ran == [] and seen == [['m-0']]
+    assert runner.progress() == 'stopped: m-0 (namenode) failed'
+    assert runner.advance()           # stays done
+
+
+def test_should_stop_none_lets_the_run_go_on():
+    runner = driver.StepRunner(
+        [base.Step('a', (node('w-0'),), action=lambda r, n: None),
+         base.Step('b', (node('w-0'),), action=lambda r, n: None)],
+        remote_for=lambda n: None, should_stop=lambda failures: None)
+    assert not runner.advance()
+    assert runner.advance() and runner.aborted is None

@@ -71,13 +71,15 @@ class RecordingPlugin(base.ProvisioningPlugin):
         return {'master': 'x://%s' % masters[0].management_ip} \
             if masters else {}
 
-    def _steps(self, kind, cluster_info, *names):
+    def _steps(self, kind, cluster_info, *names, nodes=None):
         self.calls.append((kind, tuple(n.name for n in cluster_info.nodes)) +
                           names)
         steps = []
         for step in ('%s one' % kind, '%s two' % kind, '%s three' % kind):
-            steps.append(base.Step(step, nodes=tuple(cluster_info.nodes),
-                                   action=self._action(step)))
+            steps.append(base.Step(
+                step, nodes=tuple(cluster_info.nodes if nodes is None
+                                  else nodes),
+                action=self._action(step)))
         return steps
 
     def _action(self, step):
@@ -97,6 +99,11 @@ class RecordingPlugin(base.ProvisioningPlugin):
 
     def membership_steps(self, cluster_info):
         return self._steps('members', cluster_info)
+
+    def reconfigure_steps(self, cluster_info, nodes, restarts):
+        return self._steps('reconfigure', cluster_info,
+                           tuple(n.name for n in nodes),
+                           tuple(sorted(restarts.items())), nodes=nodes)
 
     def decommission_steps(self, cluster_info, leaving_nodes):
         return self._steps('decommission', cluster_info,

@@ -283,3 +283,61 @@ class CheckTest(ActiveClusterTestCase):
                          self.node_states(rsrc)['master-0'])
         self.assertIn('server not found',
                       self.state(rsrc)['nodes']['master-0']['reason'])
+
+
+class VersionTest(harness.ClusterTestCase):
+
+    def test_a_cluster_keeps_its_version_when_the_default_moves_on(self):
+        tmpl = harness.template(1)
+        del tmpl['resources']['cluster']['properties']['plugin_version']
+        _stack, rsrc = self.make_cluster(tmpl)
+        cookie = rsrc.handle_create()
+        self.all_built(['master-0', 'worker-0'])
+        self.drive(rsrc, cookie)
+        self.assertEqual('1.0', rsrc.FnGetAtt('info')['version'])
+        self.plugin.get_versions = lambda: ['2.0', '1.0']
+        self.assertEqual('1.0', rsrc.FnGetAtt('info')['version'])
+        self.assertEqual('1.0', state_mod.load(rsrc)['plugin_version'])
+
+
+class ReconfigureTest(ActiveClusterTestCase):
+
+    def test_a_config_change_rolls_through_the_nodes_replacing_nothing(self):
+        _stack, rsrc = self.active_cluster(3, min_active=2)
+        sets_before = self.node_sets()
+        tmpl = harness.template(3, min_active=2,
+                                cluster_configs={'general': {'x': '1'}})
+        cookie = self.update(rsrc, tmpl)
+        self.assertEqual(sets_before, self.node_sets())
+        self.tables.set_status(NESTED_ID, 'UPDATE', 'COMPLETE')
+        self.drive(rsrc, cookie)
+        calls = [c for c in self.plugin.calls if c[0] == 'reconfigure']
+        # 3 workers, min_active 2: one at a time, the master last; the
+        # recording plugin has no catalog: every process restarts
+        self.assertEqual([('worker-0',), ('worker-1',), ('worker-2',),
+                          ('master-0',)], [c[2] for c in calls])
+        self.assertEqual((('worker-0', ('worker',)),), calls[0][3])
+        self.assertEqual((('master-0', ('master',)),), calls[3][3])
+        self.assertEqual('ACTIVE', rsrc.metadata_get(refresh=True)['status'])
+
+    def test_a_node_config_change_reaches_only_its_group(self):
+        _stack, rsrc = self.active_cluster(2, min_active=1)
+        tmpl = harness.template(2, min_active=1)
+        tmpl['resources']['cluster']['properties']['node_groups'][1][
+            'node_configs'] = {'general': {'y': '2'}}
+        cookie = self.update(rsrc, tmpl)
+        self.tables.set_status(NESTED_ID, 'UPDATE', 'COMPLETE')
+        self.drive(rsrc, cookie)
+        batches = [c[2] for c in self.plugin.calls if c[0] == 'reconfigure']
+        self.assertEqual([('worker-0',), ('worker-1',)], batches)
+
+    def test_a_failed_restart_below_min_active_stops_the_rollout(self):
+        _stack, rsrc = self.active_cluster(3, min_active=3)
+        self.plugin.fail = {'reconfigure one': {'worker-0': 'no restart'}}
+        tmpl = harness.template(3, min_active=3,
+                                cluster_configs={'general': {'x': '1'}})
+        cookie = self.update(rsrc, tmpl)
+        self.tables.set_status(NESTED_ID, 'UPDATE', 'COMPLETE')
+        self.assertRaises(exception.Error, self.drive, rsrc, cookie)
+        ran = {n for s, n in self.plugin.ran if s.startswith('reconfigure')}
+        self.assertEqual({'worker-0'}, ran)

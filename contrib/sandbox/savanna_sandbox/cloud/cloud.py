@@ -394,11 +394,22 @@ BROKEN_SCRIPT = ('#!/bin/sh\necho "$0: cannot start (injected '
 
 
 def broken_image(binds, workdir):
-    """Binds whose image directories hold only failing ``bin/`` and
-    ``sbin/`` scripts (named like the real ones): the service_fail fault."""
+    """Binds whose image directories have failing ``bin/`` and ``sbin/``
+    scripts (named like the real ones) and everything else of the real
+    image (jars, libraries): an image that passes a check of what it
+    holds, whose services cannot start. The service_fail fault."""
     broken = {}
     for k, (real, src) in enumerate(sorted(binds.items())):
         root = os.path.join(workdir, 'broken-image-%d' % k)
+        os.makedirs(root, exist_ok=True)
+        try:
+            entries = os.listdir(src)
+        except OSError:
+            entries = []
+        for entry in entries:
+            link = os.path.join(root, entry)
+            if entry not in ('bin', 'sbin') and not os.path.lexists(link):
+                os.symlink(os.path.join(src, entry), link)
         for sub in ('bin', 'sbin'):
             os.makedirs(os.path.join(root, sub), exist_ok=True)
             try:

@@ -1,8 +1,11 @@
-"""Heat 27 from the venv: schema, heat-engine and heat-wsgi-api.
+"""Heat 27 from the venv: schema, heat-engine, heat-wsgi-api and
+heat-wsgi-api-cfn.
 
 Convergence engine on MariaDB (the production pairing), RPC over the
 sandbox's RabbitMQ, our plugin loaded from the checkout's contrib/heat
-(Heat reads resource types only from plugin_dirs).
+(Heat reads resource types only from plugin_dirs). The CloudFormation API
+serves the pre-signed signal URLs (EC2-signed, checked against Keystone's
+ec2tokens), e.g. OS::Savanna::Job's ``signal_url``.
 """
 
 import datetime
@@ -16,7 +19,8 @@ from savanna_sandbox.services import mariadb
 from savanna_sandbox.services import rabbitmq
 
 API_URL = 'http://%s:%d' % (paths.HOST, paths.PORTS['heat-api'])
-CFN_URL = 'http://%s:8000' % paths.HOST
+CFN_PORT = 8000
+CFN_URL = 'http://%s:%d' % (paths.HOST, CFN_PORT)
 
 
 def conf_path(layout, name='heat'):
@@ -112,6 +116,11 @@ def render_conf(layout, secrets, plugin_dir=None, environ=None):
         'transport_url = %s' % rabbitmq.transport_url(secrets),
         'convergence_engine = true',
         'num_engine_workers = %d' % workers,
+        # Heat retries a failed resource action (a server gone to ERROR, a
+        # 409) 5 times with backoff by default; the sandbox's injected
+        # faults are permanent, so each retry only adds time (about a
+        # minute per faulted row). One retry still exercises the path.
+        'action_retry_limit = 1',
         'plugin_dirs = %s' % plugin_dir,
         'environment_dir = %s' % os.path.join(etc, 'environment.d'),
         'template_dir = %s' % os.path.join(etc, 'templates'),
@@ -144,7 +153,12 @@ def render_conf(layout, secrets, plugin_dir=None, environ=None):
         'auth_uri = %s' % keystone.URL,
         '',
         '[ec2authtoken]',
-        'auth_uri = %s' % keystone.AUTH_URL,
+        '# Keystone checks the signature of a pre-signed URL (ec2tokens);',
+        '# Heat appends /v3/ec2tokens to this endpoint.',
+        'endpoint_override = %s' % keystone.URL,
+    ] + auth + [
+        'project_name = service',
+        'project_domain_name = Default',
         '',
         '[clients]',
         'endpoint_type = publicURL',
@@ -272,4 +286,27 @@ class HeatApi(_HeatPart):
 
     def ready(self):
         status = procs.http_status(API_URL + '/')
+        return status is not None and status < 500
+
+
+class HeatApiCfn(_HeatPart):
+    """The CloudFormation-compatible API: pre-signed signal URLs."""
+
+    name = 'heat-api-cfn'
+    deps = ('heat-db', 'rabbitmq', 'identity')
+    port = CFN_PORT
+    timeout = 90
+
+    def available(self):
+        tool = paths.venv_tool('heat-wsgi-api-cfn')
+        if not os.path.exists(tool):
+            return '%s not in %s' % (os.path.basename(tool), paths.venv_bin())
+        return None
+
+    def argv(self):
+        return [paths.venv_tool('heat-wsgi-api-cfn'), '--host', paths.HOST,
+                '--port', str(self.port), '--', '--config-file', self.conf]
+
+    def ready(self):
+        status = procs.http_status(CFN_URL + '/')
         return status is not None and status < 500

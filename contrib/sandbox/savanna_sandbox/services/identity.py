@@ -4,7 +4,8 @@ Projects ``service`` and ``demo``; users ``heat`` (admin in service),
 ``demo`` (member + heat_stack_owner in demo), ``cloudsim`` (service role in
 service, so the simulator's keystonemiddleware may validate tokens); the
 ``heat`` domain with its ``heat_domain_admin``; and the catalog: identity
-(from bootstrap), orchestration, and the simulator's four services.
+(from bootstrap), orchestration, cloudformation (heat-api-cfn: pre-signed
+signal URLs) and the simulator's four services.
 """
 
 import hashlib
@@ -12,6 +13,7 @@ import json
 
 from savanna_sandbox import paths
 from savanna_sandbox import services
+from savanna_sandbox.services import heat
 from savanna_sandbox.services import keystone
 
 ROLES = ('admin', 'member', 'reader', 'service', 'heat_stack_owner',
@@ -19,6 +21,8 @@ ROLES = ('admin', 'member', 'reader', 'service', 'heat_stack_owner',
 
 HEAT_URL = 'http://%s:%d/v1/%%(tenant_id)s' % (paths.HOST,
                                                paths.PORTS['heat-api'])
+#: heat-api-cfn, which serves pre-signed signal URLs
+HEAT_CFN_URL = heat.CFN_URL + '/v1'
 
 #: Used when the simulator package is not importable.
 DEFAULT_CLOUD_ENDPOINTS = {
@@ -30,6 +34,7 @@ DEFAULT_CLOUD_ENDPOINTS = {
 
 SERVICE_NAMES = {
     'orchestration': 'heat',
+    'cloudformation': 'heat-cfn',
     'compute': 'nova',
     'volumev3': 'cinderv3',
     'network': 'neutron',
@@ -49,7 +54,7 @@ def cloud_endpoints():
 
 def catalog():
     """service type -> URL of every non-identity endpoint we register."""
-    result = {'orchestration': HEAT_URL}
+    result = {'orchestration': HEAT_URL, 'cloudformation': HEAT_CFN_URL}
     result.update(cloud_endpoints())
     return result
 

@@ -28,12 +28,13 @@ from savanna_sandbox.services import rabbitmq
 PART_CLASSES = (mariadb.MariaDB, rabbitmq.Epmd, rabbitmq.RabbitMQ,
                 keystone.Keystone, identity.Identity, heat.HeatDB,
                 cloudsim.CloudSim, heat.HeatEngine, heat.HeatApi,
-                horizon.Horizon)
+                heat.HeatApiCfn, horizon.Horizon)
 
 #: Parts whose absence only degrades the sandbox (a warning, not a failure).
 OPTIONAL = ('cloudsim', 'horizon')
 #: The daemons ``status`` needs running to call the sandbox up.
-REQUIRED = ('mariadb', 'rabbitmq', 'keystone', 'heat-engine', 'heat-api')
+REQUIRED = ('mariadb', 'rabbitmq', 'keystone', 'heat-engine', 'heat-api',
+            'heat-api-cfn')
 
 
 class Platform(object):

@@ -23,18 +23,9 @@ from keystoneauth1 import session as ks_session  # noqa: E402
 
 from savanna_sandbox.cloud import cloud as cloud_mod  # noqa: E402
 from savanna_sandbox.cloud import config  # noqa: E402
+from savanna_sandbox import sshhost  # noqa: E402
 
 PROJECT = 'test-project'
-
-
-def host_factory():
-    """The real SSH host primitive if present, else the tests' stand-in."""
-    try:
-        from savanna_sandbox.sshhost import SSHHost
-        return SSHHost
-    except ImportError:
-        from tests.unit.sandbox.cloud.standin_sshhost import StandInSSHHost
-        return StandInSSHHost
 
 
 def make_conf(state_dir, **overrides):
@@ -54,7 +45,7 @@ def make_conf(state_dir, **overrides):
             'public': {'cidr': '127.0.120.0/24', 'external': True},
         },
     })
-    # The stand-in host logs in as root; the real host creates its user.
+    # Log in as root: no login user to create for these tests.
     for spec in conf['images'].values():
         spec['user'] = 'root'
     conf.update(overrides)
@@ -65,7 +56,7 @@ def make_conf(state_dir, **overrides):
 def sim():
     state = tempfile.mkdtemp(prefix='cloudsim-test-')
     simulator = cloud_mod.CloudSimulator(make_conf(state),
-                                         host_factory=host_factory())
+                                         host_factory=sshhost.SSHHost)
     simulator.start()
     yield simulator
     simulator.stop()

@@ -180,3 +180,27 @@ def test_json_config(tmp_path):
     assert len(config.hypervisor_names(conf)) == 6
     assert conf['auth']['username'] == 'cloudsim'
     assert 'private' in conf['networks']
+
+
+def test_a_broken_image_passes_a_content_check_but_cannot_start(tmp_path):
+    import subprocess
+    from savanna_sandbox.cloud import cloud
+    src = tmp_path / 'spark'
+    for sub, name in (('bin', 'spark-class'), ('sbin', 'spark-daemon.sh'),
+                      ('jars', 'spark-core_2.13-4.3.0.jar')):
+        (src / sub).mkdir(parents=True)
+        (src / sub / name).write_text('#!/bin/sh\nexit 0\n')
+        (src / sub / name).chmod(0o755)
+    binds = cloud.broken_image({'/opt/spark': str(src)},
+                               str(tmp_path / 'host'))
+    root = binds['/opt/spark']
+    import os
+    # what the image holds is all there: the jars of the real image...
+    assert os.path.realpath(os.path.join(root, 'jars')) == \
+        str(src / 'jars')
+    assert os.access(os.path.join(root, 'bin', 'spark-class'), os.X_OK)
+    # ...but its scripts cannot start anything
+    done = subprocess.run([os.path.join(root, 'sbin', 'spark-daemon.sh')],
+                          capture_output=True, text=True)
+    assert done.returncode == 1
+    assert 'cannot start (injected service_fail fault)' in done.stderr

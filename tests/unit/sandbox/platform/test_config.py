@@ -87,6 +87,24 @@ def test_heat_conf_run_settings_from_the_environment(tmp_path):
             heat.run_settings({heat.ENGINE_WORKERS_ENV: bad})
 
 
+def test_cfn_api_for_pre_signed_signal_urls(tmp_path):
+    layout = paths.Layout(str(tmp_path))
+    conf = _conf(heat.render_conf(layout, layout.secrets(), '/x'))
+    # Heat's waitcondition URL setting is where signal URLs point
+    assert conf['DEFAULT']['heat_waitcondition_server_url'] == \
+        'http://127.0.0.1:8000/v1/waitcondition'
+    ec2 = conf['ec2authtoken']
+    assert ec2['endpoint_override'] == 'http://127.0.0.1:5000'
+    assert (ec2['auth_url'], ec2['username']) == (
+        'http://127.0.0.1:5000/v3', 'heat')
+    assert identity.catalog()['cloudformation'] == \
+        'http://127.0.0.1:8000/v1'
+    part = platform.Platform(str(tmp_path)).part('heat-api-cfn')
+    assert part.argv()[1:5] == ['--host', '127.0.0.1', '--port', '8000']
+    assert part.argv()[0].endswith('heat-wsgi-api-cfn')
+    assert 'heat-api-cfn' in platform.REQUIRED
+
+
 def test_no_secret_on_any_command_line(tmp_path):
     plat = platform.Platform(str(tmp_path))
     values = set(plat.secrets.values())

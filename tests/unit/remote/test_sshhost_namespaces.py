@@ -1,0 +1,30 @@
+"""A simulated host never kills another host's processes: the kernel reuses
+a namespace id once the namespace is gone, so a host trusts a recorded id
+only while its processes see the host's own mounts."""
+
+from tests.unit.remote import sshhosts
+
+pytestmark = sshhosts.requires_sshd
+
+
+def test_a_reused_namespace_id_is_not_taken_for_ones_own(hosts):
+    first = hosts.host('first')
+    second = hosts.host('second')
+    remote = hosts.remote(first)
+    # a daemon of the first host: stop() must kill it
+    remote.run('nohup sleep 300 >/dev/null 2>&1 &', timeout=20)
+    remote.close()
+    own = first.namespace_pids()
+    assert len(own) >= 2            # sshd and the daemon
+    # as if the second host's namespace had the id of one the first host
+    # recorded earlier (a namespace that died and whose id came back)
+    theirs = set(second._namespaces)
+    first._namespaces |= theirs
+    assert sorted(first.namespace_pids()) == sorted(own)
+    assert not first._namespaces & theirs
+    first.stop()
+    assert first.namespace_pids() == []
+    assert second.running
+    check = hosts.remote(second)
+    assert check.run('echo alive', timeout=20).stdout.strip() == 'alive'
+    check.close()
