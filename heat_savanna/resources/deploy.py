@@ -105,7 +105,8 @@ class AgentRun(object):
         LOG.info('%s: round %d of deployments to %s (%ds)', rsrc.name,
                  self.round, ', '.join(sorted(self.scripts)), self.timeout)
         rsrc.update_with_template(
-            self.op.deploy_template(state, deployments, self.timeout), {})
+            self.op.deploy_template(state, deployments, self.timeout,
+                                    spec=self.spec), {})
         self.started_at = self.clock()
 
     def _fail(self, name, phase, reason):

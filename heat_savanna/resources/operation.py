@@ -115,11 +115,12 @@ class ClusterOperation(object):
         the cluster's nested stack now."""
         return infra.current_deployments(self.rsrc)
 
-    def deploy_template(self, state, deployments, timeout):
-        """The nested template of the cluster now, with ``deployments``
-        (the Heat agent transport's round, see
-        :mod:`heat_savanna.resources.deploy`)."""
-        spec = self.spec(state)
+    def deploy_template(self, state, deployments, timeout, spec=None):
+        """The nested template of the cluster now (``spec``: the cluster
+        as the running action means it), with ``deployments`` (the Heat
+        agent transport's round, see :mod:`heat_savanna.resources.deploy`).
+        """
+        spec = spec if spec is not None else self.spec(state)
         pending = state.get('pending') or {}
         layout = state_mod.layout(state)
         previous = None
@@ -519,14 +520,15 @@ class ClusterOperation(object):
         cookie['phase'] = 'configure'
         return False
 
-    def _runner(self, steps, state=None, spec=None):
+    def _runner(self, steps, state=None, spec=None, cluster_spec=None):
         """A StepRunner over ``steps``; with ``spec``, it stops the moment
         its failures make the cluster FAILED (a node with a mandatory
         process failed, or a group can no longer reach min_active):
-        nothing later can make the cluster usable."""
+        nothing later can make the cluster usable. ``cluster_spec``: the
+        cluster as the action means it, when ``spec`` is not given."""
         rsrc = self.rsrc
         state = state if state is not None else self.load_state()
-        run_spec = spec if spec is not None else self.spec(state)
+        run_spec = spec or cluster_spec or self.spec(state)
         if run_spec.uses_agent:
             return deploy.AgentRun(self, steps, run_spec)
         private = state_mod.private_key(rsrc)
@@ -676,7 +678,7 @@ class ClusterOperation(object):
         leaving = [n for n in info.nodes if n.name in set(cookie['leaving'])]
         cookie['runner'] = self._runner(
             plugin.decommission_steps(info, leaving) if leaving else [],
-            state)
+            state, cluster_spec=spec)
         cookie['phase'] = 'decommission'
         return False
 
@@ -746,7 +748,8 @@ class ClusterOperation(object):
         self.save_state(state)
         plugin = plugins.get_plugin(spec.plugin_name)
         info = self._cluster_info(spec, state)
-        cookie['runner'] = self._runner(plugin.health_steps(info), state)
+        cookie['runner'] = self._runner(plugin.health_steps(info), state,
+                                        cluster_spec=spec)
         cookie['phase'] = 'health'
         return False
 
@@ -775,7 +778,8 @@ class ClusterOperation(object):
         plugin = plugins.get_plugin(spec.plugin_name)
         info = self._cluster_info(spec, state)
         cookie['runner'] = self._runner(plugin.create_steps(info)
-                                        if info.nodes else [], state)
+                                        if info.nodes else [], state,
+                                        cluster_spec=spec)
         cookie['phase'] = 'health'
         return False
 

@@ -44,7 +44,7 @@ class FakeOp(object):
     def current_deployments(self):
         return {'master-0': {'script': 'old', 'round': 1}}
 
-    def deploy_template(self, state, deployments, timeout):
+    def deploy_template(self, state, deployments, timeout, spec=None):
         self.templates.append((deployments, timeout))
         return {'t': 1}
 
