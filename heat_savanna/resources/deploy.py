@@ -61,7 +61,6 @@ class AgentRun(object):
         self.timeout = None
         self.started_at = None
         self.done = not self.scripts
-        self.detail = ''
 
     def progress(self):
         if self.done:
@@ -69,9 +68,8 @@ class AgentRun(object):
                 self.steps)
         if self.round is None:
             return 'handing %d nodes their deployments' % len(self.scripts)
-        return 'round %d: %d deployments%s' % (
-            self.round, len(self.scripts),
-            ': %s' % self.detail if self.detail else '')
+        return '%d nodes configuring themselves (software deployments)' % (
+            len(self.scripts))
 
     def advance(self):
         if self.done:
@@ -83,7 +81,6 @@ class AgentRun(object):
         status = nested.stack_status(rsrc.context, rsrc.resource_id)
         if status is None or status.action != rsrc.UPDATE or \
                 status.status == rsrc.IN_PROGRESS:
-            self.detail = 'waiting for %ds' % (self.clock() - self.started_at)
             return False
         self._collect(status)
         self.done = True
