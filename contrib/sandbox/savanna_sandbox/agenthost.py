@@ -14,10 +14,11 @@ connect to such a host, which is the point of the agent transport.
 
 Besides the SSH host's directories each agent host gets its own
 /var/lib/{heat-cfntools,cloud,os-collect-config,os-apply-config,
-heat-config}, /var/log, /etc/os-collect-config.conf and a private /run
-(the agent's locks and rendered configuration live there), and the
-image's read-only /usr/libexec/{os-refresh-config,os-apply-config,
-heat-config}.
+heat-config}, /var/log and a private /run (the agent's locks and rendered
+configuration live there), a copy-on-write /etc (an overlay: os-apply-
+config renames /etc/os-collect-config.conf into place, which a file bind
+mount would refuse), and the image's read-only /usr/libexec/
+{os-refresh-config,os-apply-config,heat-config}.
 
 This module is part of the sandbox: it never imports heat_savanna.
 """
@@ -82,18 +83,21 @@ class AgentHost(sshhost.SSHHost):
                             exist_ok=True)
         for real in agentimage.BINDS:
             os.makedirs(real, exist_ok=True)
-        conf = self._path('fs', 'os-collect-config.conf')
+        for part in ('etc-upper', 'etc-work'):
+            os.makedirs(self._path('fs', part), exist_ok=True)
+        conf = self._path('fs', 'etc-upper', os.path.basename(OCC_CONF))
         if not os.path.exists(conf):
             with open(conf, 'w') as f:
                 f.write(INITIAL_OCC_CONF)
-        if not os.path.exists(OCC_CONF):
-            open(OCC_CONF, 'a').close()     # the mount point
 
     def _script(self):
         q = shlex.quote
         lines = ['set -e',
-                 # the host's own /var/log first: the per-host log
-                 # directories are mounted inside it
+                 # the host's own /etc and /var/log first: per-host
+                 # directories are mounted inside them
+                 'mount -t overlay savanna-etc -o lowerdir=/etc,upperdir=%s,'
+                 'workdir=%s /etc' % (q(self._path('fs', 'etc-upper')),
+                                      q(self._path('fs', 'etc-work'))),
                  'mount --bind %s /var/log' % q(self._path('fs', 'var-log'))]
         for real, local in sshhost.WRITABLE_DIRS.items():
             lines.append('mount --bind %s %s'
@@ -103,9 +107,6 @@ class AgentHost(sshhost.SSHHost):
                          % (q(self._path('fs', local)), q(real)))
         lines.append('mount --bind %s /etc/hosts'
                      % q(self._path('fs', 'hosts')))
-        lines.append('mount --bind %s %s'
-                     % (q(self._path('fs', 'os-collect-config.conf')),
-                        OCC_CONF))
         lines.append('mount -t tmpfs -o mode=0755 savanna-run /run')
         for real, src in sorted(self.binds.items()):
             lines.append('mount --bind %s %s' % (q(src), q(real)))
