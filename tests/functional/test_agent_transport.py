@@ -3,10 +3,10 @@ by their own agents, the engine never connecting to one.
 
 One cluster for the module (a master and 3 workers, ``transport:
 heat-agent`` on the ``spark-4.3-agent`` image, whose servers run Heat's
-agent and no sshd at all). One worker's image cannot start a Spark worker
-(the simulator's ``service_fail`` fault): its deployment fails, the
-cluster is PARTIALLY_ACTIVE with that worker failed in the step it failed
-in, then a stack update heals it. A job runs on the master through a
+agent and no sshd at all). One worker's image lacks Spark's jars (the
+simulator's ``service_fail`` fault): its deployment fails, the cluster is
+PARTIALLY_ACTIVE with that worker failed in the step it failed in, then a
+stack update heals it. A job runs on the master through a
 software deployment of its own, the cluster scales up, and the delete
 leaves nothing behind.
 
@@ -98,10 +98,11 @@ def test_partially_active_with_the_failed_deployment(cluster):
     assert outs['status'] == 'PARTIALLY_ACTIVE', outs
     failed = {n['name']: n for n in outs['failed_nodes']}
     assert list(failed) == ['worker-2']
-    # the step the node's own script failed in, and its stderr
-    assert failed['worker-2']['phase'] in ('start Spark workers',
-                                           'wait for Spark workers')
-    assert failed['worker-2']['reason'].startswith('exited ')
+    # the step the node's own script failed in, worded by the plugin from
+    # what the node printed, as over SSH
+    assert failed['worker-2']['phase'] == 'check Spark image'
+    assert failed['worker-2']['reason'].startswith(
+        "image 'spark-4.3-agent' has no Spark 4.3.0: missing ")
     by_name = nodes(heat)
     assert [n for n, rec in by_name.items() if rec['state'] == 'ACTIVE'] \
         == ['master-0', 'worker-0', 'worker-1']
@@ -197,3 +198,25 @@ def test_scale_up_joins_a_worker_without_restarting_the_master(cluster):
     assert cluster.get('registrations', set()) <= {
         w['id'] for w in page['workers'] if w['state'] == 'ALIVE'}
     assert page.get('completedapps'), 'the master was restarted'
+
+
+def test_scale_down_decommissions_through_the_agent(cluster):
+    """The newest worker leaves gracefully: its own script decommissions
+    it and waits until the master no longer has it ALIVE, the others'
+    member lists are rewritten, then its server goes."""
+    heat = cluster['heat']
+    before = nodes(heat)
+    heat.stacks.update(STACK, template=template(3))
+    stack = wait(heat, STACK)
+    assert stack.stack_status == 'UPDATE_COMPLETE', \
+        stack.stack_status_reason
+    outs = demo.outputs(stack)
+    assert outs['status'] == 'ACTIVE' and outs['active_count'] == 4, outs
+    by_name = nodes(heat)
+    assert 'worker-4' not in by_name
+    page = master_page(by_name['master-0']['address'])
+    states = {w['host']: w['state'] for w in page['workers']}
+    assert states[before['worker-4']['address']] != 'ALIVE'
+    assert sorted(h for h, st in states.items() if st == 'ALIVE') == \
+        sorted(rec['address'] for name, rec in by_name.items()
+               if name.startswith('worker'))

@@ -120,9 +120,9 @@ class AgentHost(sshhost.SSHHost):
         lines.append('export PATH=%s:/usr/local/sbin:/usr/local/bin:'
                      '/usr/sbin:/usr/bin:/sbin:/bin'
                      % q(agentimage.venv_bin(self.image_root)))
-        # a booted image's locale, not whatever the simulator runs with
-        # (os-collect-config sets and restores it)
-        lines.append('export LANG=C.UTF-8 LC_ALL=C.UTF-8')
+        # the C locale: Python takes C.UTF-8 for en_US.UTF-8, which a
+        # minimal image lacks (os-collect-config sets and restores it)
+        lines.append('export LANG=C LC_ALL=C')
         lines.append('cd /')
         lines.append('exec %s -m savanna_sandbox.agentboot '
                      '--metadata-url %s --polling-interval %d '
