@@ -63,6 +63,12 @@ opts = [
                     "fails for one node can never stop another node's "
                     'resources; larger sets mean fewer stacks. Applies to '
                     'nodes added from then on.'),
+    cfg.IntOpt('agent_signal_allowance', default=300, min=0,
+               help='With the heat-agent transport: seconds a deployment '
+                    "may take beyond its script's own time limits (the "
+                    "agent's polling interval, its start after boot, the "
+                    'signal back) before a node that has not signalled '
+                    'fails in phase deploy.'),
 ]
 
 

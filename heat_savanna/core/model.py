@@ -24,11 +24,12 @@ CLUSTER_PROPERTIES = (
     NAME, PLUGIN_NAME, PLUGIN_VERSION, IMAGE, FLAVOR, KEY_NAME, SSH_USER,
     MANAGEMENT_NETWORK, FLOATING_IP_POOL, NODE_GROUPS, ANTI_AFFINITY,
     ANTI_AFFINITY_POLICY, CLUSTER_CONFIGS, REMOVAL_CANDIDATES, ALARM_ACTION,
+    TRANSPORT,
 ) = (
     'name', 'plugin_name', 'plugin_version', 'image', 'flavor',
     'key_name', 'ssh_user', 'management_network', 'floating_ip_pool',
     'node_groups', 'anti_affinity', 'anti_affinity_policy',
-    'cluster_configs', 'removal_candidates', 'alarm_action',
+    'cluster_configs', 'removal_candidates', 'alarm_action', 'transport',
 )
 
 NODE_GROUP_KEYS = (
@@ -47,6 +48,11 @@ NODE_GROUP_KEYS = (
 
 ANTI_AFFINITY_POLICIES = (HARD_ANTI_AFFINITY, SOFT_ANTI_AFFINITY) = (
     'anti-affinity', 'soft-anti-affinity')
+
+#: how the plugin's work reaches the nodes: the engine over SSH, or each
+#: node's Heat agent pulling software deployments (no engine-to-node
+#: connection at all)
+TRANSPORTS = (SSH_TRANSPORT, AGENT_TRANSPORT) = ('ssh', 'heat-agent')
 
 DEFAULT_VOLUME_SIZE = 10
 DEFAULT_CLUSTER_NAME = 'cluster'
@@ -114,6 +120,11 @@ class ClusterSpec:
     cluster_configs: dict = dataclasses.field(default_factory=dict)
     removal_candidates: tuple = ()
     alarm_action: typing.Optional[dict] = None
+    transport: str = SSH_TRANSPORT
+
+    @property
+    def uses_agent(self):
+        return self.transport == AGENT_TRANSPORT
 
     def group(self, name):
         """The node group called ``name`` (KeyError if none)."""
@@ -370,6 +381,12 @@ def parse_cluster(props, default_name=None):
     if policy not in ANTI_AFFINITY_POLICIES:
         reader.err(ANTI_AFFINITY_POLICY, 'unknown policy %r' % policy,
                    'valid policies: %s' % ', '.join(ANTI_AFFINITY_POLICIES))
+    transport = reader.string(props, TRANSPORT, TRANSPORT) or SSH_TRANSPORT
+    if transport not in TRANSPORTS:
+        reader.err(TRANSPORT, 'unknown transport %r' % transport,
+                   'valid transports: %s (ssh: the engine configures the '
+                   'nodes over SSH; heat-agent: each node\'s Heat agent '
+                   'pulls software deployments)' % ', '.join(TRANSPORTS))
     groups = []
     raw_groups = props.get(NODE_GROUPS)
     if raw_groups is None:
@@ -386,4 +403,5 @@ def parse_cluster(props, default_name=None):
     if errors:
         raise InvalidCluster(errors)
     return ClusterSpec(name=name, node_groups=tuple(groups),
-                       anti_affinity_policy=policy, **values)
+                       anti_affinity_policy=policy, transport=transport,
+                       **values)

@@ -49,12 +49,24 @@ OUTPUT_PREFIX = 'node.'
 NODE_SET_PROPERTIES = (
     NS_CLUSTER_NAME, NS_GROUP, NS_PROCESSES, NS_NODES, NS_IMAGE, NS_FLAVOR,
     NS_KEY_NAME, NS_NETWORK, NS_SECURITY_GROUPS, NS_SERVER_GROUP,
-    NS_AVAILABILITY_ZONE, NS_FLOATING_IP_POOL, NS_VOLUMES,
+    NS_AVAILABILITY_ZONE, NS_FLOATING_IP_POOL, NS_VOLUMES, NS_TRANSPORT,
+    NS_DEPLOYMENTS, NS_DEPLOYMENT_TIMEOUT,
 ) = (
     'cluster_name', 'group', 'node_processes', 'nodes', 'image', 'flavor',
     'key_name', 'network', 'security_groups', 'server_group',
-    'availability_zone', 'floating_ip_pool', 'volumes',
+    'availability_zone', 'floating_ip_pool', 'volumes', 'transport',
+    'deployments', 'deployment_timeout',
 )
+#: one node's entry of a node set's ``deployments``: the script its agent
+#: runs and the round (a counter) it belongs to
+DEPLOYMENT_KEYS = (DEP_SCRIPT, DEP_ROUND) = ('script', 'round')
+
+#: the Heat agent transport's choices for the servers and deployments:
+#: both only need heat-api and Keystone (no heat-api-cfn, no Swift)
+SOFTWARE_CONFIG_TRANSPORT = 'POLL_SERVER_HEAT'
+SIGNAL_TRANSPORT = 'HEAT_SIGNAL'
+AGENT = 'heat-agent'
+
 NODE_SET_VOLUME_KEYS = (
     VOL_COUNT, VOL_SIZE, VOL_TYPE, VOL_AVAILABILITY_ZONE,
 ) = ('count', 'size', 'volume_type', 'availability_zone')
@@ -74,6 +86,14 @@ def fip_name(node):
     return node + '-fip'
 
 
+def config_name(node):
+    return node + '-config'
+
+
+def deployment_name(node):
+    return node + '-deployment'
+
+
 def volume_name(node, k):
     return '%s-volume-%d' % (node, k)
 
@@ -86,11 +106,13 @@ def attachment_name(node, k):
 #: provisioning phase a failure of that resource is reported in.
 _NODE_RESOURCE_PHASES = (('-port', 'network'), ('-fip', 'floating-ip'),
                          ('-volume-', 'volume'),
-                         ('-attachment-', 'volume-attach'))
+                         ('-attachment-', 'volume-attach'),
+                         ('-config', 'deploy'), ('-deployment', 'deploy'))
 
 #: when several resources of one node failed, the one reported is the
 #: earliest in this order (a port that failed explains the rest)
-PHASE_ORDER = ('network', 'volume', 'boot', 'volume-attach', 'floating-ip')
+PHASE_ORDER = ('network', 'volume', 'boot', 'volume-attach', 'floating-ip',
+               'deploy')
 
 
 def node_of_resource(resource_name, node_names):
@@ -126,15 +148,21 @@ def anti_affine(spec, group):
         p in spec.anti_affinity for p in group.node_processes)
 
 
-def per_node_resources(group):
-    """Resources one node of ``group`` costs inside its node set."""
+def per_node_resources(group, agent=False):
+    """Resources one node of ``group`` costs inside its node set (with
+    the agent transport, its software config and deployment too)."""
     return 2 + (1 if group.floating_ip else 0) + \
-        2 * max(group.volumes_per_node, 0)
+        2 * max(group.volumes_per_node, 0) + (2 if agent else 0)
+
+
+def _agent(spec):
+    return getattr(spec, 'transport', None) == AGENT
 
 
 def shared_resources(spec):
     """Resources of the cluster's nested stack that no node owns."""
-    total = 1                                   # management keypair
+    # the management keypair (none with the agent: no SSH from the engine)
+    total = 0 if _agent(spec) else 1
     if uses_auto_security_group(spec):
         total += 1
     if spec.anti_affinity:
@@ -152,21 +180,24 @@ def resource_count(spec, layout=None, set_size=layout_mod.DEFAULT_SET_SIZE):
         for g in spec.node_groups:
             count = max(g.count, 0)
             total += math.ceil(count / max(set_size, 1))
-            total += count * per_node_resources(g)
+            total += count * per_node_resources(g, _agent(spec))
         return total
     total += len(layout.node_sets())
-    return total + sum(per_node_resources(groups[group])
+    return total + sum(per_node_resources(groups[group], _agent(spec))
                        for group, _n in layout.nodes())
 
 
 def _security_group(spec, ports, ssh_cidr):
     rules = [
-        {'direction': 'ingress', 'protocol': 'tcp', 'port_range_min': 22,
-         'port_range_max': 22, 'remote_mode': 'remote_ip_prefix',
-         'remote_ip_prefix': ssh_cidr},
         {'direction': 'ingress', 'protocol': 'icmp',
          'remote_mode': 'remote_ip_prefix', 'remote_ip_prefix': '0.0.0.0/0'},
     ]
+    if not _agent(spec):
+        # the engine's SSH; with the agent nothing connects in
+        rules.insert(0, {'direction': 'ingress', 'protocol': 'tcp',
+                         'port_range_min': 22, 'port_range_max': 22,
+                         'remote_mode': 'remote_ip_prefix',
+                         'remote_ip_prefix': ssh_cidr})
     seen = set()
     for rule in ports:
         high = rule.port_max if rule.port_max is not None else rule.port
@@ -186,18 +217,22 @@ def _security_group(spec, ports, ssh_cidr):
         rules.append(entry)
     return {'type': 'OS::Neutron::SecurityGroup',
             'properties': {'name': '%s-security-group' % spec.name,
-                           'description': 'heat-savanna cluster %s: SSH, '
-                           'ICMP and the %s services' % (spec.name,
-                                                         spec.plugin_name),
+                           'description': 'heat-savanna cluster %s: %sICMP '
+                           'and the %s services' % (
+                               spec.name, '' if _agent(spec) else 'SSH, ',
+                               spec.plugin_name),
                            'rules': rules}}
 
 
 def node_set_properties(spec, group, nodes, key_name, security_group,
-                        server_group):
+                        server_group, deployments=None,
+                        deployment_timeout=None):
     """The properties of the OS::Savanna::NodeSet of ``nodes`` (all of
     ``group``). ``key_name``, ``security_group`` and ``server_group`` are
     values or intrinsic functions (get_resource of the shared resources;
-    None when there is none)."""
+    None when there is none). With the agent transport, ``deployments``
+    (``{node: {script, round}}``) are the software deployments of the
+    set's nodes, each allowed ``deployment_timeout`` seconds."""
     sgs = ([security_group] if group.auto_security_group and
            security_group is not None else []) + list(group.security_groups)
     props = {
@@ -213,6 +248,16 @@ def node_set_properties(spec, group, nodes, key_name, security_group,
         NS_VOLUMES: {VOL_COUNT: max(group.volumes_per_node, 0),
                      VOL_SIZE: group.volume_size},
     }
+    if key_name is None:
+        del props[NS_KEY_NAME]
+    if _agent(spec):
+        props[NS_TRANSPORT] = AGENT
+        mine = {n: dict(d) for n, d in (deployments or {}).items()
+                if n in nodes}
+        if mine:
+            props[NS_DEPLOYMENTS] = mine
+            if deployment_timeout:
+                props[NS_DEPLOYMENT_TIMEOUT] = int(deployment_timeout)
     if server_group is not None and anti_affine(spec, group):
         props[NS_SERVER_GROUP] = server_group
     if group.availability_zone:
@@ -242,7 +287,6 @@ def _node_resources(props, node, resources, outputs):
         'name': server_name(props[NS_CLUSTER_NAME], node),
         'image': props[NS_IMAGE],
         'flavor': props[NS_FLAVOR],
-        'key_name': props[NS_KEY_NAME],
         'networks': [{'port': _ref(port_name(node))}],
         'user_data_format': 'RAW',
         'metadata': {'savanna_cluster': props[NS_CLUSTER_NAME],
@@ -253,11 +297,35 @@ def _node_resources(props, node, resources, outputs):
                      # alarm can aggregate the cluster's servers
                      'metering.server_group': props[NS_CLUSTER_NAME]},
     }
+    if props.get(NS_KEY_NAME):
+        server['key_name'] = props[NS_KEY_NAME]
     if props.get(NS_AVAILABILITY_ZONE):
         server['availability_zone'] = props[NS_AVAILABILITY_ZONE]
     if props.get(NS_SERVER_GROUP):
         server['scheduler_hints'] = {'group': props[NS_SERVER_GROUP]}
+    if props.get(NS_TRANSPORT) == AGENT:
+        # cloud-init hands the agent its first metadata (with the
+        # credentials of the server's own stack user) from the user data;
+        # then os-collect-config polls Heat's API for the deployments
+        server['user_data_format'] = 'SOFTWARE_CONFIG'
+        server['software_config_transport'] = SOFTWARE_CONFIG_TRANSPORT
     resources[node] = {'type': 'OS::Nova::Server', 'properties': server}
+    deployment = (props.get(NS_DEPLOYMENTS) or {}).get(node)
+    if deployment:
+        resources[config_name(node)] = {
+            'type': 'OS::Heat::SoftwareConfig',
+            'properties': {'group': 'script',
+                           'config': deployment[DEP_SCRIPT]}}
+        resources[deployment_name(node)] = {
+            'type': 'OS::Heat::SoftwareDeployment',
+            'properties': {
+                'config': _ref(config_name(node)),
+                'server': _ref(node),
+                'signal_transport': SIGNAL_TRANSPORT,
+                'actions': ['CREATE', 'UPDATE'],
+                # a new round re-runs the script even when it is the
+                # same as the last one (e.g. start what is not running)
+                'input_values': {'savanna_round': deployment[DEP_ROUND]}}}
 
     floating = None
     if props.get(NS_FLOATING_IP_POOL):
@@ -321,8 +389,9 @@ def generate(spec, layout, ports, keypair_name, public_key, options=None):
         ``previous_spec``: a ClusterSpec to take group definitions from for
         layout nodes whose group is no longer in ``spec`` (nodes kept until
         decommissioned); ``exclude``: node names whose resources are left
-        out (failed nodes whose resources were removed). Other keys are
-        ignored.
+        out (failed nodes whose resources were removed); with the agent
+        transport, ``deployments`` (``{node: {script, round}}``) and
+        ``deployment_timeout`` (seconds). Other keys are ignored.
     :raises KeyError: a layout node whose group is in neither spec.
     """
     options = options or {}
@@ -335,9 +404,18 @@ def generate(spec, layout, ports, keypair_name, public_key, options=None):
     nodes = [(groups[group], name) for group, name in layout.nodes()
              if name not in exclude]
 
-    resources = {KEYPAIR: {'type': 'OS::Nova::KeyPair',
-                           'properties': {'name': keypair_name,
-                                          'public_key': public_key}}}
+    resources = {}
+    key_name = _ref(KEYPAIR)
+    if _agent(spec):
+        # nothing connects to the nodes: only the operator's own key, if
+        # any, is injected
+        key_name = spec.key_name or None
+    else:
+        resources[KEYPAIR] = {'type': 'OS::Nova::KeyPair',
+                              'properties': {'name': keypair_name,
+                                             'public_key': public_key}}
+    deployments = options.get('deployments') or {}
+    timeout = options.get('deployment_timeout')
     security_group = None
     if any(g.auto_security_group for g, _n in nodes) or \
             uses_auto_security_group(spec):
@@ -359,13 +437,13 @@ def generate(spec, layout, ports, keypair_name, public_key, options=None):
         resources[node_set.name] = {
             'type': NODE_SET_TYPE,
             'properties': node_set_properties(
-                spec, groups[node_set.group], members, _ref(KEYPAIR),
-                security_group, server_group)}
+                spec, groups[node_set.group], members, key_name,
+                security_group, server_group, deployments, timeout)}
     for group_name, name in layout.flat_nodes():
         if name in exclude:
             continue
         props = node_set_properties(spec, groups[group_name], [name],
-                                    _ref(KEYPAIR), security_group,
+                                    key_name, security_group,
                                     server_group)
         _node_resources(props, name, resources, outputs)
     return {'heat_template_version': HOT_VERSION,

@@ -104,25 +104,81 @@ class ClusterSpecView(typing.Protocol):
     #                      .node_configs, .volumes_per_node
 
 
+#: placeholder for the node's mark (see :class:`NodeWork`) among the
+#: arguments of a probe built with ``utils.judge_command``
+MARK_VARIABLE = 'SAVANNA_MARK'
+
+
+@dataclasses.dataclass(frozen=True)
+class NodeWork:
+    """What one step does on one node, described as data so that either
+    transport runs it: over SSH from the engine, or as a Heat software
+    deployment that the node's own agent pulls (see
+    :mod:`heat_savanna.provisioning`). A plugin says *what*, never how it
+    reaches the node.
+
+    Everything runs as root, in this order:
+
+    * ``mark``: a shell command whose output (stripped) is kept as the
+      node's mark for the step's wait (e.g. the node's clock before a
+      restart, which a fresh registration must be newer than). Over SSH
+      it lands in ``Step.marks[node.name]``; on the node it is the shell
+      variable ``$SAVANNA_MARK`` of the probes that follow.
+    * ``setup``: a shell snippet (directories, volumes, users); its
+      failure stops the node.
+    * ``files``: ``((path, content, mode), ...)``, installed atomically
+      (see :mod:`heat_savanna.remote.install`).
+    * ``commands``: shell command lines, in order; a non-zero exit fails
+      the node. ``explain(exit_code, stdout)`` may word such a failure in
+      the plugin's terms (e.g. what the image lacks); None keeps the
+      default (the command and its stderr).
+    """
+    setup: str = ''
+    files: tuple = ()
+    commands: tuple = ()
+    timeout: float = 300.0
+    mark: str = ''
+    explain: typing.Optional[typing.Callable] = None
+
+
 @dataclasses.dataclass
 class Step:
     """One provisioning step.
 
     Two kinds:
 
-    * a *fan-out* step: ``action(remote, node)`` is run for every node in
-      ``nodes`` in parallel (bounded pool). An exception from one node marks
-      only that node failed (phase = ``name``); the others go on.
-    * a *wait* step: ``check(remotes)`` is called repeatedly (never blocking
-      for more than a few seconds per call) until it returns ``(True, detail)``
-      or ``timeout`` seconds have passed. ``remotes`` is a callable
-      ``remotes(node) -> Remote``. A check may return a third element,
-      ``{node_name: reason}``: with ``True`` those nodes are marked failed
-      (the step is done without them); with ``False`` they are the nodes
-      still awaited, and only they fail if the timeout passes (without it,
-      every node of the step fails on timeout).
+    * a *fan-out* step: ``work(node)`` describes, as a :class:`NodeWork`,
+      what is done on every node of ``nodes`` (in parallel over SSH; by
+      each node's agent with the Heat agent transport). A failure on one
+      node marks only that node failed (phase = ``name``); the others go
+      on. The names of the nodes where the work succeeded are added to
+      ``succeeded`` when it is a set (a later wait then waits only for
+      them). ``action(remote, node)`` instead of ``work`` is code that
+      only the SSH transport can run (tests, engine-side helpers).
+    * a *wait* step: ``check(remotes)`` is called repeatedly by the SSH
+      transport (never blocking for more than a few seconds per call)
+      until it returns ``(True, detail)`` or ``timeout`` seconds have
+      passed. ``remotes`` is a callable ``remotes(node) -> Remote``. A
+      check may return a third element, ``{node_name: reason}``: with
+      ``True`` those nodes are marked failed (the step is done without
+      them); with ``False`` they are the nodes still awaited, and only
+      they fail if the timeout passes (without it, every node of the step
+      fails on timeout).
 
-    Exactly one of ``action`` / ``check`` is set.
+      ``probe(node)`` says the same thing node by node, for the agent
+      transport: a shell command line that any member node can run (it
+      talks to the cluster's own services, e.g. the Spark master's status
+      page) and that exits 0 once the step's condition holds for
+      ``node``; it may read ``$SAVANNA_MARK`` (``node``'s mark, when it
+      runs on ``node`` itself). Each node of ``nodes`` waits for itself
+      and fails on timeout unless ``fail_on_timeout`` is False (a drain
+      that may run out of time); every other node with steps after this
+      one waits for all of ``nodes`` first (at most ``timeout``): that is
+      how "the master before the workers" holds without the engine.
+      Plugins build ``check`` and ``probe`` from the same judge functions
+      (``utils.judge_command``).
+
+    Exactly one of ``action`` / ``work`` / ``check`` is set.
     """
     name: str
     nodes: tuple = ()
@@ -130,6 +186,17 @@ class Step:
     check: typing.Optional[typing.Callable] = None
     timeout: float = 600.0
     poll_interval: float = 2.0
+    work: typing.Optional[typing.Callable] = None
+    probe: typing.Optional[typing.Callable] = None
+    succeeded: typing.Optional[set] = None
+    marks: typing.Optional[dict] = None
+    fail_on_timeout: bool = True
+
+    @property
+    def is_wait(self):
+        return self.check is not None or (
+            self.probe is not None and self.work is None and
+            self.action is None)
 
 
 class ProvisioningPlugin(metaclass=abc.ABCMeta):

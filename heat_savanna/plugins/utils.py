@@ -8,6 +8,7 @@ ClusterInfo`) into file contents.
 """
 
 import dataclasses
+import inspect
 import re
 import shlex
 
@@ -205,17 +206,24 @@ class Requirement:
     found: str = None
 
 
+#: exit status of the image check script when something is missing
+IMAGE_INCOMPLETE = 3
+
+
 def image_check_script(requirements):
     """A POSIX shell script printing ``missing: <what>`` for each absent
     requirement and ``found: <text>`` for what stands in for a versioned
-    one; it always exits 0 when it could run."""
-    lines = []
+    one; it exits 0 when nothing is missing and
+    :data:`IMAGE_INCOMPLETE` (3) otherwise, so that a node running it
+    by itself (the agent transport) stops there too."""
+    lines = ['m=0']
     for req in requirements:
-        lines.append('%s || echo %s' % (req.test, shlex.quote(
+        lines.append('%s || { echo %s; m=1; }' % (req.test, shlex.quote(
             'missing: ' + req.what)))
         if req.found:
             lines.append('%s || echo "found: $(%s 2>/dev/null | head -n 3 '
                          '| tr \'\\n\' \' \')"' % (req.test, req.found))
+    lines.append('[ "$m" = 0 ] || exit %d' % IMAGE_INCOMPLETE)
     lines.append('exit 0')
     return '\n'.join(lines) + '\n'
 
@@ -243,19 +251,19 @@ def image_problem(output, framework, version, node, fix):
         image, framework, version, shown, fix)
 
 
-def image_check_action(framework, version, requirements_of, fix):
-    """Fan-out action of a plugin's first step: run the image check on
-    each node and fail the node with a StepError naming the image and
-    what is missing. ``requirements_of(node)`` lists the node's
-    :class:`Requirement`; ``fix`` says how to fix it."""
-    def action(remote, node):
-        result = remote.run(image_check_script(requirements_of(node)),
-                            sudo=True, timeout=60)
-        problem = image_problem(result.stdout, framework, version, node,
-                                fix)
-        if problem:
-            raise base.StepError(problem)
-    return action
+def image_check_work(framework, version, requirements_of, fix):
+    """Work of a plugin's first step: run the image check on each node;
+    a node whose image lacks something fails with the reason
+    :func:`image_problem` words (the image, what is missing, ``fix``).
+    ``requirements_of(node)`` lists the node's :class:`Requirement`."""
+    def work(node):
+        def explain(exit_code, stdout):
+            return image_problem(stdout or '', framework, version, node,
+                                 fix)
+        return base.NodeWork(
+            commands=(image_check_script(requirements_of(node)),),
+            timeout=60, explain=explain)
+    return work
 
 
 def java_requirement(java_home):
@@ -278,3 +286,45 @@ def restarts_by_process(nodes, restarts, order):
         if these:
             out.append((process, these))
     return out
+
+
+# -- judges that run in the engine and on the node ----------------------------
+class _Mark(object):
+    """The node's mark as a probe argument (``$SAVANNA_MARK`` on the node).
+    """
+
+    def __repr__(self):
+        return 'MARK'
+
+
+#: a :func:`judge_command` argument standing for the node's mark
+MARK = _Mark()
+
+
+def judge_command(fetch, judge, *args):
+    """A probe: the shell command line that runs ``fetch`` (printing a
+    status document, e.g. the Spark master's /json/ page) and exits 0
+    when ``judge(document, *args)`` is true.
+
+    ``judge`` is a function of a self-contained module (standard library
+    only): the engine calls it in-process on what it fetched over SSH,
+    and the node runs the module's very source with ``python3`` here, so
+    both transports judge by the same code. An argument :data:`MARK`
+    becomes the node's ``$SAVANNA_MARK``. The exit status is 0 ready, 1
+    not yet, and the fetch's own failure (a service not answering yet)
+    is "not yet" too.
+    """
+    module = inspect.getmodule(judge)
+    program = '%s\nimport sys\nsys.exit(0 if %s(sys.stdin.read(), ' \
+        '*sys.argv[1:]) else 1)\n' % (inspect.getsource(module).rstrip(),
+                                      judge.__name__)
+    words = ['"${%s:-}"' % base.MARK_VARIABLE if a is MARK
+             else shlex.quote(str(a)) for a in args]
+    return '{ %s; } 2>/dev/null | python3 -c %s%s' % (
+        fetch, shlex.quote(program), ''.join(' ' + w for w in words))
+
+
+def succeeds_probe(command):
+    """A probe that is ready when ``command`` exits 0 (its output is
+    discarded)."""
+    return '%s >/dev/null 2>&1' % command

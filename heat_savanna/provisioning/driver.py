@@ -23,6 +23,7 @@ import time
 from oslo_log import log as logging
 
 from heat_savanna.common import exceptions
+from heat_savanna.plugins import base as plugin_base
 from heat_savanna import remote
 
 LOG = logging.getLogger(__name__)
@@ -36,6 +37,48 @@ def describe_error(error):
     if isinstance(error, exceptions.SavannaError):
         return str(error)
     return '%s: %s' % (type(error).__name__, error)
+
+
+def run_work(node_remote, node, work, marks=None):
+    """Run a :class:`~heat_savanna.plugins.base.NodeWork` on ``node`` over
+    SSH: its mark (kept in ``marks``), set-up and files in one sudo
+    session, then each command as root."""
+    if work.mark:
+        result = node_remote.run(work.mark, sudo=True, timeout=30)
+        if marks is not None:
+            marks[node.name] = result.stdout.strip()
+    if work.files:
+        node_remote.install_files(list(work.files),
+                                  prelude=work.setup or None)
+    elif work.setup:
+        node_remote.run(work.setup, sudo=True, timeout=work.timeout)
+    for command in work.commands:
+        if work.explain is None:
+            node_remote.run(command, sudo=True, timeout=work.timeout)
+            continue
+        result = node_remote.run(command, sudo=True, timeout=work.timeout,
+                                 check=False)
+        if result.exit_code != 0:
+            reason = work.explain(result.exit_code, result.stdout)
+            if reason:
+                raise plugin_base.StepError(reason)
+            raise exceptions.RemoteCommandFailed(
+                node.name, command, result.exit_code,
+                (result.stderr or result.stdout or '').strip()[-300:])
+
+
+def step_action(step):
+    """The SSH action of a fan-out step: its own ``action``, or its
+    ``work`` run by :func:`run_work`; either way a node where it
+    succeeded joins ``step.succeeded``."""
+    def action(node_remote, node):
+        if step.action is not None:
+            step.action(node_remote, node)
+        else:
+            run_work(node_remote, node, step.work(node), step.marks)
+        if step.succeeded is not None:
+            step.succeeded.add(node.name)
+    return action
 
 
 class StepRunner(object):
@@ -107,7 +150,7 @@ class StepRunner(object):
         if self.done:
             return True
         step = self.current
-        if step.action is not None:
+        if step.action is not None or step.work is not None:
             self._run_fanout(step)
         elif step.nodes and not self._live(step.nodes):
             # every node it waits for failed: nothing can come of waiting
@@ -128,8 +171,10 @@ class StepRunner(object):
     def _run_fanout(self, step):
         nodes = self._live(step.nodes)
         if nodes:
+            act = step_action(step)
+
             def work(node):
-                return step.action(self.remote_for(node), node)
+                return act(self.remote_for(node), node)
             outcomes = remote.run_parallel(
                 {n.name: n for n in nodes}, work, max_workers=self.pool_size)
             ok = 0

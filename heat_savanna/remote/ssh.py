@@ -15,7 +15,6 @@ import posixpath
 import select
 import shlex
 import socket
-import tarfile
 import threading
 import time
 import uuid
@@ -26,6 +25,7 @@ import tenacity
 from heat_savanna.common import config
 from heat_savanna.common import exceptions
 from heat_savanna.remote import hostkeys
+from heat_savanna.remote import install
 from heat_savanna.remote import redaction
 
 LOG = logging.getLogger(__name__)
@@ -397,55 +397,13 @@ class NodeRemote(object):
         :raises RemoteCommandFailed: naming the path that could not be
             written (or the prelude's failure).
         """
-        files = [(p, c.encode() if isinstance(c, str) else c, m)
-                 for p, c, m in files]
-        for path, _data, _mode in files:
-            if not path.startswith('/'):
-                raise ValueError('install_files needs absolute paths, not '
-                                 '%r' % path)
-        tag = 'savanna-new-%s' % uuid.uuid4().hex[:12]
-        stream = io.BytesIO()
-        with tarfile.open(fileobj=stream, mode='w') as tar:
-            for path, data, mode in files:
-                member = tarfile.TarInfo('%s.%s' % (path.lstrip('/'), tag))
-                member.size, member.mode = len(data), mode
-                member.uname = member.gname = 'root'
-                member.mtime = int(time.time())
-                tar.addfile(member, io.BytesIO(data))
-        q = shlex.quote
-        paths = ' '.join(q(p) for p, _c, _m in files)
-        lines = [
-            't=%s' % tag,
-            'savanna_fail() {',
-            '  for p in %s; do rm -f "$p.$t"; done; exit 1' % paths,
-            '}',
-            'savanna_mv() {',
-            '  mv -f "$2.$t" "$2" 2>/dev/null && return 0',
-            '  cat "$2.$t" > "$2" && chmod "$1" "$2" && rm -f "$2.$t" && '
-            'return 0',
-            '  echo "heat-savanna: cannot write $2" >&2; return 1',
-            '}',
-        ]
-        if prelude:
-            lines += ['(', prelude.rstrip('\n'), ') </dev/null || exit $?']
-        lines += [
-            'if ! tar -xpf - -C /; then',
-            '  for p in %s; do' % paths,
-            '    [ -f "$p.$t" ] || echo "heat-savanna: cannot write $p" >&2',
-            '  done',
-            '  savanna_fail',
-            'fi',
-        ]
-        lines += ['savanna_mv %o %s || savanna_fail' % (m, q(p))
-                  for p, _c, m in files]
-        script = '\n'.join(lines) + '\n'
-        what = 'install %d file(s)%s' % (
-            len(files), ' after the node set-up' if prelude else '')
+        script, data = install.bundle(files, prelude)
+        what = install.describe(files, prelude)
         LOG.debug('%s: %s: %s', self.node_name, what,
                   ', '.join(p for p, _c, _m in files))
         try:
             self.run(script, sudo=True, timeout=timeout,
-                     input=stream.getvalue())
+                     input=data)
         except exceptions.RemoteCommandFailed as exc:
             raise exceptions.RemoteCommandFailed(
                 self.node_name, what, exc.exit_code, exc.stderr_tail)

@@ -62,7 +62,7 @@ class SavannaCluster(signal_responder.SignalResponder,
         NAME, PLUGIN_NAME, PLUGIN_VERSION, IMAGE, FLAVOR, KEY_NAME, SSH_USER,
         MANAGEMENT_NETWORK, FLOATING_IP_POOL, NODE_GROUPS, ANTI_AFFINITY,
         ANTI_AFFINITY_POLICY, CLUSTER_CONFIGS, REMOVAL_CANDIDATES,
-        ALARM_ACTION,
+        ALARM_ACTION, TRANSPORT,
     ) = model.CLUSTER_PROPERTIES
 
     _NODE_GROUP_KEYS = (
@@ -281,6 +281,18 @@ class SavannaCluster(signal_responder.SignalResponder,
               'its own body to alarm_url): {action: heal}, {action: '
               'check}, or {action: resize, group: <name>, count: <n> or '
               'adjustment: <+/-n>}.'),
+            update_allowed=True),
+        TRANSPORT: properties.Schema(
+            properties.Schema.STRING,
+            _('How the nodes are configured: "ssh", the engine connects '
+              'to every node over SSH (it must reach the management '
+              'network or floating IPs); "heat-agent", every node\'s Heat '
+              'agent (os-collect-config with the heat-config script hook '
+              'on the image) pulls software deployments from Heat and '
+              'signals their outcome back, and the engine never connects '
+              'to a node. Cannot change on a running cluster.'),
+            default=model.SSH_TRANSPORT,
+            constraints=[constraints.AllowedValues(list(model.TRANSPORTS))],
             update_allowed=True),
     }
 

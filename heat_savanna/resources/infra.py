@@ -11,6 +11,7 @@ own rows in the cluster's nested stack.
 import dataclasses
 
 from oslo_config import cfg
+from oslo_log import log as logging
 
 from heat_savanna.common import config as sv_config  # noqa: F401 (opts)
 from heat_savanna.core import build
@@ -19,6 +20,7 @@ from heat_savanna import plugins
 from heat_savanna.resources import nested
 
 CONF = cfg.CONF
+LOG = logging.getLogger(__name__)
 
 #: a syntactically valid public key, used where the template is generated
 #: before the cluster has a key of its own (validate)
@@ -33,7 +35,8 @@ def keypair_name(rsrc):
     return base + '-mgmt'
 
 
-def generate(rsrc, spec, layout, state, previous_spec=None, exclude=()):
+def generate(rsrc, spec, layout, state, previous_spec=None, exclude=(),
+             deployments=None, deployment_timeout=None):
     """The nested stack template of ``layout`` for the cluster ``rsrc``."""
     plugin = plugins.get_plugin(spec.plugin_name)
     return template_mod.generate(
@@ -41,7 +44,32 @@ def generate(rsrc, spec, layout, state, previous_spec=None, exclude=()):
         state.get('public_key') or PLACEHOLDER_KEY,
         options={'ssh_cidr': CONF.savanna.ssh_cidr,
                  'previous_spec': previous_spec,
-                 'exclude': exclude})
+                 'exclude': exclude,
+                 'deployments': deployments,
+                 'deployment_timeout': deployment_timeout})
+
+
+def current_deployments(rsrc):
+    """``{node: {script, round}}`` of the deployments the node sets of
+    the cluster's nested stack have now (from its stored template)."""
+    if rsrc.resource_id is None:
+        return {}
+    try:
+        stack = rsrc.nested()
+    except Exception as exc:
+        LOG.warning('%s: nested stack unreadable: %s', rsrc.name, exc)
+        return {}
+    if stack is None:
+        return {}
+    found = {}
+    for defn in (stack.t.t.get('resources') or {}).values():
+        if defn.get('type') != template_mod.NODE_SET_TYPE:
+            continue
+        props = defn.get('properties') or {}
+        for node, dep in (props.get(template_mod.NS_DEPLOYMENTS) or
+                          {}).items():
+            found[node] = dict(dep)
+    return found
 
 
 @dataclasses.dataclass

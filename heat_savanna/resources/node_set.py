@@ -38,6 +38,8 @@ POLL_DELAY = 2
 SETTLE_POLLS = 2
 #: follow-up updates that finish nodes left unfinished by another's failure
 MAX_FOLLOW_UPS = 2
+#: characters of a deployment's stdout / stderr kept in the metadata
+OUTPUT_TAIL = 4000
 
 
 class NodeSet(stack_resource.StackResource):
@@ -58,7 +60,8 @@ class NodeSet(stack_resource.StackResource):
     PROPERTIES = template.NODE_SET_PROPERTIES
     (CLUSTER_NAME, GROUP, NODE_PROCESSES, NODES, IMAGE, FLAVOR, KEY_NAME,
      NETWORK, SECURITY_GROUPS, SERVER_GROUP, AVAILABILITY_ZONE,
-     FLOATING_IP_POOL, VOLUMES) = PROPERTIES
+     FLOATING_IP_POOL, VOLUMES, TRANSPORT, DEPLOYMENTS,
+     DEPLOYMENT_TIMEOUT) = PROPERTIES
 
     _VOLUME_KEYS = (VOL_COUNT, VOL_SIZE, VOL_TYPE, VOL_AZ) = \
         template.NODE_SET_VOLUME_KEYS
@@ -102,8 +105,8 @@ class NodeSet(stack_resource.StackResource):
         KEY_NAME: properties.Schema(
             properties.Schema.STRING,
             _('Nova keypair injected into the servers (the cluster\'s '
-              'management key).'),
-            required=True),
+              'management key; with the agent transport the operator\'s '
+              'keypair, if any).')),
         NETWORK: properties.Schema(
             properties.Schema.STRING,
             _('Network of the nodes\' ports.'),
@@ -145,6 +148,26 @@ class NodeSet(stack_resource.StackResource):
                     properties.Schema.STRING,
                     _('Availability zone of the volumes.')),
             }),
+        TRANSPORT: properties.Schema(
+            properties.Schema.STRING,
+            _('"heat-agent": the servers take software deployments '
+              '(user_data_format SOFTWARE_CONFIG, polling Heat\'s API) '
+              'and no SSH host key is awaited.'),
+            constraints=[constraints.AllowedValues([template.AGENT])]),
+        DEPLOYMENTS: properties.Schema(
+            properties.Schema.MAP,
+            _('Per node: {script, round}, the script the node\'s agent runs '
+              '(an OS::Heat::SoftwareConfig of group "script" and its '
+              'OS::Heat::SoftwareDeployment) for the cluster\'s current '
+              'round of configuration.'),
+            default={},
+            update_allowed=True),
+        DEPLOYMENT_TIMEOUT: properties.Schema(
+            properties.Schema.INTEGER,
+            _('Seconds the deployments may take before a node that has not '
+              'signalled fails.'),
+            constraints=[constraints.Range(min=60)],
+            update_allowed=True),
     }
 
     attributes_schema = {
@@ -185,9 +208,18 @@ class NodeSet(stack_resource.StackResource):
             check_init_complete)
 
     # -- lifecycle -----------------------------------------------------------
+    def _timeout_mins(self, props):
+        """The child stack's timeout while deployments run: a node whose
+        agent has not signalled by then fails ("Timed out")."""
+        if props.get(self.DEPLOYMENTS) and props.get(self.DEPLOYMENT_TIMEOUT):
+            return max(1, -(-int(props[self.DEPLOYMENT_TIMEOUT]) // 60))
+        return None
+
     def handle_create(self):
-        self.create_with_template(self.child_template(), {})
-        return self._cookie(self.CREATE, self._props())
+        props = self._props()
+        self.create_with_template(self.child_template(), {},
+                                  timeout_mins=self._timeout_mins(props))
+        return self._cookie(self.CREATE, props)
 
     def check_create_complete(self, cookie=None):
         return self._advance(cookie)
@@ -195,7 +227,8 @@ class NodeSet(stack_resource.StackResource):
     def handle_update(self, json_snippet, tmpl_diff, prop_diff):
         props = self._props(json_snippet.properties(self.properties_schema,
                                                     self.context))
-        self.update_with_template(template.node_set_template(props), {})
+        self.update_with_template(template.node_set_template(props), {},
+                                  timeout_mins=self._timeout_mins(props))
         return self._cookie(self.UPDATE, props)
 
     def check_update_complete(self, cookie=None):
@@ -220,9 +253,12 @@ class NodeSet(stack_resource.StackResource):
         rows = nested.rows(self.context, self.resource_id)
         if status.status == self.FAILED:
             # Another of its resources may still be finishing: judge the
-            # nodes only once nothing has been in progress for a while.
-            cookie['settled'] = 0 if build.busy(rows) else \
-                cookie['settled'] + 1
+            # nodes only once nothing has been in progress for a while
+            # (after a timeout, a deployment nobody answered stays in
+            # progress: nothing is left to wait for).
+            timed_out = 'timed out' in (status.reason or '').lower()
+            cookie['settled'] = 0 if build.busy(rows) and not timed_out \
+                else cookie['settled'] + 1
             if cookie['settled'] < SETTLE_POLLS:
                 raise resource.PollDelay(POLL_DELAY)
         cookie['settled'] = 0
@@ -255,9 +291,46 @@ class NodeSet(stack_resource.StackResource):
                 '%s (%s)' % (verdicts[name].reason,
                              status.reason or 'stack %s' % status.status))
         built = [n for n, v in verdicts.items() if v.state == build.BUILT]
+        cookie['deployed'] = self._deployment_outcomes(props)
+        agent = props.get(self.TRANSPORT) == template.AGENT
         cookie['discovery'] = discovery.Discovery(
-            self, built, self._node_outputs(built))
+            self, built, self._node_outputs(built),
+            # nothing connects to an agent's node: no host key to await
+            policy='none' if agent else None)
         return self._discover(cookie)
+
+    def _deployment_outcomes(self, props):
+        """``{node: {round, status, status_code, stdout, stderr}}`` of the
+        set's deployments as the nodes' agents signalled them (tails of
+        the outputs; status IN_PROGRESS: no signal came)."""
+        deployments = props.get(self.DEPLOYMENTS) or {}
+        if not deployments:
+            return {}
+        found = nested.rows_with_metadata(self.context, self.resource_id)
+        outcomes = {}
+        for node, wanted in deployments.items():
+            _row, _meta, deployment_id = found.get(
+                template.deployment_name(node), (None, {}, None))
+            outcome = {'round': wanted.get(template.DEP_ROUND),
+                       'status': 'IN_PROGRESS', 'status_code': None,
+                       'stdout': '', 'stderr': ''}
+            if deployment_id:
+                try:
+                    sd = self.rpc_client().show_software_deployment(
+                        self.context, deployment_id)
+                except Exception as exc:
+                    LOG.warning('%s: deployment of %s unreadable: %s',
+                                self.name, node, exc)
+                    sd = {}
+                values = sd.get('output_values') or {}
+                outcome.update(
+                    status=sd.get('status') or 'IN_PROGRESS',
+                    status_code=values.get('deploy_status_code'),
+                    stdout=(values.get('deploy_stdout') or '')[-OUTPUT_TAIL:],
+                    stderr=(values.get('deploy_stderr') or '')[-OUTPUT_TAIL:],
+                    reason=sd.get('status_reason') or '')
+            outcomes[node] = outcome
+        return outcomes
 
     def _node_outputs(self, built):
         outputs = {}
@@ -275,11 +348,16 @@ class NodeSet(stack_resource.StackResource):
         if not found.advance():
             raise resource.PollDelay(POLL_DELAY)
         records = found.records()
+        for name, outcome in (cookie.get('deployed') or {}).items():
+            if name in records:
+                records[name]['deployment'] = outcome
         for name, verdict in cookie['failed'].items():
             records[name] = {'state': build.FAILED, 'phase': verdict.phase,
                              'reason': verdict.reason[-500:],
                              'removed': name not in self._child_nodes(
                                  cookie)}
+            if name in (cookie.get('deployed') or {}):
+                records[name]['deployment'] = cookie['deployed'][name]
         self._record(records)
         return True
 

@@ -47,6 +47,7 @@ from heat_savanna.plugins import base as plugin_base
 from heat_savanna.provisioning import driver
 from heat_savanna import remote
 from heat_savanna.resources import access as access_mod
+from heat_savanna.resources import deploy
 from heat_savanna.resources import discovery
 from heat_savanna.resources import infra
 from heat_savanna.resources import nested
@@ -96,11 +97,39 @@ class ClusterOperation(object):
             spec = dataclasses.replace(spec, plugin_version=kept)
         return spec
 
-    def _template(self, spec, layout, state, previous_spec=None):
+    def _template(self, spec, layout, state, previous_spec=None,
+                  deployments=None, deployment_timeout=None):
         removed = [n for n, r in state.get('nodes', {}).items()
                    if r.get('removed')]
+        if deployments is None and spec.uses_agent:
+            # a node set keeps the deployments it has: an update that only
+            # adds nodes leaves the other sets alone
+            deployments = self.current_deployments()
         return infra.generate(self.rsrc, spec, layout, state,
-                              previous_spec=previous_spec, exclude=removed)
+                              previous_spec=previous_spec, exclude=removed,
+                              deployments=deployments,
+                              deployment_timeout=deployment_timeout)
+
+    def current_deployments(self):
+        """``{node: {script, round}}`` of the node sets' deployments in
+        the cluster's nested stack now."""
+        return infra.current_deployments(self.rsrc)
+
+    def deploy_template(self, state, deployments, timeout, spec=None):
+        """The nested template of the cluster now (``spec``: the cluster
+        as the running action means it), with ``deployments`` (the Heat
+        agent transport's round, see :mod:`heat_savanna.resources.deploy`).
+        """
+        spec = spec if spec is not None else self.spec(state)
+        pending = state.get('pending') or {}
+        layout = state_mod.layout(state)
+        previous = None
+        if pending.get('leaving'):
+            # nodes kept until decommissioned may be of a dropped group
+            previous = self.template_spec(state)
+        return self._template(spec, layout, state, previous_spec=previous,
+                              deployments=deployments,
+                              deployment_timeout=timeout)
 
     def child_template(self):
         state = self.load_state() if self.rsrc.id else {}
@@ -153,11 +182,16 @@ class ClusterOperation(object):
 
     def start_create(self):
         spec = self.rsrc._spec()
-        private, public = remote.generate_keypair()
-        state_mod.save_private_key(self.rsrc, private)
+        public = None
+        if not spec.uses_agent:
+            # the engine's own key to the nodes; the agent transport has
+            # none: nothing connects to a node
+            private, public = remote.generate_keypair()
+            state_mod.save_private_key(self.rsrc, private)
         layout = plan_mod.plan_create(spec, CONF.savanna.node_set_size)
         state = {'layout': layout.to_dict(), 'public_key': public,
                  'plugin_version': spec.plugin_version,
+                 'transport': spec.transport,
                  'ssh_user': self._ssh_user(spec),
                  'nodes': {name: state_mod.new_record(spec, group)
                            for group, name in layout.nodes()},
@@ -190,6 +224,12 @@ class ClusterOperation(object):
                     message='%s refused: %s' % (req.describe(), exc))
         state['overrides'] = overrides
         spec = signals.apply_overrides(new_template, overrides)
+        if spec.transport != old_spec.transport:
+            raise exception.StackValidationFailed(
+                message='Property transport: a running cluster cannot '
+                'change from %s to %s (its nodes were built for %s); '
+                'create a new cluster instead'
+                % (old_spec.transport, spec.transport, old_spec.transport))
         layout = state_mod.layout(state)
         plugin = plugins.get_plugin(spec.plugin_name)
         errors = plan_mod.fixed_group_changes(old_spec, spec)
@@ -477,22 +517,27 @@ class ClusterOperation(object):
             steps = plugin.scale_up_steps(info, new)
         else:
             steps = []
-        operator_key = self._operator_key(spec)
+        # with the agent transport Nova injects the operator's key itself
+        operator_key = None if spec.uses_agent else self._operator_key(spec)
         if operator_key and new:
             steps.insert(0, authorize_key_step(new, operator_key))
         cookie['runner'] = self._runner(steps, state, spec)
         cookie['phase'] = 'configure'
         return False
 
-    def _runner(self, steps, state=None, spec=None):
+    def _runner(self, steps, state=None, spec=None, cluster_spec=None):
         """A StepRunner over ``steps``; with ``spec``, it stops the moment
         its failures make the cluster FAILED (a node with a mandatory
         process failed, or a group can no longer reach min_active):
-        nothing later can make the cluster usable."""
+        nothing later can make the cluster usable. ``cluster_spec``: the
+        cluster as the action means it, when ``spec`` is not given."""
         rsrc = self.rsrc
+        state = state if state is not None else self.load_state()
+        run_spec = spec or cluster_spec or self.spec(state)
+        if run_spec.uses_agent:
+            return deploy.AgentRun(self, steps, run_spec)
         private = state_mod.private_key(rsrc)
         pkey = remote.load_private_key(private) if private else None
-        state = state if state is not None else self.load_state()
         remotes = {}
 
         def should_stop(failures):
@@ -634,7 +679,7 @@ class ClusterOperation(object):
         leaving = [n for n in info.nodes if n.name in set(cookie['leaving'])]
         cookie['runner'] = self._runner(
             plugin.decommission_steps(info, leaving) if leaving else [],
-            state)
+            state, cluster_spec=spec)
         cookie['phase'] = 'decommission'
         return False
 
@@ -704,7 +749,8 @@ class ClusterOperation(object):
         self.save_state(state)
         plugin = plugins.get_plugin(spec.plugin_name)
         info = self._cluster_info(spec, state)
-        cookie['runner'] = self._runner(plugin.health_steps(info), state)
+        cookie['runner'] = self._runner(plugin.health_steps(info), state,
+                                        cluster_spec=spec)
         cookie['phase'] = 'health'
         return False
 
@@ -733,7 +779,8 @@ class ClusterOperation(object):
         plugin = plugins.get_plugin(spec.plugin_name)
         info = self._cluster_info(spec, state)
         cookie['runner'] = self._runner(plugin.create_steps(info)
-                                        if info.nodes else [], state)
+                                        if info.nodes else [], state,
+                                        cluster_spec=spec)
         cookie['phase'] = 'health'
         return False
 

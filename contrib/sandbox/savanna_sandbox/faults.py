@@ -93,13 +93,14 @@ def daemon_pid(address, cls):
 def cluster_template(name, workers, min_active=None, anti_affinity=(),
                      policy=None, master_min=None, volumes=0,
                      floating_ip=False, plugin='spark', image=None,
-                     worker=None, configs=None):
+                     worker=None, configs=None, transport=None):
     """A cluster template: 1 master and ``workers`` workers (spark by
     default; ``plugin='vanilla'``: namenode+resourcemanager and
     datanode+nodemanager). ``volumes``: volumes per worker (1 GB);
     ``floating_ip``: workers get floating IPs from 'public'; ``worker``:
     more properties of the worker group; ``configs``: merged into the
-    cluster_configs."""
+    cluster_configs; ``transport``: 'heat-agent' configures the nodes
+    through Heat's agent (on the agent image unless ``image`` says)."""
     extra_configs = configs or {}
     if plugin == 'vanilla':
         master_procs, worker_procs = (['namenode', 'resourcemanager'],
@@ -109,6 +110,8 @@ def cluster_template(name, workers, min_active=None, anti_affinity=(),
     else:
         master_procs, worker_procs = ['master'], ['worker']
         version, default_image = '4.3.0', 'spark-4.3'
+        if transport == 'heat-agent':
+            default_image = 'spark-4.3-agent'
         configs = {'spark-defaults': {'spark.executor.memory': '512m'}}
     for section, values in extra_configs.items():
         configs[section] = dict(configs.get(section) or {}, **values)
@@ -133,6 +136,8 @@ def cluster_template(name, workers, min_active=None, anti_affinity=(),
         props['anti_affinity'] = list(anti_affinity)
     if policy:
         props['anti_affinity_policy'] = policy
+    if transport:
+        props['transport'] = transport
     outputs = {k: {'value': {'get_attr': [RESOURCE, k]}}
                for k in ('status', 'failed_nodes', 'active_count',
                          'master_address')}

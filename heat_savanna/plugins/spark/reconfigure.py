@@ -16,6 +16,7 @@ from heat_savanna.plugins import base
 from heat_savanna.plugins import utils
 from heat_savanna.plugins.spark import config
 from heat_savanna.plugins.spark import start
+from heat_savanna.plugins.spark import status
 
 #: restart order when a node needs several
 ORDER = ('master', 'worker', 'historyserver')
@@ -33,22 +34,20 @@ def restart_command(cluster_info, node, process):
         stop, COMMANDS[process](cluster_info, node))
 
 
-def restart_action(cluster_info, process, restarted_at=None):
-    def action(remote, node):
-        if restarted_at is not None:
-            # the registration of the restarted worker is newer than this
-            # (Spark stamps a worker's id with the node's clock)
-            stamp = remote.run('date +%Y%m%d%H%M%S', timeout=30)
-            restarted_at[node.internal_ip] = stamp.stdout.strip()
-        remote.run(restart_command(cluster_info, node, process), sudo=True,
-                   timeout=180)
-    return action
+#: the node's clock, the lower bound of a fresh registration's stamp
+CLOCK = 'date +%Y%m%d%H%M%S'
 
 
-def _registration_stamp(worker_id):
-    """``worker-20261129173426-10.0.0.5-35017`` -> ``20261129173426``."""
-    parts = (worker_id or '').split('-')
-    return parts[1] if len(parts) > 2 else ''
+def restart_work(cluster_info, process, stamp=False):
+    """Work restarting ``process``; with ``stamp``, the node's clock is
+    its mark first (a registration of the restarted worker is newer:
+    Spark stamps a worker's id with the node's clock)."""
+    def work(node):
+        return base.NodeWork(
+            mark=CLOCK if stamp else '',
+            commands=(restart_command(cluster_info, node, process),),
+            timeout=180)
+    return work
 
 
 def workers_restarted_check(cluster_info, workers, restarted_at,
@@ -62,15 +61,13 @@ def workers_restarted_check(cluster_info, workers, restarted_at,
         if not first:
             first.append(time.monotonic())
         late = time.monotonic() - first[0] >= deadline_seconds
-        status, error = start.read_master_status(remotes(master),
-                                                 cluster_info)
-        if status is None:
+        page, error = start.read_master_status(remotes(master), cluster_info)
+        if page is None:
             return False, error
-        fresh = {w.get('host') for w in status.get('workers') or ()
-                 if w.get('state') == 'ALIVE' and
-                 _registration_stamp(w.get('id')) >=
-                 restarted_at.get(w.get('host'), '~')}
-        pending = [n for n in workers if n.internal_ip not in fresh]
+        # a worker without a stamp ('~' sorts after every digit) never
+        # counts: its restart did not happen
+        pending = [n for n in workers if not status.worker_alive(
+            page, n.internal_ip, restarted_at.get(n.name, '~'))]
         detail = '%d/%d restarted Spark workers registered' % (
             len(workers) - len(pending), len(workers))
         if not pending:
@@ -81,25 +78,42 @@ def workers_restarted_check(cluster_info, workers, restarted_at,
     return check
 
 
-def reconfigure_steps(cluster_info, nodes, restarts):
+def restart_steps(cluster_info, workers, process, name, wait_name):
+    """Restart ``process`` on ``nodes`` and wait until it is back: a
+    master ALIVE, each worker registered again (newer than its mark)."""
     conf = savanna_config.CONF.savanna
     ready, poll = conf.service_start_timeout, conf.provisioning_poll_interval
-    steps = [base.Step('rewrite Spark configuration', nodes=tuple(nodes),
-                       action=start.configure_action(cluster_info))]
-    for process, these in utils.restarts_by_process(nodes, restarts, ORDER):
-        stamps = {} if process == 'worker' else None
+    nodes = tuple(workers)
+    if process == 'worker':
+        marks = {}
+        return [
+            base.Step(name, nodes=nodes,
+                      work=restart_work(cluster_info, process, stamp=True),
+                      marks=marks),
+            base.Step(wait_name, nodes=nodes,
+                      check=workers_restarted_check(cluster_info, nodes,
+                                                    marks, ready),
+                      probe=start.worker_probe(cluster_info,
+                                               status.worker_alive,
+                                               utils.MARK),
+                      timeout=ready + 60, poll_interval=poll)]
+    steps = [base.Step(name, nodes=nodes,
+                       work=restart_work(cluster_info, process))]
+    if process == 'master':
         steps.append(base.Step(
-            'restart Spark %s' % process, nodes=these,
-            action=restart_action(cluster_info, process, stamps)))
-        if process == 'master':
-            steps.append(base.Step(
-                'wait for Spark master', nodes=these,
-                check=start.master_alive_check(cluster_info), timeout=ready,
-                poll_interval=poll))
-        elif process == 'worker':
-            steps.append(base.Step(
-                'wait for restarted Spark workers', nodes=these,
-                check=workers_restarted_check(cluster_info, these, stamps,
-                                              ready),
-                timeout=ready + 60, poll_interval=poll))
+            wait_name, nodes=nodes,
+            check=start.master_alive_check(cluster_info),
+            probe=start.master_alive_probe(cluster_info), timeout=ready,
+            poll_interval=poll))
+    return steps
+
+
+def reconfigure_steps(cluster_info, nodes, restarts):
+    steps = [base.Step('rewrite Spark configuration', nodes=tuple(nodes),
+                       work=start.configure_work(cluster_info))]
+    for process, these in utils.restarts_by_process(nodes, restarts, ORDER):
+        wait = {'master': 'wait for Spark master',
+                'worker': 'wait for restarted Spark workers'}.get(process)
+        steps += restart_steps(cluster_info, these, process,
+                               'restart Spark %s' % process, wait)
     return steps

@@ -18,6 +18,7 @@ from heat_savanna.plugins import base
 from heat_savanna.plugins.spark import config
 from heat_savanna.plugins.spark import reconfigure
 from heat_savanna.plugins.spark import start
+from heat_savanna.plugins.spark import status
 
 
 def scale_up_steps(cluster_info, new_nodes):
@@ -27,27 +28,19 @@ def scale_up_steps(cluster_info, new_nodes):
     old = tuple(n for n in cluster_info.nodes if n.name not in new)
     steps = [start.check_image_step(cluster_info, new_nodes),
              base.Step('configure new Spark nodes', nodes=tuple(new_nodes),
-                       action=start.configure_action(cluster_info))]
+                       work=start.configure_work(cluster_info))]
     if old:
         steps.append(base.Step(
             'update cluster files', nodes=old,
-            action=start.configure_action(cluster_info,
-                                          files=config.shared_files)))
+            work=start.files_work(cluster_info, config.shared_files)))
     workers = [n for n in new_nodes if n.has('worker')]
-    conf = savanna_config.CONF.savanna
     if workers:
         started = set()
         steps += [
-            base.Step('start new Spark workers', nodes=tuple(workers),
-                      action=start.daemon_action(cluster_info,
-                                                 start.worker_command,
-                                                 started)),
-            base.Step('wait for new Spark workers', nodes=tuple(workers),
-                      check=start.workers_alive_check(
-                          cluster_info, tuple(workers),
-                          conf.service_start_timeout, started=started),
-                      timeout=conf.service_start_timeout + 60,
-                      poll_interval=conf.provisioning_poll_interval),
+            start.start_workers_step(cluster_info, 'start new Spark workers',
+                                     workers, started),
+            start.wait_workers_step(cluster_info, 'wait for new Spark '
+                                    'workers', workers, started),
         ]
     return steps
 
@@ -57,47 +50,32 @@ def master_rebuilt_steps(cluster_info, new_nodes):
     files name the new master; it starts; the workers that ran restart so
     they register with it (a running worker keeps the master URL it was
     started with), the new ones start; then all must be ALIVE again."""
-    conf = savanna_config.CONF.savanna
-    ready, poll = conf.service_start_timeout, conf.provisioning_poll_interval
     new = {n.name for n in new_nodes}
     old_workers = tuple(n for n in cluster_info.nodes_with('worker')
                         if n.name not in new)
     new_workers = tuple(n for n in new_nodes if n.has('worker'))
-    stamps = {}
     started = set()
     steps = [start.check_image_step(cluster_info, new_nodes),
              base.Step('configure Spark nodes for the new master',
                        nodes=tuple(cluster_info.nodes),
-                       action=start.configure_action(cluster_info))]
+                       work=start.configure_work(cluster_info))]
     steps += start.master_steps(cluster_info)
     if old_workers:
-        steps += [
-            base.Step('restart Spark workers for the new master',
-                      nodes=old_workers,
-                      action=reconfigure.restart_action(
-                          cluster_info, 'worker', stamps)),
-            base.Step('wait for workers at the new master',
-                      nodes=old_workers,
-                      check=reconfigure.workers_restarted_check(
-                          cluster_info, old_workers, stamps, ready),
-                      timeout=ready + 60, poll_interval=poll)]
+        steps += reconfigure.restart_steps(
+            cluster_info, old_workers, 'worker',
+            'restart Spark workers for the new master',
+            'wait for workers at the new master')
     if new_workers:
         steps += [
-            base.Step('start new Spark workers', nodes=new_workers,
-                      action=start.daemon_action(cluster_info,
-                                                 start.worker_command,
-                                                 started)),
-            base.Step('wait for new Spark workers', nodes=new_workers,
-                      check=start.workers_alive_check(
-                          cluster_info, new_workers, ready,
-                          started=started),
-                      timeout=ready + 60, poll_interval=poll)]
+            start.start_workers_step(cluster_info, 'start new Spark workers',
+                                     new_workers, started),
+            start.wait_workers_step(cluster_info, 'wait for new Spark '
+                                    'workers', new_workers, started)]
     history = tuple(cluster_info.nodes_with('historyserver'))
     if history:
         steps.append(base.Step(
             'restart Spark history server', nodes=history,
-            action=reconfigure.restart_action(cluster_info,
-                                              'historyserver')))
+            work=reconfigure.restart_work(cluster_info, 'historyserver')))
     return steps
 
 
@@ -106,8 +84,8 @@ def membership_steps(cluster_info):
     ``cluster_info`` on each of its nodes (no daemon reads them while it
     runs: a worker that is gone simply stays unregistered)."""
     return [base.Step('update member lists', nodes=tuple(cluster_info.nodes),
-                      action=start.configure_action(
-                          cluster_info, files=config.shared_files))]
+                      work=start.files_work(cluster_info,
+                                            config.shared_files))]
 
 
 def decommission_command(cluster_info, node):
@@ -130,21 +108,24 @@ def decommission_steps(cluster_info, leaving_nodes):
     if workers:
         steps += [
             base.Step('decommission Spark workers', nodes=workers,
-                      action=start.daemon_action(cluster_info,
-                                                 decommission_command)),
+                      work=start.command_work(cluster_info,
+                                              decommission_command)),
             base.Step('wait for Spark workers to drain', nodes=workers,
                       check=start.workers_alive_check(
                           cluster_info, workers, conf.decommission_timeout,
                           want_alive=False),
+                      probe=start.worker_probe(cluster_info,
+                                               status.worker_gone),
+                      # a drain that never ends does not block the
+                      # scale-down: the workers are stopped anyway
+                      fail_on_timeout=False,
                       timeout=conf.decommission_timeout + 60,
                       poll_interval=conf.provisioning_poll_interval),
             base.Step('stop Spark workers', nodes=workers,
-                      action=start.daemon_action(cluster_info,
-                                                 stop_command)),
+                      work=start.command_work(cluster_info, stop_command)),
         ]
     if staying:
         steps.append(base.Step(
             'update cluster files', nodes=staying,
-            action=start.configure_action(remaining,
-                                          files=config.shared_files)))
+            work=start.files_work(remaining, config.shared_files)))
     return steps

@@ -8,7 +8,6 @@ from the master's ``/json/`` status page, fetched on the master node
 itself (the engine may not reach port 8080).
 """
 
-import json
 import shlex
 import time
 
@@ -16,6 +15,7 @@ from heat_savanna.common import config as savanna_config
 from heat_savanna.plugins import base
 from heat_savanna.plugins import utils
 from heat_savanna.plugins.spark import config
+from heat_savanna.plugins.spark import status
 from heat_savanna.remote import volumes
 
 
@@ -66,30 +66,21 @@ def fetch_command(url):
         shlex.quote(url), shlex.quote(py), shlex.quote(url))
 
 
-# -- the master's status page ------------------------------------------------
-def parse_master_json(text):
-    """The master's /json/ document as a dict (ValueError if not JSON)."""
-    data = json.loads(text)
-    if not isinstance(data, dict):
-        raise ValueError('master status is not a JSON object')
-    return data
+# -- the master's status page (judged by status.py) ---------------------------
+parse_master_json = status.parse_master_json
+worker_states = status.worker_states
 
 
-def worker_states(status):
-    """``{host: state}`` from a master status; an ALIVE registration wins
-    over older DEAD/DECOMMISSIONED ones of the same host."""
-    states = {}
-    for w in status.get('workers') or ():
-        host, state = w.get('host'), w.get('state')
-        if states.get(host) != 'ALIVE':
-            states[host] = state
-    return states
+def master_status_command(cluster_info):
+    """Prints the master's /json/ page; runs on any node of the cluster
+    (the engine may not reach port 8080, the nodes do)."""
+    return fetch_command(config.master_json_url(cluster_info))
 
 
 def read_master_status(remote, cluster_info):
     master = config.master_node(cluster_info)
-    result = utils.probe(remote, fetch_command(
-        config.master_json_url(cluster_info)), timeout=15)
+    result = utils.probe(remote, master_status_command(cluster_info),
+                         timeout=15)
     if result.exit_code != 0:
         return None, 'master status page not answering (exit %d)' % (
             result.exit_code)
@@ -122,7 +113,7 @@ def check_image_step(cluster_info, nodes):
     """The first step: every node's image has Spark plugin_version."""
     version = cluster_info.plugin_version
     return base.Step('check Spark image', nodes=tuple(nodes),
-                     action=utils.image_check_action(
+                     work=utils.image_check_work(
                          'Spark', version,
                          lambda node: image_requirements(cluster_info, node),
                          'use an image with Spark %s and Java, or set '
@@ -135,42 +126,53 @@ def _conf():
     return savanna_config.CONF.savanna
 
 
-def configure_action(cluster_info, files=config.node_files):
-    """Fan-out action writing the directories and files of each node."""
-    def action(remote, node):
+def configure_work(cluster_info, files=config.node_files):
+    """Work writing the directories (and preparing the volumes) and the
+    files of each node, in one root session."""
+    def work(node):
         dirs = ' '.join(shlex.quote(d)
                         for d in config.directories(cluster_info, node))
         script = volumes.prepare_volumes_script(node.volumes)
-        # one sudo session per node: set-up and every file together
-        remote.install_files(
-            utils.file_entries(files(cluster_info, node)),
-            prelude='%smkdir -p %s' % (script, dirs))
-    return action
+        return base.NodeWork(
+            setup='%smkdir -p %s' % (script, dirs),
+            files=tuple(utils.file_entries(files(cluster_info, node))))
+    return work
 
 
-def daemon_action(cluster_info, make_command, started=None):
-    """Fan-out action running ``make_command``; nodes where it worked
-    are added to the ``started`` set (the wait step then only waits for
-    them, not for a node whose start already failed)."""
-    def action(remote, node):
-        remote.run(make_command(cluster_info, node), sudo=True,
-                   timeout=120)
-        if started is not None:
-            started.add(node.name)
-    return action
+def files_work(cluster_info, files):
+    """Work rewriting ``files(cluster_info, node)`` only (member lists)."""
+    def work(node):
+        return base.NodeWork(files=tuple(utils.file_entries(
+            files(cluster_info, node))))
+    return work
+
+
+def command_work(cluster_info, make_command, timeout=120):
+    """Work running ``make_command(cluster_info, node)`` as root."""
+    def work(node):
+        return base.NodeWork(commands=(make_command(cluster_info, node),),
+                             timeout=timeout)
+    return work
 
 
 def master_alive_check(cluster_info):
     master = config.master_node(cluster_info)
 
     def check(remotes):
-        status, error = read_master_status(remotes(master), cluster_info)
-        if status is None:
+        page, error = read_master_status(remotes(master), cluster_info)
+        if page is None:
             return False, error
-        if status.get('status') != 'ALIVE':
-            return False, 'Spark master is %s' % status.get('status')
-        return True, 'Spark master ALIVE at %s' % status.get('url')
+        if not status.master_alive(page):
+            return False, 'Spark master is %s' % page.get('status')
+        return True, 'Spark master ALIVE at %s' % page.get('url')
     return check
+
+
+def master_alive_probe(cluster_info):
+    def probe(node):
+        return utils.judge_command(master_status_command(cluster_info),
+                                   status.master_alive)
+    return probe
 
 
 def workers_alive_check(cluster_info, workers, deadline_seconds,
@@ -192,20 +194,20 @@ def workers_alive_check(cluster_info, workers, deadline_seconds,
                    if started is None or n.name in started]
         if not workers:
             return True, 'no Spark worker to wait for'
-        status, error = read_master_status(remotes(master), cluster_info)
-        if status is None:
+        page, error = read_master_status(remotes(master), cluster_info)
+        if page is None:
             return False, error
-        states = worker_states(status)
+        states = status.worker_states(page)
         if want_alive:
             pending = [n for n in workers
-                       if states.get(n.internal_ip) != 'ALIVE']
+                       if not status.worker_alive(page, n.internal_ip)]
             done = len(workers) - len(pending)
             detail = '%d/%d Spark workers alive' % (done, len(workers))
             reason = 'worker not registered ALIVE with the master ' \
                      'after %ss (state: %s)'
         else:
             pending = [n for n in workers
-                       if states.get(n.internal_ip) == 'ALIVE']
+                       if not status.worker_gone(page, n.internal_ip)]
             detail = '%d/%d Spark workers decommissioned' % (
                 len(workers) - len(pending), len(workers))
             reason = 'worker still ALIVE at the master after %ss (%s)'
@@ -222,15 +224,43 @@ def workers_alive_check(cluster_info, workers, deadline_seconds,
     return check
 
 
+def worker_probe(cluster_info, judge=status.worker_alive, *extra):
+    """Probe: ``judge(master page, worker address, *extra)`` holds."""
+    def probe(node):
+        return utils.judge_command(master_status_command(cluster_info),
+                                   judge, node.internal_ip, *extra)
+    return probe
+
+
+def wait_workers_step(cluster_info, name, workers, started=None):
+    """Wait until ``workers`` (those ``started``) are ALIVE at the
+    master."""
+    conf = _conf()
+    ready = conf.service_start_timeout
+    return base.Step(name, nodes=tuple(workers),
+                     check=workers_alive_check(cluster_info, tuple(workers),
+                                               ready, started=started),
+                     probe=worker_probe(cluster_info),
+                     timeout=ready + 60,
+                     poll_interval=conf.provisioning_poll_interval)
+
+
+def start_workers_step(cluster_info, name, workers, started):
+    return base.Step(name, nodes=tuple(workers),
+                     work=command_work(cluster_info, worker_command),
+                     succeeded=started)
+
+
 def master_steps(cluster_info):
     """Start the master (if not running) and wait until it is ALIVE."""
     conf = _conf()
     master = config.master_node(cluster_info)
     return [
         base.Step('start Spark master', nodes=(master,),
-                  action=daemon_action(cluster_info, master_command)),
+                  work=command_work(cluster_info, master_command)),
         base.Step('wait for Spark master', nodes=(master,),
                   check=master_alive_check(cluster_info),
+                  probe=master_alive_probe(cluster_info),
                   timeout=conf.service_start_timeout,
                   poll_interval=conf.provisioning_poll_interval),
     ]
@@ -239,76 +269,70 @@ def master_steps(cluster_info):
 def start_steps(cluster_info, workers):
     """Steps starting the master (if not running), ``workers`` and the
     history server, with their readiness waits."""
-    conf = _conf()
     history = cluster_info.nodes_with('historyserver')
-    poll = conf.provisioning_poll_interval
-    ready = conf.service_start_timeout
     steps = master_steps(cluster_info)
     if workers:
         started = set()
         steps += [
-            base.Step('start Spark workers', nodes=tuple(workers),
-                      action=daemon_action(cluster_info, worker_command,
-                                           started)),
-            base.Step('wait for Spark workers', nodes=tuple(workers),
-                      check=workers_alive_check(
-                          cluster_info, tuple(workers), ready,
-                          started=started),
-                      timeout=ready + 60, poll_interval=poll),
+            start_workers_step(cluster_info, 'start Spark workers', workers,
+                               started),
+            wait_workers_step(cluster_info, 'wait for Spark workers',
+                              workers, started),
         ]
     if history:
         steps.append(base.Step(
             'start Spark history server', nodes=tuple(history),
-            action=daemon_action(cluster_info, history_command)))
+            work=command_work(cluster_info, history_command)))
     return steps
 
 
 def create_steps(cluster_info):
     return [check_image_step(cluster_info, cluster_info.nodes),
             base.Step('configure Spark nodes', nodes=tuple(
-                cluster_info.nodes), action=configure_action(cluster_info))
+                cluster_info.nodes), work=configure_work(cluster_info))
             ] + start_steps(cluster_info, cluster_info.nodes_with('worker'))
 
 
 # -- health -------------------------------------------------------------------
-def _status_action(cls):
-    def action(remote, node, cluster_info):
-        cmd = daemon_command(cluster_info, node, 'status', cls)
-        result = remote.run(cmd, sudo=True, check=False, timeout=60)
-        if result.exit_code != 0:
-            raise RuntimeError('%s is not running on %s: %s' % (
-                cls.rsplit('.', 1)[-1], node.name,
-                (result.stdout or result.stderr).strip()[-200:]))
-    return action
+def _short(cls):
+    return cls.rsplit('.', 1)[-1]
+
+
+def status_work(cluster_info, cls, alive_judge=False):
+    """Work failing unless ``cls`` runs on the node (and, for the master,
+    its status page says ALIVE)."""
+    def work(node):
+        commands = [daemon_command(cluster_info, node, 'status', cls)]
+        if alive_judge:
+            commands.append(utils.judge_command(
+                master_status_command(cluster_info), status.master_alive))
+
+        def explain(exit_code, stdout):
+            if not (stdout or '').strip() and alive_judge:
+                return 'Spark master on %s does not report ALIVE' % (
+                    node.name)
+            return '%s is not running on %s: %s' % (
+                _short(cls), node.name, (stdout or '').strip()[-200:])
+        return base.NodeWork(commands=tuple(commands), timeout=60,
+                             explain=explain)
+    return work
 
 
 def health_steps(cluster_info):
     master = config.master_node(cluster_info)
     workers = tuple(cluster_info.nodes_with('worker'))
     history = tuple(cluster_info.nodes_with('historyserver'))
-
-    def master_ok(remote, node):
-        _status_action(config.MASTER_CLASS)(remote, node, cluster_info)
-        status, error = read_master_status(remote, cluster_info)
-        if status is None:
-            raise RuntimeError(error)
-        if status.get('status') != 'ALIVE':
-            raise RuntimeError('Spark master is %s' % status.get('status'))
-
-    def worker_ok(remote, node):
-        _status_action(config.WORKER_CLASS)(remote, node, cluster_info)
-
-    def history_ok(remote, node):
-        _status_action(config.HISTORY_CLASS)(remote, node, cluster_info)
-
     steps = []
     if master is not None:
         steps.append(base.Step('check Spark master', nodes=(master,),
-                               action=master_ok))
+                               work=status_work(cluster_info,
+                                                config.MASTER_CLASS, True)))
     if workers:
         steps.append(base.Step('check Spark workers', nodes=workers,
-                               action=worker_ok))
+                               work=status_work(cluster_info,
+                                                config.WORKER_CLASS)))
     if history:
         steps.append(base.Step('check Spark history server', nodes=history,
-                               action=history_ok))
+                               work=status_work(cluster_info,
+                                                config.HISTORY_CLASS)))
     return steps

@@ -9,7 +9,6 @@ live/RUNNING by their master). Proven, like the rest of the vanilla
 plugin, by the files and commands it produces: no Hadoop runs here.
 """
 
-from heat_savanna.common import config as savanna_config
 from heat_savanna.plugins import base
 from heat_savanna.plugins import utils
 from heat_savanna.plugins.vanilla import start
@@ -27,25 +26,17 @@ def restart_command(cluster_info, node, process):
 
 
 def reconfigure_steps(cluster_info, nodes, restarts):
-    conf = savanna_config.CONF.savanna
-    ready, poll = conf.service_start_timeout, conf.provisioning_poll_interval
     steps = [base.Step('rewrite Hadoop configuration', nodes=tuple(nodes),
-                       action=start.configure_action(cluster_info))]
+                       work=start.configure_work(cluster_info))]
     for process, these in utils.restarts_by_process(nodes, restarts, ORDER):
         steps.append(base.Step(
             'restart %s' % process, nodes=these,
-            action=start.command_action(
+            work=start.command_work(
                 cluster_info,
                 lambda ci, node, p=process: restart_command(ci, node, p))))
         if process in ('namenode', 'resourcemanager'):
-            steps.append(base.Step(
-                'wait for %s' % process, nodes=these,
-                check=start.service_up_check(cluster_info, process),
-                timeout=ready, poll_interval=poll))
+            steps.append(start.service_wait_step(cluster_info, process))
         elif process in ('datanode', 'nodemanager'):
-            steps.append(base.Step(
-                'wait for %ss' % process, nodes=these,
-                check=start.members_ready_check(cluster_info, process,
-                                                these, ready),
-                timeout=ready + 60, poll_interval=poll))
+            steps.append(start.members_wait_step(cluster_info, process,
+                                                 these))
     return steps

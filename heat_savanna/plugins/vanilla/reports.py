@@ -95,3 +95,50 @@ def nodemanager_state(node_list, node):
     if 'RUNNING' in states:
         return 'RUNNING'
     return states[0] if states else None
+
+
+# -- judges -------------------------------------------------------------------
+# This module imports only the standard library on purpose: the SSH
+# transport calls these in the engine, and the Heat agent transport runs
+# this module's source on a node (see utils.judge_command).
+class NodeRef(object):
+    """What the judges know of a node (a NodeInfo has the same names)."""
+
+    def __init__(self, name, internal_ip, fqdn=None):
+        self.name, self.internal_ip, self.fqdn = name, internal_ip, fqdn
+
+
+def datanode_ready(report, node):
+    """``node`` is a live datanode, in normal service."""
+    section, status = datanode_state(report, node)
+    return section == 'live' and status in (None, 'Normal')
+
+
+def datanode_decommissioned(report, node):
+    """``node`` is decommissioned (or no longer listed)."""
+    section, status = datanode_state(report, node)
+    return section is None or status == 'Decommissioned'
+
+
+#: NodeManager states of a node still in service
+IN_SERVICE = ('RUNNING', 'DECOMMISSIONING', 'NEW', 'UNHEALTHY')
+
+
+def nodemanager_ready(node_list, node):
+    return nodemanager_state(node_list, node) == 'RUNNING'
+
+
+def nodemanager_decommissioned(node_list, node):
+    return nodemanager_state(node_list, node) not in IN_SERVICE
+
+
+def report_says(text, judge, name, internal_ip, fqdn=''):
+    """``judge`` (a datanode_* function name) on a dfsadmin report text."""
+    return globals()[judge](parse_dfsadmin_report(text),
+                            NodeRef(name, internal_ip, fqdn or None))
+
+
+def node_list_says(text, judge, name, internal_ip, fqdn=''):
+    """``judge`` (a nodemanager_* function name) on a node list text."""
+    return globals()[judge](parse_yarn_node_list(text),
+                            NodeRef(name, internal_ip, fqdn or None))

@@ -16,6 +16,7 @@ import dataclasses
 
 from heat_savanna.common import config as savanna_config
 from heat_savanna.plugins import base
+from heat_savanna.plugins import utils
 from heat_savanna.plugins.vanilla import config
 from heat_savanna.plugins.vanilla import reports
 from heat_savanna.plugins.vanilla import start
@@ -30,17 +31,16 @@ def _masters(cluster_info):
     return tuple(seen.values())
 
 
-def _files_action(cluster_info, excluded=(), refresh=False):
-    def files(ci, node):
-        return config.shared_files(ci, node, excluded)
-
-    def action(remote, node):
-        start.configure_action(cluster_info, files=files)(remote, node)
-        if refresh:
-            cmd = start.refresh_command(cluster_info, node)
-            if cmd:
-                remote.run(cmd, sudo=True, timeout=120)
-    return action
+def _files_work(cluster_info, excluded=(), refresh=False):
+    """Work rewriting the member lists; with ``refresh``, the masters
+    re-read their include/exclude files afterwards."""
+    def work(node):
+        cmd = start.refresh_command(cluster_info, node) if refresh else ''
+        return base.NodeWork(
+            files=tuple(utils.file_entries(config.shared_files(
+                cluster_info, node, excluded))),
+            commands=(cmd,) if cmd else (), timeout=120)
+    return work
 
 
 def scale_up_steps(cluster_info, new_nodes):
@@ -49,15 +49,15 @@ def scale_up_steps(cluster_info, new_nodes):
     masters = {n.name for n in _masters(cluster_info)}
     steps = [start.check_image_step(cluster_info, new_nodes),
              base.Step('configure new Hadoop nodes', nodes=tuple(new_nodes),
-                       action=start.configure_action(cluster_info))]
+                       work=start.configure_work(cluster_info))]
     others = tuple(n for n in old if n.name not in masters)
     if others:
         steps.append(base.Step('update cluster files', nodes=others,
-                               action=_files_action(cluster_info)))
+                               work=_files_work(cluster_info)))
     steps.append(base.Step(
         'include new nodes', nodes=tuple(n for n in old
                                          if n.name in masters),
-        action=_files_action(cluster_info, refresh=True)))
+        work=_files_work(cluster_info, refresh=True)))
     steps += start.member_start_steps(cluster_info, list(new_nodes))
     return steps
 
@@ -72,12 +72,12 @@ def membership_steps(cluster_info):
     steps = []
     if others:
         steps.append(base.Step('update member lists', nodes=others,
-                               action=_files_action(cluster_info)))
+                               work=_files_work(cluster_info)))
     if masters:
         steps.append(base.Step(
             'update member lists on the masters',
             nodes=tuple(n for n in cluster_info.nodes if n.name in masters),
-            action=_files_action(cluster_info, refresh=True)))
+            work=_files_work(cluster_info, refresh=True)))
     return steps
 
 
@@ -94,8 +94,8 @@ def decommissioned_check(cluster_info, leaving):
             if report is None:
                 return False, error
             for n in datanodes:
-                section, status = reports.datanode_state(report, n)
-                if section is not None and status != 'Decommissioned':
+                if not reports.datanode_decommissioned(report, n):
+                    _section, status = reports.datanode_state(report, n)
                     pending.append((n.name, '%s (%s)' % (n.name, status)))
         if nms and rm is not None:
             node_list, error = start.read_node_list(remotes(rm),
@@ -103,9 +103,8 @@ def decommissioned_check(cluster_info, leaving):
             if node_list is None:
                 return False, error
             for n in nms:
-                state = reports.nodemanager_state(node_list, n)
-                if state in ('RUNNING', 'DECOMMISSIONING', 'NEW',
-                             'UNHEALTHY'):
+                if not reports.nodemanager_decommissioned(node_list, n):
+                    state = reports.nodemanager_state(node_list, n)
                     pending.append((n.name, '%s nodemanager %s'
                                     % (n.name, state)))
         if pending:
@@ -115,6 +114,25 @@ def decommissioned_check(cluster_info, leaving):
                     for name, reason in pending}
         return True, '%d node(s) decommissioned' % len(leaving)
     return check
+
+
+def decommissioned_probe(cluster_info):
+    """Probe: the node is decommissioned in HDFS and YARN (what it runs
+    of them)."""
+    datanode = start.member_probe(cluster_info, 'datanode',
+                                  'datanode_decommissioned')
+    nodemanager = start.member_probe(cluster_info, 'nodemanager',
+                                     'nodemanager_decommissioned')
+    has_rm = config.the(cluster_info, 'resourcemanager') is not None
+
+    def probe(node):
+        parts = []
+        if node.has('datanode'):
+            parts.append(datanode(node))
+        if node.has('nodemanager') and has_rm:
+            parts.append(nodemanager(node))
+        return ' && '.join('{ %s; }' % p for p in parts) or 'true'
+    return probe
 
 
 def stop_command(cluster_info, node):
@@ -131,21 +149,22 @@ def decommission_steps(cluster_info, leaving_nodes):
     remaining = dataclasses.replace(cluster_info, nodes=staying)
     steps = [
         base.Step('exclude leaving nodes', nodes=masters,
-                  action=_files_action(cluster_info, excluded=names,
-                                       refresh=True)),
+                  work=_files_work(cluster_info, excluded=names,
+                                   refresh=True)),
         # On timeout the nodes still decommissioning are marked failed
         # (phase 'wait for decommission') and are NOT stopped by the next
         # step: their blocks may have no other replica yet.
         base.Step('wait for decommission', nodes=leaving,
                   check=decommissioned_check(cluster_info, leaving),
+                  probe=decommissioned_probe(cluster_info),
                   timeout=conf.decommission_timeout,
                   poll_interval=conf.provisioning_poll_interval),
         base.Step('stop decommissioned daemons', nodes=leaving,
-                  action=start.command_action(cluster_info, stop_command)),
+                  work=start.command_work(cluster_info, stop_command)),
         base.Step('update cluster files', nodes=tuple(
             n for n in staying if n.name not in {m.name for m in masters}),
-            action=_files_action(remaining)),
+            work=_files_work(remaining)),
         base.Step('forget removed nodes', nodes=masters,
-                  action=_files_action(remaining, refresh=True)),
+                  work=_files_work(remaining, refresh=True)),
     ]
     return [s for s in steps if s.check is not None or s.nodes]

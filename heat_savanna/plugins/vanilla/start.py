@@ -153,7 +153,7 @@ def check_image_step(cluster_info, nodes):
     """The first step: every node's image has Hadoop plugin_version."""
     version = cluster_info.plugin_version
     return base.Step('check Hadoop image', nodes=tuple(nodes),
-                     action=utils.image_check_action(
+                     work=utils.image_check_work(
                          'Hadoop', version,
                          lambda node: image_requirements(cluster_info, node),
                          'use an image with Hadoop %s and Java, or set '
@@ -161,39 +161,32 @@ def check_image_step(cluster_info, nodes):
                          % version))
 
 
-# -- actions -------------------------------------------------------------
-def configure_action(cluster_info, files=config.node_files):
-    def action(remote, node):
-        prelude = None
+# -- work -------------------------------------------------------------------
+def configure_work(cluster_info, files=config.node_files):
+    def work(node):
+        setup = ''
         if files is config.node_files:
-            prelude = ' && '.join(configure_commands(cluster_info, node))
-        # one sudo session per node: set-up and every file together
-        remote.install_files(utils.file_entries(files(cluster_info, node)),
-                             prelude=prelude)
-    return action
+            setup = ' && '.join(configure_commands(cluster_info, node))
+        # one root session per node: set-up and every file together
+        return base.NodeWork(setup=setup, files=tuple(utils.file_entries(
+            files(cluster_info, node))))
+    return work
 
 
-def command_action(cluster_info, make_command, timeout=300):
-    def action(remote, node):
+def command_work(cluster_info, make_command, timeout=300):
+    def work(node):
         cmd = make_command(cluster_info, node)
-        if cmd:
-            remote.run(cmd, sudo=True, timeout=timeout)
-    return action
+        return base.NodeWork(commands=(cmd,) if cmd else (),
+                             timeout=timeout)
+    return work
 
 
-def start_action(cluster_info, processes, started=None):
-    """Start, on each node, those of ``processes`` it runs (in order);
-    nodes where that worked are added to the ``started`` set."""
+def start_work(cluster_info, processes):
+    """Start, on each node, those of ``processes`` it runs (in order)."""
     def make(ci, node):
         return ' && '.join('{ %s; }' % start_command(ci, node, p)
                            for p in processes if node.has(p))
-    run = command_action(cluster_info, make)
-
-    def action(remote, node):
-        run(remote, node)
-        if started is not None:
-            started.add(node.name)
-    return action
+    return command_work(cluster_info, make)
 
 
 # -- readiness -------------------------------------------------------------
@@ -228,6 +221,34 @@ def service_up_check(cluster_info, process):
     return check
 
 
+def service_up_probe(cluster_info, process):
+    """Probe: the admin command of ``process`` answers (it runs on any
+    node: every node has Hadoop and the cluster's configuration)."""
+    make = report_command if process == 'namenode' else node_list_command
+
+    def probe(node):
+        return utils.succeeds_probe(make(
+            cluster_info, config.the(cluster_info, process)))
+    return probe
+
+
+def member_probe(cluster_info, process, judge):
+    """Probe: ``judge`` (a reports.datanode_* / nodemanager_* name) holds
+    for the node in the namenode's report / resourcemanager's list."""
+    master = config.the(cluster_info, 'namenode' if process == 'datanode'
+                        else 'resourcemanager')
+    if process == 'datanode':
+        fetch, says = report_command, reports.report_says
+    else:
+        fetch, says = node_list_command, reports.node_list_says
+
+    def probe(node):
+        return utils.judge_command(fetch(cluster_info, master), says, judge,
+                                   node.name, node.internal_ip,
+                                   node.fqdn or '')
+    return probe
+
+
 def members_ready_check(cluster_info, process, nodes, deadline_seconds,
                         started=None):
     """Every node of ``nodes`` (only those in the ``started`` set, if
@@ -238,12 +259,8 @@ def members_ready_check(cluster_info, process, nodes, deadline_seconds,
                         else 'resourcemanager')
     first = []
     all_nodes = nodes
-
-    def ready(data, node):
-        if process == 'datanode':
-            section, status = reports.datanode_state(data, node)
-            return section == 'live' and status in (None, 'Normal')
-        return reports.nodemanager_state(data, node) == 'RUNNING'
+    ready = reports.datanode_ready if process == 'datanode' else \
+        reports.nodemanager_ready
 
     def check(remotes):
         if not first:
@@ -269,51 +286,65 @@ def members_ready_check(cluster_info, process, nodes, deadline_seconds,
     return check
 
 
+def service_wait_step(cluster_info, process):
+    conf = savanna_config.CONF.savanna
+    return base.Step('wait for %s' % process,
+                     nodes=(config.the(cluster_info, process),),
+                     check=service_up_check(cluster_info, process),
+                     probe=service_up_probe(cluster_info, process),
+                     timeout=conf.service_start_timeout,
+                     poll_interval=conf.provisioning_poll_interval)
+
+
+def members_wait_step(cluster_info, process, nodes, started=None):
+    conf = savanna_config.CONF.savanna
+    ready = conf.service_start_timeout
+    judge = 'datanode_ready' if process == 'datanode' else \
+        'nodemanager_ready'
+    return base.Step('wait for %ss' % process, nodes=tuple(nodes),
+                     check=members_ready_check(cluster_info, process,
+                                               tuple(nodes), ready, started),
+                     probe=member_probe(cluster_info, process, judge),
+                     timeout=ready + 60,
+                     poll_interval=conf.provisioning_poll_interval)
+
+
 def start_steps(cluster_info, members):
     """Steps from the namenode format to the history server; ``members``
     are the datanode/nodemanager nodes to start."""
-    conf = savanna_config.CONF.savanna
-    ready, poll = conf.service_start_timeout, conf.provisioning_poll_interval
     nn = config.the(cluster_info, 'namenode')
     snn = config.the(cluster_info, 'secondarynamenode')
     rm = config.the(cluster_info, 'resourcemanager')
     hs = config.the(cluster_info, 'historyserver')
     steps = [
         base.Step('format HDFS namenode', nodes=(nn,),
-                  action=command_action(cluster_info, format_command)),
+                  work=command_work(cluster_info, format_command)),
         base.Step('start namenode', nodes=(nn,),
-                  action=start_action(cluster_info, ['namenode'])),
-        base.Step('wait for namenode', nodes=(nn,), check=service_up_check(
-            cluster_info, 'namenode'), timeout=ready, poll_interval=poll),
+                  work=start_work(cluster_info, ['namenode'])),
+        service_wait_step(cluster_info, 'namenode'),
     ]
     if snn is not None:
         steps.append(base.Step('start secondarynamenode', nodes=(snn,),
-                               action=start_action(cluster_info,
-                                                   ['secondarynamenode'])))
+                               work=start_work(cluster_info,
+                                               ['secondarynamenode'])))
     if rm is not None:
         steps += [
             base.Step('start resourcemanager', nodes=(rm,),
-                      action=start_action(cluster_info,
-                                          ['resourcemanager'])),
-            base.Step('wait for resourcemanager', nodes=(rm,),
-                      check=service_up_check(cluster_info,
-                                             'resourcemanager'),
-                      timeout=ready, poll_interval=poll),
+                      work=start_work(cluster_info, ['resourcemanager'])),
+            service_wait_step(cluster_info, 'resourcemanager'),
         ]
     steps += member_start_steps(cluster_info, members)
     steps.append(base.Step('create HDFS directories', nodes=(nn,),
-                           action=command_action(cluster_info,
-                                                 hdfs_dirs_command)))
+                           work=command_work(cluster_info,
+                                             hdfs_dirs_command)))
     if hs is not None:
         steps.append(base.Step('start job history server', nodes=(hs,),
-                               action=start_action(cluster_info,
-                                                   ['historyserver'])))
+                               work=start_work(cluster_info,
+                                               ['historyserver'])))
     return steps
 
 
 def member_start_steps(cluster_info, members):
-    conf = savanna_config.CONF.savanna
-    ready, poll = conf.service_start_timeout, conf.provisioning_poll_interval
     datanodes = tuple(n for n in members if n.has('datanode'))
     nms = tuple(n for n in members if n.has('nodemanager'))
     steps = []
@@ -323,20 +354,14 @@ def member_start_steps(cluster_info, members):
             'start datanodes and nodemanagers',
             nodes=tuple(n for n in members
                         if n.has('datanode') or n.has('nodemanager')),
-            action=start_action(cluster_info, ['datanode', 'nodemanager'],
-                                started)))
+            work=start_work(cluster_info, ['datanode', 'nodemanager']),
+            succeeded=started))
     if datanodes:
-        steps.append(base.Step(
-            'wait for datanodes', nodes=datanodes,
-            check=members_ready_check(cluster_info, 'datanode', datanodes,
-                                      ready, started),
-            timeout=ready + 60, poll_interval=poll))
+        steps.append(members_wait_step(cluster_info, 'datanode', datanodes,
+                                       started))
     if nms and config.the(cluster_info, 'resourcemanager') is not None:
-        steps.append(base.Step(
-            'wait for nodemanagers', nodes=nms,
-            check=members_ready_check(cluster_info, 'nodemanager', nms,
-                                      ready, started),
-            timeout=ready + 60, poll_interval=poll))
+        steps.append(members_wait_step(cluster_info, 'nodemanager', nms,
+                                       started))
     return steps
 
 
@@ -345,27 +370,31 @@ def create_steps(cluster_info):
                if n.has('datanode') or n.has('nodemanager')]
     return [check_image_step(cluster_info, cluster_info.nodes),
             base.Step('configure Hadoop nodes', nodes=tuple(
-                cluster_info.nodes), action=configure_action(cluster_info))
+                cluster_info.nodes), work=configure_work(cluster_info))
             ] + start_steps(cluster_info, members)
 
 
 # -- health -------------------------------------------------------------------
 def health_steps(cluster_info):
-    def alive(remote, node):
-        down = []
-        for process in DAEMONS:
-            if node.has(process):
-                result = remote.run(daemon_command(cluster_info, node,
-                                                   process, 'status'),
-                                    sudo=True, check=False, timeout=60)
-                if result.exit_code != 0:
-                    down.append(process)
-        if down:
-            raise RuntimeError('not running: %s' % ', '.join(down))
+    def alive(node):
+        processes = [p for p in DAEMONS if node.has(p)]
+        # one status command per daemon, each reporting its own name
+        script = '; '.join(
+            '%s >/dev/null 2>&1 || echo %s' % (
+                daemon_command(cluster_info, node, p, 'status'), p)
+            for p in processes)
+        check = 'down=$( %s ); [ -z "$down" ] || { echo $down; exit 1; }' \
+            % script if processes else 'true'
+
+        def explain(exit_code, stdout):
+            return 'not running: %s' % ', '.join(
+                (stdout or '').split()) if exit_code == 1 else None
+        return base.NodeWork(commands=(check,), timeout=60,
+                             explain=explain)
 
     conf = savanna_config.CONF.savanna
     steps = [base.Step('check Hadoop daemons',
-                       nodes=tuple(cluster_info.nodes), action=alive)]
+                       nodes=tuple(cluster_info.nodes), work=alive)]
     datanodes = tuple(cluster_info.nodes_with('datanode'))
     if datanodes and config.the(cluster_info, 'namenode') is not None:
         steps.append(base.Step(

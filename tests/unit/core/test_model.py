@@ -165,3 +165,17 @@ def test_property_constants_match_heat_resource_names():
                                             'plugin_version')
     assert 'volumes_availability_zone' in model.NODE_GROUP_KEYS
     assert len(set(model.NODE_GROUP_KEYS)) == 17
+
+
+def test_transport_defaults_to_ssh_and_is_checked():
+    spec = model.parse_cluster(fakes.props())
+    assert spec.transport == 'ssh' and not spec.uses_agent
+    spec = model.parse_cluster(fakes.props(transport='heat-agent'))
+    assert spec.uses_agent
+    try:
+        model.parse_cluster(fakes.props(transport='carrier-pigeon'))
+    except InvalidCluster as exc:
+        assert [e.path for e in exc.errors] == ['transport']
+        assert 'valid transports: ssh, heat-agent' in str(exc.errors[0])
+    else:
+        raise AssertionError('an unknown transport was accepted')

@@ -412,3 +412,71 @@ def test_excluded_nodes_have_no_resources():
     level1 = template.generate(spec, flat, PORTS, 'k', 'pk',
                                options={'exclude': ['worker-1']})
     assert not [n for n in level1['resources'] if n.startswith('worker-1')]
+
+
+# -- the Heat agent transport ------------------------------------------------
+def _agent(deployments=None, **extra):
+    spec = model.parse_cluster(fakes.props(
+        node_groups=[group('master', 1, ['namenode']),
+                     group('worker', 2, ['datanode'])],
+        transport='heat-agent', **extra), default_name='hd')
+    lay = layout_mod.Layout.initial(spec)
+    level1 = template.generate(
+        spec, lay, PORTS, 'hd-mgmt', 'ssh-ed25519 AAAA test',
+        options={'deployments': deployments, 'deployment_timeout': 900})
+    return spec, lay, level1
+
+
+def test_agent_transport_has_no_management_key_and_no_ssh_rule():
+    _s, _l, level1 = _agent()
+    assert template.KEYPAIR not in level1['resources']
+    rules = level1['resources']['security-group']['properties']['rules']
+    assert not [r for r in rules if r.get('port_range_min') == 22]
+    tmpl = expand(level1)
+    for name in ('master-0', 'worker-0', 'worker-1'):
+        server = tmpl['resources'][name]['properties']
+        assert server['user_data_format'] == 'SOFTWARE_CONFIG'
+        assert server['software_config_transport'] == 'POLL_SERVER_HEAT'
+        assert 'key_name' not in server
+    # the operator's own key, when given, is the one Nova injects
+    _s, _l, level1 = _agent(key_name='mine')
+    assert expand(level1)['resources']['worker-0']['properties'][
+        'key_name'] == 'mine'
+
+
+def test_deployments_go_to_their_nodes_sets_only():
+    deps = {'worker-1': {'script': '#!/bin/bash\ntrue\n', 'round': 7}}
+    _s, _l, level1 = _agent(deps)
+    props = level1['resources']['worker-1']['properties']
+    assert props[template.NS_DEPLOYMENTS] == deps
+    assert props[template.NS_DEPLOYMENT_TIMEOUT] == 900
+    assert template.NS_DEPLOYMENTS not in \
+        level1['resources']['worker-0']['properties']
+    child = template.node_set_template(props)['resources']
+    assert child['worker-1-config'] == {
+        'type': 'OS::Heat::SoftwareConfig',
+        'properties': {'group': 'script', 'config': '#!/bin/bash\ntrue\n'}}
+    dep = child['worker-1-deployment']['properties']
+    assert dep['server'] == {'get_resource': 'worker-1'}
+    assert dep['signal_transport'] == 'HEAT_SIGNAL'
+    assert dep['input_values'] == {'savanna_round': 7}
+    assert template.node_of_resource('worker-1-deployment',
+                                     {'worker-1'}) == ('worker-1', 'deploy')
+    assert template.node_of_resource('worker-1-config',
+                                     {'worker-1'}) == ('worker-1', 'deploy')
+
+
+def test_agent_resource_count_and_heat_schemas():
+    from heat.engine.hot import template as hot
+    spec, lay, level1 = _agent(
+        {n: {'script': 'true', 'round': 1}
+         for n in ('master-0', 'worker-0', 'worker-1')})
+    tmpl = expand(level1)
+    sets = len(of_type(level1, template.NODE_SET_TYPE))
+    assert template.resource_count(spec) == len(tmpl['resources']) + sets
+    # security group + 3 sets + 3 nodes * (server, port, config, deployment)
+    assert template.resource_count(spec) == 1 + 3 + 3 * 4
+    for res in level1['resources'].values():
+        if res['type'] == template.NODE_SET_TYPE:
+            hot.HOTemplate20210416(
+                template.node_set_template(res['properties'])).validate()

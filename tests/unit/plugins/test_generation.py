@@ -40,6 +40,7 @@ from heat_savanna.core import template as template_mod
 from heat_savanna.plugins import base
 from heat_savanna.plugins import catalog as cat
 from heat_savanna.plugins import get_plugin
+from heat_savanna.provisioning import driver
 from heat_savanna.remote import ssh
 from heat_savanna.remote.ssh import CommandResult
 
@@ -271,9 +272,9 @@ def run_steps(steps, out):
     def remote_for(node):
         return remotes.setdefault(node.name, ScriptRemote(node.name, out))
     for step in steps:
-        if step.action is not None:
+        if step.action is not None or step.work is not None:
             for node in step.nodes:
-                step.action(remote_for(node), node)
+                driver.step_action(step)(remote_for(node), node)
         else:
             step.check(remote_for)
 
@@ -439,8 +440,8 @@ def test_hostile_values_never_execute_on_a_real_host(hosts, plugin_name):
         for step in plugin.create_steps(info)[1:] + \
                 plugin.health_steps(info):
             try:
-                if step.action is not None:
-                    step.action(remote, node)
+                if step.action is not None or step.work is not None:
+                    driver.step_action(step)(remote, node)
                 else:
                     step.check(lambda n: remote)
                 outcomes.append((step.name, 'ok'))

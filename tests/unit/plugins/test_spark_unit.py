@@ -9,6 +9,7 @@ from heat_savanna.plugins import base
 from heat_savanna.plugins import get_plugin
 from heat_savanna.plugins.spark import config
 from heat_savanna.plugins.spark import start
+from heat_savanna.provisioning import driver
 from heat_savanna.remote.ssh import CommandResult
 from tests.unit.plugins import fakes
 
@@ -277,7 +278,7 @@ def test_decommission_and_scale_up_steps(plugin):
     assert 'workers-2' not in [n.name for n in steps[3].nodes]
     journal = fakes.Journal()
     r = fakes.RecordingRemote('workers-2', journal)
-    steps[0].action(r, ci.nodes[3])
+    driver.step_action(steps[0])(r, ci.nodes[3])
     assert journal.commands()[0].endswith(
         '/opt/spark/sbin/spark-daemon.sh --config /etc/spark/conf '
         'decommission org.apache.spark.deploy.worker.Worker 1')
@@ -300,8 +301,8 @@ def test_health_steps(plugin):
     journal = fakes.Journal()
     r = fakes.RecordingRemote('workers-0', journal,
                               lambda c: CommandResult(1, 'not running', ''))
-    with pytest.raises(RuntimeError) as err:
-        steps[1].action(r, info(2).nodes[1])
+    with pytest.raises(base.StepError) as err:
+        driver.step_action(steps[1])(r, info(2).nodes[1])
     assert 'Worker is not running on workers-0' in str(err.value)
 
 

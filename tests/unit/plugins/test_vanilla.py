@@ -13,6 +13,7 @@ from heat_savanna.plugins import get_plugin
 from heat_savanna.plugins.vanilla import config
 from heat_savanna.plugins.vanilla import reports
 from heat_savanna.plugins.vanilla import start
+from heat_savanna.provisioning import driver
 from heat_savanna.remote.ssh import CommandResult
 from tests.unit.plugins import fakes
 
@@ -421,12 +422,12 @@ def test_decommission_sequence(plugin):
     # before the masters refresh, the wait is not satisfied
     assert steps[1].check(lambda n: remotes[n.name])[0] is False
     names = []
-    orig = steps[0].action
+    work = steps[0].work
 
     def exclude(remote, node):
-        orig(remote, node)
+        driver.run_work(remote, node, work(node))
         fake.excluded.update(n.name for n in leaving)
-    steps[0].action = exclude
+    steps[0].action, steps[0].work = exclude, None
     assert fakes.drive(steps, remotes, log=names) == {}
     assert names == ['exclude leaving nodes', 'wait for decommission',
                      'stop decommissioned daemons', 'update cluster files',
@@ -490,10 +491,11 @@ def test_health_steps(plugin):
     assert [s.name for s in steps] == ['check Hadoop daemons',
                                        'check datanodes live']
     journal = fakes.Journal()
+    # one script asks every daemon and prints the names of those down
     r = fakes.RecordingRemote('workers-0', journal, lambda c: CommandResult(
-        1 if 'status nodemanager' in c else 0, '', ''))
-    with pytest.raises(RuntimeError) as err:
-        steps[0].action(r, ci.nodes[1])
+        1 if 'status nodemanager' in c else 0, 'nodemanager\n', ''))
+    with pytest.raises(base.StepError) as err:
+        driver.step_action(steps[0])(r, ci.nodes[1])
     assert str(err.value) == 'not running: nodemanager'
 
 
@@ -515,10 +517,12 @@ def test_decommission_wait_names_unfinished_nodes(plugin):
 # -- the image, quoting, probes ----------------------------------------------
 def image_check(ci, node, output):
     journal = fakes.Journal()
+    # the script exits 3 when it printed something missing
+    code = 3 if 'missing: ' in output else 0
     remote = fakes.RecordingRemote(node.name, journal,
-                                   lambda c: CommandResult(0, output, ''))
+                                   lambda c: CommandResult(code, output, ''))
     step = start.check_image_step(ci, [node])
-    step.action(remote, node)
+    driver.step_action(step)(remote, node)
     return journal.commands()[0]
 
 
@@ -565,8 +569,10 @@ def test_image_check_script_runs_in_sh(tmp_path):
             utils.Requirement('x-2.jar', 'test -e %s/x-2.jar' % tmp_path,
                               found='ls %s | grep "^x-"' % tmp_path)]
     (tmp_path / 'x-1.jar').write_text('')
-    out = subprocess.run(['sh', '-c', utils.image_check_script(reqs)],
-                         capture_output=True, text=True, check=True).stdout
+    done = subprocess.run(['sh', '-c', utils.image_check_script(reqs)],
+                          capture_output=True, text=True)
+    assert done.returncode == utils.IMAGE_INCOMPLETE
+    out = done.stdout
     assert out.splitlines() == ['missing: /nope/yarn', 'missing: x-2.jar',
                                 'found: x-1.jar ']
 

@@ -20,16 +20,16 @@ KEYS = ('-----BEGIN SSH HOST KEY KEYS-----\n'
         '-----END SSH HOST KEY KEYS-----\n')
 
 
-def set_template(nodes, volumes=1):
+def set_template(nodes, volumes=1, **extra):
+    props = {'cluster_name': 'hc', 'group': 'workers',
+             'node_processes': ['worker'], 'nodes': nodes,
+             'image': 'img', 'flavor': 'm1.small', 'key_name': 'kp',
+             'network': 'private', 'security_groups': ['sg-id'],
+             'volumes': {'count': volumes, 'size': 1}}
+    props.update(extra)
     return {'heat_template_version': '2021-04-16',
-            'resources': {'workers-0': {
-                'type': 'OS::Savanna::NodeSet',
-                'properties': {
-                    'cluster_name': 'hc', 'group': 'workers',
-                    'node_processes': ['worker'], 'nodes': nodes,
-                    'image': 'img', 'flavor': 'm1.small', 'key_name': 'kp',
-                    'network': 'private', 'security_groups': ['sg-id'],
-                    'volumes': {'count': volumes, 'size': 1}}}}}
+            'resources': {'workers-0': {'type': 'OS::Savanna::NodeSet',
+                                        'properties': props}}}
 
 
 def node_rows(tables, node, status='COMPLETE', failing=None, reason=''):
@@ -44,9 +44,9 @@ def node_rows(tables, node, status='COMPLETE', failing=None, reason=''):
 
 class NodeSetTest(harness.ClusterTestCase):
 
-    def make_set(self, nodes, console=KEYS):
+    def make_set(self, nodes, console=KEYS, **extra):
         stack = utils.parse_stack(template_format.parse(json.dumps(
-            set_template(nodes))))
+            set_template(nodes, **extra))))
         self.stack = stack
         rsrc = stack['workers-0']
         rsrc.state_set(rsrc.CREATE, rsrc.IN_PROGRESS)
@@ -54,10 +54,13 @@ class NodeSetTest(harness.ClusterTestCase):
 
         def create_with_template(child_template, user_params=None, **kw):
             self.child.append(('create', child_template))
+            self.timeouts.append(kw.get('timeout_mins'))
             rsrc.resource_id_set(CHILD)
 
         def update_with_template(child_template, user_params=None, **kw):
             self.child.append(('update', child_template))
+            self.timeouts.append(kw.get('timeout_mins'))
+        self.timeouts = []
         self.patchobject(rsrc, 'create_with_template',
                          side_effect=create_with_template)
         self.patchobject(rsrc, 'update_with_template',
@@ -201,6 +204,65 @@ class NodeSetTest(harness.ClusterTestCase):
                          set(rsrc.properties_schema))
         for name, schema in rsrc.properties_schema.items():
             self.assertTrue(schema.description, name)
+
+    # -- the Heat agent transport ------------------------------------------
+
+    def agent_set(self, outcome):
+        deployments = {'workers-0': {'script': '#!/bin/bash\ntrue\n',
+                                     'round': 5}}
+        rsrc = self.make_set(['workers-0'], console='', volumes=0,
+                             transport='heat-agent', deployments=deployments,
+                             deployment_timeout=610)
+        rpc = self.patchobject(rsrc, 'rpc_client').return_value
+        rpc.show_software_deployment.return_value = outcome
+        return rsrc, rpc
+
+    def test_deployments_are_recorded_as_the_agent_signalled_them(self):
+        rsrc, rpc = self.agent_set({
+            'status': 'FAILED', 'status_reason': 'deploy_status_code : 1',
+            'output_values': {'deploy_status_code': 1,
+                              'deploy_stdout': 'x' * 5000 + 'out',
+                              'deploy_stderr': 'err'}})
+        cookie = rsrc.handle_create()
+        self.assertEqual([11], self.timeouts)   # 610 s, in minutes
+        tmpl = self.child[0][1]['resources']
+        self.assertEqual('SOFTWARE_CONFIG',
+                         tmpl['workers-0']['properties']['user_data_format'])
+        self.assertIn('workers-0-deployment', tmpl)
+        self.tables.set_status(CHILD, 'CREATE', 'FAILED', 'deploy failed')
+        for name in ('workers-0', 'workers-0-port', 'workers-0-config'):
+            self.tables.put(CHILD, name, 'CREATE', 'COMPLETE')
+        self.tables.put(CHILD, 'workers-0-deployment', 'CREATE', 'FAILED',
+                        'Error: Deployment to server failed',
+                        physical_id='sd-1')
+        self.assertTrue(self.advance(rsrc, cookie))
+        rpc.show_software_deployment.assert_called_with(rsrc.context,
+                                                        'sd-1')
+        rec = rsrc.metadata_get(refresh=True)['nodes']['workers-0']
+        self.assertEqual(('FAILED', 'deploy'), (rec['state'], rec['phase']))
+        dep = rec['deployment']
+        self.assertEqual((5, 'FAILED', 1, 'err'),
+                         (dep['round'], dep['status'], dep['status_code'],
+                          dep['stderr']))
+        self.assertTrue(dep['stdout'].endswith('out'))
+        self.assertEqual(4000, len(dep['stdout']))
+        # nothing connects to an agent's node: no console was read
+        self.assertEqual(0, self.nova.servers.get_console_output.call_count)
+
+    def test_a_timed_out_deployment_is_not_waited_for(self):
+        rsrc, _rpc = self.agent_set({'status': 'IN_PROGRESS',
+                                     'output_values': {}})
+        cookie = rsrc.handle_create()
+        self.tables.set_status(CHILD, 'CREATE', 'FAILED', 'Timed out')
+        for name in ('workers-0', 'workers-0-port', 'workers-0-config'):
+            self.tables.put(CHILD, name, 'CREATE', 'COMPLETE')
+        self.tables.put(CHILD, 'workers-0-deployment', 'CREATE',
+                        'IN_PROGRESS', physical_id='sd-1')
+        self.assertTrue(self.advance(rsrc, cookie))
+        rec = rsrc.metadata_get(refresh=True)['nodes']['workers-0']
+        self.assertEqual(('FAILED', 'IN_PROGRESS'),
+                         (rec['state'], rec['deployment']['status']))
+        self.assertIn('Timed out', rec['reason'])
 
 
 #: polls of a FAILED child: SETTLE_POLLS quiet ones, then the follow-up

@@ -31,7 +31,14 @@ SERVICE_OWNER = 'cloudsim-admin'
 
 
 def default_host_factory(**kwargs):
-    """Build the real SSH host (imported late: it needs sshd)."""
+    """Build the real SSH host (imported late: it needs sshd), or, for an
+    image with the Heat agent, the agent host."""
+    if kwargs.get('image_root'):
+        from savanna_sandbox.agenthost import AgentHost
+        return AgentHost(**kwargs)
+    kwargs.pop('metadata_url', None)
+    kwargs.pop('polling_interval', None)
+    kwargs.pop('image_root', None)
     from savanna_sandbox.sshhost import SSHHost
     return SSHHost(**kwargs)
 
@@ -205,16 +212,27 @@ class CloudSimulator(object):
             binds = dict(img['_binds'])
             if self.faults.service_fails(rec['name']):
                 binds = broken_image(binds, workdir)
+            extra = {}
+            if img.get('_agent'):
+                extra = {'image_root': self.agent_image(),
+                         'metadata_url': self.metadata_url(rec['id']),
+                         'polling_interval': int(
+                             self.conf.get('agent_polling_interval') or 10)}
             host = self.host_factory(
                 name=rec['name'], address=addresses[0], workdir=workdir,
                 authorized_keys=keys, user=img['_user'],
-                binds=binds or None)
+                binds=binds or None, **extra)
             self.hosts[rec['id']] = host
             if cancel.is_set():
                 return
-            host.start()
-            ready = compute.wait_for_port(
-                addresses[0], 22, float(self.conf['boot_timeout']))
+            if extra:
+                # no sshd: booted once the agent has its user data
+                host.start(float(self.conf['boot_timeout']))
+                ready = True
+            else:
+                host.start()
+                ready = compute.wait_for_port(
+                    addresses[0], 22, float(self.conf['boot_timeout']))
             if cancel.is_set():
                 return
             if not ready:
@@ -238,6 +256,21 @@ class CloudSimulator(object):
             LOG.exception('boot of %s failed', rec['name'])
             self._fail(rec, 'Build of instance %s aborted: %s' % (
                 rec['id'], exc.__class__.__name__))
+
+    def agent_image(self):
+        """The agent image's directory (built by the platform)."""
+        from savanna_sandbox import agentimage
+        return self.conf.get('agent_image') or agentimage.image_dir(
+            config.state_dir(self.conf))
+
+    def metadata_url(self, server_id):
+        """The metadata service as server ``server_id`` sees it. A real
+        cloud answers at 169.254.169.254 and tells instances apart by
+        their address; the simulator, on loopback, by the path."""
+        listener = self.listeners.get('compute')
+        host = listener.host if listener else self.conf['bind_host']
+        port = listener.port if listener else self.conf['ports']['compute']
+        return 'http://%s:%d/metadata/%s' % (host, port, server_id)
 
     def _stop_host(self, server_id):
         host = self.hosts.pop(server_id, None)

@@ -17,6 +17,7 @@ import shutil
 import socket
 import time
 
+from savanna_sandbox.cloud import metadata
 from savanna_sandbox.cloud import wsgi
 
 LOG = logging.getLogger(__name__)
@@ -73,6 +74,7 @@ class ComputeApp(wsgi.ServiceApp):
         r = self.route
         r('GET', '/', self.versions, public=True)
         r('GET', '/v2.1', self.version, public=True)
+        metadata.add_routes(self)
         p = '/v2.1'
         r('GET', p + '/servers', self.list_servers)
         r('GET', p + '/servers/detail', self.list_servers_detail)

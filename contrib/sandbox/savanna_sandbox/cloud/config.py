@@ -28,6 +28,10 @@ INI (for hand-written files)::
     [image:spark-4.3]
     user = savanna
     binds = /opt/spark=/path/to/pyspark
+
+    [image:spark-4.3-agent]
+    binds = /opt/spark=/path/to/pyspark
+    agent = true                    ; boots a Heat agent, no sshd
 """
 
 import configparser
@@ -80,6 +84,11 @@ def defaults():
         'volume_delay': 0.2,
         # How long a boot may wait for sshd to answer before ERROR.
         'boot_timeout': 60.0,
+        # The agent image's directory (see savanna_sandbox.agentimage);
+        # None: <state_dir>/agent-image.
+        'agent_image': None,
+        # os-collect-config's longest pause between two polls of Heat.
+        'agent_polling_interval': 10,
         # Ports forwarded from a floating IP to the server's fixed IP.
         'forward_ports': [22, 4040, 7077, 8080, 8081, 8088, 9870, 18080,
                           19888],
@@ -97,6 +106,14 @@ def defaults():
             'spark-4.3': {'user': 'savanna', 'binds': spark_binds,
                           'properties': {'savanna_plugin': 'spark',
                                          'savanna_version': '4.3'}},
+            # the same Spark, and the Heat agent instead of sshd: for
+            # clusters with transport heat-agent
+            'spark-4.3-agent': {'user': 'savanna', 'binds': spark_binds,
+                                'agent': True,
+                                'properties': {'savanna_plugin': 'spark',
+                                               'savanna_version': '4.3',
+                                               'savanna_transport':
+                                                   'heat-agent'}},
             'hadoop-3.4': {'user': 'savanna', 'binds': {},
                            'properties': {'savanna_plugin': 'vanilla',
                                           'savanna_version': '3.4'}},
@@ -176,6 +193,7 @@ def _from_ini(text):
             conf.setdefault('images', {})[name] = {
                 'user': sec.get('user', 'savanna'),
                 'binds': _pairs(sec.get('binds', ''), '='),
+                'agent': _bool(sec.get('agent', 'false')),
                 'properties': props}
         elif kind == 'flavor':
             conf.setdefault('flavors', {})[name] = {

@@ -126,6 +126,7 @@ def make_image(name, spec, owner):
         'os_admin_user': spec.get('user', 'savanna'),
         'os_distro': 'debian', '_user': spec.get('user', 'savanna'),
         '_binds': dict(spec.get('binds') or {}),
+        '_agent': bool(spec.get('agent')),
     }
     for key, value in (spec.get('properties') or {}).items():
         record[key] = str(value)

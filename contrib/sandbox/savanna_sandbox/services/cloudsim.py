@@ -12,6 +12,7 @@ import os
 from savanna_sandbox import paths
 from savanna_sandbox import procs
 from savanna_sandbox import services
+from savanna_sandbox.services import agent
 from savanna_sandbox.services import keystone
 
 DEFAULT_PORTS = {'compute': 8774, 'volumev3': 8776, 'network': 9696,
@@ -61,6 +62,7 @@ class CloudSim(services.Part):
             'bind_host': paths.HOST,
             'ports': ports(),
             'state_dir': state_dir(self.layout),
+            'agent_image': agent.image_root(self.layout),
             'region': paths.REGION,
             'auth': {
                 'strategy': 'keystone',

@@ -17,6 +17,7 @@ import time
 
 from savanna_sandbox import paths
 from savanna_sandbox import procs
+from savanna_sandbox.services import agent
 from savanna_sandbox.services import cloudsim
 from savanna_sandbox.services import heat
 from savanna_sandbox.services import horizon
@@ -28,7 +29,7 @@ from savanna_sandbox.services import rabbitmq
 PART_CLASSES = (mariadb.MariaDB, rabbitmq.Epmd, rabbitmq.RabbitMQ,
                 keystone.Keystone, identity.Identity, heat.HeatDB,
                 cloudsim.CloudSim, heat.HeatEngine, heat.HeatApi,
-                heat.HeatApiCfn, horizon.Horizon)
+                heat.HeatApiCfn, horizon.Horizon, agent.AgentImage)
 
 #: Parts whose absence only degrades the sandbox (a warning, not a failure).
 OPTIONAL = ('cloudsim', 'horizon')
@@ -248,7 +249,7 @@ class Platform(object):
             shutil.rmtree(root, ignore_errors=True)
             return
         for name in os.listdir(root):
-            if name == 'logs':
+            if name in ('logs', agent.DIR_NAME):
                 continue
             path = os.path.join(root, name)
             if os.path.isdir(path) and not os.path.islink(path):

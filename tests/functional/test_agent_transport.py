@@ -1,0 +1,222 @@
+"""The Heat agent transport through the real Heat engine: nodes configured
+by their own agents, the engine never connecting to one.
+
+One cluster for the module (a master and 3 workers, ``transport:
+heat-agent`` on the ``spark-4.3-agent`` image, whose servers run Heat's
+agent and no sshd at all). One worker's image lacks Spark's jars (the
+simulator's ``service_fail`` fault): its deployment fails, the cluster is
+PARTIALLY_ACTIVE with that worker failed in the step it failed in, then a
+stack update heals it. A job runs on the master through a
+software deployment of its own, the cluster scales up, and the delete
+leaves nothing behind.
+
+Run under the sandbox lock::
+
+    flock /tmp/heat-savanna-sandbox.lock .venv/bin/pytest -q -m functional \
+        tests/functional/test_agent_transport.py
+"""
+
+import json
+import socket
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from savanna_sandbox import demo
+from savanna_sandbox import faults
+
+pytestmark = [pytest.mark.functional, pytest.mark.slow]
+
+STACK = 'ft-agent'
+JOB_STACK = 'ft-agent-job'
+RESOURCE = faults.RESOURCE
+BROKEN = '%s-worker-2' % STACK
+
+
+def template(workers):
+    return faults.cluster_template(STACK, workers, min_active=2,
+                                   transport='heat-agent')
+
+
+def wait(heat, stack, timeout=600):
+    return demo.wait_stack(heat, stack, resource=RESOURCE, timeout=timeout,
+                           quiet=True)
+
+
+def nodes(heat):
+    res = heat.resources.get(STACK, RESOURCE, with_attr=['nodes'])
+    return {n['name']: n for n in res.attributes['nodes']}
+
+
+def master_page(address):
+    """The Spark master's status page, read by the test itself (the
+    master's web UI is on loopback here)."""
+    with urllib.request.urlopen('http://%s:8080/json/' % address,
+                                timeout=10) as reply:
+        return json.load(reply)
+
+
+def refuses_ssh(address):
+    try:
+        socket.create_connection((address, 22), timeout=2).close()
+    except OSError:
+        return True
+    return False
+
+
+@pytest.fixture(scope='module')
+def cluster(sandbox):
+    heat = sandbox.heat
+    before = faults.inventory_ids()
+    faults.admin('POST', '/faults', {'service_fail': [BROKEN]})
+    started = time.monotonic()
+    heat.stacks.create(stack_name=STACK, template=template(3),
+                       disable_rollback=True)
+    try:
+        stack = wait(heat, STACK)
+        state = {'heat': heat, 'stack': stack,
+                 'create_s': time.monotonic() - started}
+        yield state
+    finally:
+        faults.admin('POST', '/reset')
+        for name in (JOB_STACK, STACK):
+            try:
+                demo.delete_stack(heat, name)
+            except Exception as exc:  # the other deletes still run
+                sys.stderr.write('delete %s: %s\n' % (name, exc))
+    leaked = set(faults.inventory_ids()) - set(before)
+    assert not leaked, 'cloud resources leaked: %s' % sorted(leaked)
+
+
+def test_partially_active_with_the_failed_deployment(cluster):
+    heat, stack = cluster['heat'], cluster['stack']
+    assert stack.stack_status == 'CREATE_COMPLETE', \
+        stack.stack_status_reason
+    outs = demo.outputs(stack)
+    assert outs['status'] == 'PARTIALLY_ACTIVE', outs
+    failed = {n['name']: n for n in outs['failed_nodes']}
+    assert list(failed) == ['worker-2']
+    # the step the node's own script failed in, worded by the plugin from
+    # what the node printed, as over SSH
+    assert failed['worker-2']['phase'] == 'check Spark image'
+    assert failed['worker-2']['reason'].startswith(
+        "image 'spark-4.3-agent' has no Spark 4.3.0: missing ")
+    by_name = nodes(heat)
+    assert [n for n, rec in by_name.items() if rec['state'] == 'ACTIVE'] \
+        == ['master-0', 'worker-0', 'worker-1']
+    page = master_page(by_name['master-0']['address'])
+    alive = sorted(w['host'] for w in page['workers']
+                   if w['state'] == 'ALIVE')
+    assert alive == sorted(by_name[n]['address']
+                           for n in ('worker-0', 'worker-1'))
+    # nothing listens for SSH on any node: the engine cannot have used it
+    assert all(refuses_ssh(rec['address']) for rec in by_name.values())
+    # no management key was made
+    nested = heat.resources.get(STACK, RESOURCE).physical_resource_id
+    types = {r.resource_type for r in heat.resources.list(
+        nested, nested_depth=1)}
+    assert 'OS::Nova::KeyPair' not in types
+    assert 'OS::Heat::SoftwareDeployment' in types
+
+
+def test_a_job_runs_through_the_agent(cluster):
+    """spark-submit on the master, as one more software deployment."""
+    heat = cluster['heat']
+    master = nodes(heat)['master-0']
+    script = ('#!/bin/bash\nenv SPARK_CONF_DIR=/etc/spark/conf '
+              'PYSPARK_PYTHON=%(py)s /opt/spark/bin/spark-submit --master '
+              'spark://%(ip)s:7077 --conf spark.pyspark.python=%(py)s '
+              '/opt/spark/examples/src/main/python/pi.py 4 2>&1 | '
+              'grep "Pi is roughly"\n'
+              % {'py': sys.executable, 'ip': master['address']})
+    job = {'heat_template_version': '2021-04-16',
+           'resources': {
+               'pi': {'type': 'OS::Heat::SoftwareConfig',
+                      'properties': {'group': 'script', 'config': script}},
+               'run': {'type': 'OS::Heat::SoftwareDeployment',
+                       'properties': {'config': {'get_resource': 'pi'},
+                                      'server': master['server_id'],
+                                      'signal_transport': 'HEAT_SIGNAL'}}},
+           'outputs': {'result': {'value': {
+               'get_attr': ['run', 'deploy_stdout']}}}}
+    heat.stacks.create(stack_name=JOB_STACK, template=job,
+                       disable_rollback=True)
+    deadline = time.monotonic() + 300
+    while True:
+        stack = heat.stacks.get(JOB_STACK)
+        if stack.stack_status != 'CREATE_IN_PROGRESS' or \
+                time.monotonic() > deadline:
+            break
+        time.sleep(3)
+    assert stack.stack_status == 'CREATE_COMPLETE', \
+        stack.stack_status_reason
+    result = demo.outputs(stack)['result']
+    value = float(result.split('Pi is roughly')[1].split()[0])
+    assert 3.0 < value < 3.3
+
+
+def test_heal_rebuilds_the_failed_worker(cluster):
+    heat = cluster['heat']
+    faults.admin('POST', '/reset')
+    heat.stacks.update(STACK, existing=True)
+    stack = wait(heat, STACK)
+    assert stack.stack_status == 'UPDATE_COMPLETE', \
+        stack.stack_status_reason
+    outs = demo.outputs(stack)
+    assert outs['status'] == 'ACTIVE', outs
+    assert outs['active_count'] == 4 and outs['failed_nodes'] == []
+    by_name = nodes(heat)
+    assert 'worker-2' not in by_name and \
+        by_name['worker-3']['state'] == 'ACTIVE'
+    page = master_page(by_name['master-0']['address'])
+    assert sorted(w['host'] for w in page['workers']
+                  if w['state'] == 'ALIVE') == sorted(
+        by_name[n]['address'] for n in ('worker-0', 'worker-1', 'worker-3'))
+    cluster['registrations'] = {w['id'] for w in page['workers']
+                                if w['state'] == 'ALIVE'}
+
+
+def test_scale_up_joins_a_worker_without_restarting_the_master(cluster):
+    heat = cluster['heat']
+    heat.stacks.update(STACK, template=template(4))
+    stack = wait(heat, STACK)
+    assert stack.stack_status == 'UPDATE_COMPLETE', \
+        stack.stack_status_reason
+    outs = demo.outputs(stack)
+    assert outs['status'] == 'ACTIVE' and outs['active_count'] == 5, outs
+    by_name = nodes(heat)
+    page = master_page(by_name['master-0']['address'])
+    alive = sorted(w['host'] for w in page['workers']
+                   if w['state'] == 'ALIVE')
+    assert alive == sorted(rec['address'] for name, rec in by_name.items()
+                           if name.startswith('worker'))
+    assert len(alive) == 4
+    # nothing restarted: the workers keep their registrations, and the
+    # master still knows the job that ran before the heal
+    assert cluster.get('registrations', set()) <= {
+        w['id'] for w in page['workers'] if w['state'] == 'ALIVE'}
+    assert page.get('completedapps'), 'the master was restarted'
+
+
+def test_scale_down_decommissions_through_the_agent(cluster):
+    """The newest worker leaves gracefully: its own script decommissions
+    it and waits until the master no longer has it ALIVE, the others'
+    member lists are rewritten, then its server goes."""
+    heat = cluster['heat']
+    before = nodes(heat)
+    heat.stacks.update(STACK, template=template(3))
+    stack = wait(heat, STACK)
+    assert stack.stack_status == 'UPDATE_COMPLETE', \
+        stack.stack_status_reason
+    outs = demo.outputs(stack)
+    assert outs['status'] == 'ACTIVE' and outs['active_count'] == 4, outs
+    by_name = nodes(heat)
+    assert 'worker-4' not in by_name
+    page = master_page(by_name['master-0']['address'])
+    states = {w['host']: w['state'] for w in page['workers']}
+    assert states[before['worker-4']['address']] != 'ALIVE'
+    assert sorted(h for h, st in states.items() if st == 'ALIVE') == \
+        sorted(rec['address'] for name, rec in by_name.items()
+               if name.startswith('worker'))

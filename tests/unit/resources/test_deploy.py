@@ -1,0 +1,102 @@
+"""AgentRun: the plugin's steps as one round of software deployments,
+and what the nodes' agents signalled read back as node failures."""
+
+from unittest import mock
+
+from heat_savanna.core import layout as layout_mod
+from heat_savanna.plugins import base
+from heat_savanna.resources import deploy
+from heat_savanna.resources import infra
+from heat_savanna.resources import nested
+
+
+def node(name):
+    return base.NodeInfo(name, 'worker', ('worker',), '10.0.0.9',
+                         '10.0.0.9')
+
+
+NODES = (node('worker-0'), node('worker-1'), node('worker-2'))
+STEPS = [
+    base.Step('configure', nodes=NODES, work=lambda n: base.NodeWork(
+        commands=('true',), timeout=100)),
+    base.Step('start', nodes=NODES[:2], work=lambda n: base.NodeWork(
+        commands=('start-it',), timeout=50)),
+]
+
+
+class FakeOp(object):
+    def __init__(self):
+        self.rsrc = mock.Mock(resource_id='nested', UPDATE='UPDATE',
+                              IN_PROGRESS='IN_PROGRESS')
+        self.rsrc.name = 'cluster'
+        names = ['worker-0', 'worker-1', 'worker-2']
+        lay = layout_mod.Layout.from_dict({
+            'groups': [{'name': 'worker', 'nodes': names,
+                        'next_index': 3}],
+            'sets': [{'name': n, 'group': 'worker', 'nodes': [n]}
+                     for n in names]})
+        self.state = {'layout': lay.to_dict(), 'nodes': {}}
+        self.templates = []
+
+    def load_state(self):
+        return self.state
+
+    def current_deployments(self):
+        return {'master-0': {'script': 'old', 'round': 1}}
+
+    def deploy_template(self, state, deployments, timeout, spec=None):
+        self.templates.append((deployments, timeout))
+        return {'t': 1}
+
+
+def record(status, code=None, stdout='', stderr='', round_=None):
+    return {'state': 'BUILT', 'deployment': {
+        'round': round_, 'status': status, 'status_code': code,
+        'stdout': stdout, 'stderr': stderr}}
+
+
+def test_one_round_then_failures_as_the_ssh_runner_reports_them():
+    op = FakeOp()
+    spec = mock.Mock()
+    spec.name = 'c'
+    run = deploy.AgentRun(op, STEPS, spec, secrets=('s3cret',))
+    assert sorted(run.scripts) == ['worker-0', 'worker-1', 'worker-2']
+    assert run.advance() is False
+    deployments, timeout = op.templates[0]
+    # the nodes of this round get scripts; the others keep theirs
+    assert deployments['master-0'] == {'script': 'old', 'round': 1}
+    assert deployments['worker-1']['round'] == run.round
+    assert 'start-it' in deployments['worker-1']['script']
+    assert 'start-it' not in deployments['worker-2']['script']
+    assert timeout == 100 + 50 + deploy.CONF.savanna.agent_signal_allowance
+    op.rsrc.update_with_template.assert_called_once_with({'t': 1}, {})
+    marker = '=== heat-savanna step: start\n'
+    builds = infra.Builds(records={
+        'worker-0': record('COMPLETE', 0, round_=run.round),
+        'worker-1': record('FAILED', 4, stdout=marker,
+                           stderr=marker + 'no s3cret here\n',
+                           round_=run.round),
+        'worker-2': record('IN_PROGRESS', stdout='', round_=run.round),
+    }, flat=[], shared_failures=[])
+    with mock.patch.object(nested, 'stack_status', return_value=nested.
+                           StackStatus('UPDATE', 'IN_PROGRESS', '')):
+        assert run.advance() is False
+    with mock.patch.object(nested, 'stack_status', return_value=nested.
+                           StackStatus('UPDATE', 'COMPLETE', '')), \
+            mock.patch.object(infra, 'read', return_value=builds):
+        assert run.advance() is True
+    assert run.done and run.remotes == {}
+    failures = {n: (f.phase, f.reason) for n, f in run.failures.items()}
+    assert failures['worker-1'] == ('start', 'exited 4: no *** here')
+    assert failures['worker-2'][0] == 'deploy'
+    assert 'no signal' in failures['worker-2'][1]
+    assert 'worker-0' not in failures
+
+
+def test_nothing_to_do_is_done_at_once():
+    op = FakeOp()
+    spec = mock.Mock()
+    spec.name = 'c'
+    run = deploy.AgentRun(op, [], spec)
+    assert run.done and run.advance() is True
+    assert op.templates == []
