@@ -29,6 +29,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.join(ROOT, 'contrib', 'sandbox'))
 
+from benchmarks import fig_agent  # noqa: E402
 from benchmarks import fig_e2e  # noqa: E402
 from benchmarks import fig_fanout  # noqa: E402
 from benchmarks import fig_infra  # noqa: E402
@@ -44,7 +45,7 @@ FULL = {'nodes': 100, 'small': 25, 'fanout': 100, 'workers': 10,
 QUICK = {'nodes': 6, 'small': 3, 'fanout': 10, 'workers': 2,
          'boot_latency': 2.0, 'rounds': 3, 'workers_nodes': 6,
          'set_size': 2}
-FIGURES = ('1', '2', '3', '4', '5', '6', '7', '8')
+FIGURES = ('1', '2', '3', '4', '5', '6', '7', '8', '9')
 #: the sandbox's defaults: 2 engine workers, one node per node set
 DEFAULT_SETTINGS = {'engine_workers': 2, 'node_set_size': 1}
 
@@ -61,7 +62,7 @@ def parse_args(argv=None):
     p.add_argument('--fanout', type=int,
                    help='figure 2: SSH hosts (default 100)')
     p.add_argument('--workers', type=int,
-                   help='figure 3: Spark workers (default 10)')
+                   help='figures 3 and 9: Spark workers (default 10)')
     p.add_argument('--workers-nodes', type=int,
                    help='figure 7: nodes (default 100)')
     p.add_argument('--set-size', type=int,
@@ -192,6 +193,9 @@ def plan(args):
     if '3' in want:
         holds += [Hold('e2e-round-%d' % (r + 1), DEFAULT_SETTINGS,
                        [_e2e(args, r)]) for r in range(args.rounds)]
+    if '9' in want:
+        holds += [Hold('agent-round-%d' % (r + 1), DEFAULT_SETTINGS,
+                       [_agent(args, r)]) for r in range(args.rounds)]
     return holds
 
 
@@ -199,6 +203,13 @@ def _e2e(args, r):
     def step(bench):
         return fig_e2e.run_round(r, args.workers, args.boot_latency,
                                  bench.log)
+    return step
+
+
+def _agent(args, r):
+    def step(bench):
+        return fig_agent.run_round(r, args.workers, args.boot_latency,
+                                   bench.log)
     return step
 
 
@@ -292,6 +303,8 @@ def figures(args, samples):
         figs += fig_fanout.figures(samples, args.fanout)
     if '3' in want:
         figs += fig_e2e.figures(samples, args.workers)
+    if '9' in want:
+        figs += fig_agent.figures(samples, args.workers)
     if '7' in want:
         figs += fig_infra.figures_workers(samples, args.workers_nodes)
     if '8' in want:

@@ -9,6 +9,7 @@ import subprocess
 
 import pytest
 
+from benchmarks import fig_agent
 from benchmarks import fig_e2e
 from benchmarks import fig_fanout
 from benchmarks import fig_infra
@@ -341,6 +342,26 @@ def test_e2e_figures_and_master_status():
     assert figs[0].target == 1.5 and figs[1].verdict == 'info'
 
 
+# -- figure 9 -----------------------------------------------------------------
+def test_agent_figure_pairs_the_transports_within_a_round():
+    assert fig_agent.order(0) == ('ssh', 'heat-agent')
+    assert fig_agent.order(1) == ('heat-agent', 'ssh')
+
+    def sample(transport, r, secs):
+        return {'kind': 'agent', 'transport': transport, 'round': r,
+                'workers': 10, 'create_s': secs, 'reason': 'ACTIVE'}
+    samples = [sample('ssh', 0, 40), sample('heat-agent', 0, 60),
+               sample('heat-agent', 1, 90), sample('ssh', 1, 45),
+               # a round whose second create failed: no pair, no sample
+               sample('ssh', 2, 41),
+               sample('ssh', 0, 1) | {'workers': 2}]
+    fig, = fig_agent.figures(samples, 10)
+    assert fig.samples == [1.5, 2.0] and fig.value == 1.75
+    assert fig.target is None and fig.verdict == 'info'
+    assert fig.detail['ssh_create_s'] == [40, 45]
+    assert fig_agent.figures([], 10)[0].verdict == 'ERROR'
+
+
 # -- figure 6 -----------------------------------------------------------------
 def test_tree_resources_match_the_generated_templates():
     for nodes, size in ((7, 1), (12, 5)):
@@ -392,7 +413,7 @@ def test_cli_defaults_quick_and_only():
     assert quick.nodes == 8 and quick.fanout == run.QUICK['fanout']
     assert quick.only == ['2', '6']
     with pytest.raises(SystemExit):
-        run.parse_args(['--only', '9'])
+        run.parse_args(['--only', '10'])
     with pytest.raises(SystemExit):
         run.parse_args(['--rounds', '0'])
 
@@ -415,10 +436,14 @@ def test_plan_one_hold_per_round_alternating():
     assert run.plan(run.parse_args(['--only', '2'])) == []
     only7 = [h.name for h in run.plan(run.parse_args(['--only', '7']))]
     assert only7[-1] == 'engine-workers-2'
+    only9 = run.plan(run.parse_args(['--only', '9']))
+    assert [h.name for h in only9] == ['agent-round-1', 'agent-round-2',
+                                       'agent-round-3']
+    assert only9[0].settings == run.DEFAULT_SETTINGS
 
 
 def test_figures_without_samples_are_errors_not_crashes():
-    args = run.parse_args(['--only', '1,3,4,5,7,8'])
+    args = run.parse_args(['--only', '1,3,4,5,7,8,9'])
     figs = run.figures(args, [])
     assert figs and all(f.verdict in ('ERROR', 'info') for f in figs)
     leak = run.figures(args, [{'kind': 'leak', 'leaked': {'servers': 2}}])
