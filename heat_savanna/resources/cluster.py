@@ -75,10 +75,12 @@ class SavannaCluster(signal_responder.SignalResponder,
 
     ATTRIBUTES = (
         STATUS, NODES, ACTIVE_COUNT, DESIRED_COUNT, FAILED_NODES,
-        MASTER_ADDRESS, ENDPOINTS, INFO, SIGNAL_URL, ALARM_URL,
+        MASTER_ADDRESS, MASTER_SERVER, ENDPOINTS, INFO, SIGNAL_URL,
+        ALARM_URL,
     ) = (
         'status', 'nodes', 'active_count', 'desired_count', 'failed_nodes',
-        'master_address', 'endpoints', 'info', 'signal_url', 'alarm_url',
+        'master_address', 'master_server', 'endpoints', 'info', 'signal_url',
+        'alarm_url',
     )
 
     _node_group_schema = {
@@ -318,6 +320,11 @@ class SavannaCluster(signal_responder.SignalResponder,
             type=attributes.Schema.LIST),
         MASTER_ADDRESS: attributes.Schema(
             _('Address of the master node (spark master or namenode).'),
+            type=attributes.Schema.STRING),
+        MASTER_SERVER: attributes.Schema(
+            _('Nova server id of the master node: where an '
+              'OS::Heat::SoftwareDeployment runs a job on a cluster with '
+              'transport heat-agent.'),
             type=attributes.Schema.STRING),
         ENDPOINTS: attributes.Schema(
             _('Web UIs and service URLs of the cluster.'),

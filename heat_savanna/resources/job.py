@@ -42,6 +42,7 @@ from heat.objects import resource_data as resource_data_objects
 
 from heat_savanna.common import config as sv_config
 from heat_savanna.common import exceptions as sv_exc
+from heat_savanna.core import model
 from heat_savanna import plugins
 from heat_savanna.plugins import base as plugin_base
 from heat_savanna.provisioning import jobs
@@ -341,13 +342,24 @@ class SavannaJob(signal_responder.SignalResponder):
         except (sv_exc.SavannaError, KeyError, ValueError,
                 exception.StackValidationFailed):
             return []      # the cluster's own validation says why
+        errors = []
+        if cluster.properties[cluster.TRANSPORT] != model.SSH_TRANSPORT:
+            # a job is launched, watched and stopped over SSH on the
+            # master; an agent cluster has no key for the engine to use
+            errors.append(
+                'Property %s: %s runs jobs over SSH and the cluster has '
+                'transport %s; give the cluster transport ssh, or run the '
+                'job as an OS::Heat::SoftwareDeployment on the master '
+                '(template guide, "Nodes the engine cannot reach")'
+                % (self.CLUSTER, self.type(),
+                   cluster.properties[cluster.TRANSPORT]))
         supported = plugin.supported_job_types(version)
         job_type = self.properties[self.TYPE]
-        if job_type in supported:
-            return []
-        return ['Property %s: the %s plugin runs %s jobs, not %s'
-                % (self.TYPE, plugin_name,
-                   ' and '.join(supported) or 'no', job_type)]
+        if job_type not in supported:
+            errors.append('Property %s: the %s plugin runs %s jobs, not %s'
+                          % (self.TYPE, plugin_name,
+                             ' and '.join(supported) or 'no', job_type))
+        return errors
 
     # -- records -----------------------------------------------------------
     def _all_data(self):

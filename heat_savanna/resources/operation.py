@@ -915,6 +915,8 @@ class ClusterOperation(object):
         master = _master_of(plugin, spec, info)
         if name == 'master_address':
             return master.management_ip if master else None
+        if name == 'master_server':
+            return master.server_id if master else None
         if name == 'endpoints':
             return plugin.get_endpoints(info) if info.nodes else {}
         if name == 'info':

@@ -17,6 +17,7 @@ Run under the sandbox lock::
 """
 
 import json
+import os
 import socket
 import sys
 import time
@@ -31,6 +32,9 @@ pytestmark = [pytest.mark.functional, pytest.mark.slow]
 
 STACK = 'ft-agent'
 JOB_STACK = 'ft-agent-job'
+EXAMPLE_STACK = 'ft-agent-example'
+EXAMPLE = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))), 'contrib', 'templates', 'spark-agent.yaml')
 RESOURCE = faults.RESOURCE
 BROKEN = '%s-worker-2' % STACK
 
@@ -81,7 +85,7 @@ def cluster(sandbox):
         yield state
     finally:
         faults.admin('POST', '/reset')
-        for name in (JOB_STACK, STACK):
+        for name in (EXAMPLE_STACK, JOB_STACK, STACK):
             try:
                 demo.delete_stack(heat, name)
             except Exception as exc:  # the other deletes still run
@@ -220,3 +224,32 @@ def test_scale_down_decommissions_through_the_agent(cluster):
     assert sorted(h for h, st in states.items() if st == 'ALIVE') == \
         sorted(rec['address'] for name, rec in by_name.items()
                if name.startswith('worker'))
+
+
+def test_the_example_template_ends_in_a_job_result(cluster):
+    """contrib/templates/spark-agent.yaml as it is: its own cluster
+    configured by the agents, then Pi on the master as a software
+    deployment on the cluster's ``master_server``, its result an output.
+    (The sandbox's python3 cannot import pyspark: the venv's does.)"""
+    heat = cluster['heat']
+    with open(EXAMPLE) as f:
+        tpl = f.read()
+    heat.stacks.create(stack_name=EXAMPLE_STACK, template=tpl,
+                       disable_rollback=True,
+                       parameters={'workers': 1, 'pi_slices': 4,
+                                   'python': sys.executable})
+    stack = demo.wait_stack(heat, EXAMPLE_STACK, resource=('spark', 'pi'),
+                            timeout=600, quiet=True)
+    assert stack.stack_status == 'CREATE_COMPLETE', \
+        stack.stack_status_reason
+    outs = demo.outputs(stack)
+    assert outs['status'] == 'ACTIVE', outs
+    value = float(outs['pi_result'].split('Pi is roughly')[1].split()[0])
+    assert 3.0 < value < 3.3
+    res = heat.resources.get(EXAMPLE_STACK, 'spark',
+                             with_attr=['nodes', 'master_server'])
+    by_name = {n['name']: n for n in res.attributes['nodes']}
+    assert res.attributes['master_server'] == \
+        by_name['master-0']['server_id']
+    assert all(refuses_ssh(n['address']) for n in by_name.values())
+    demo.delete_stack(heat, EXAMPLE_STACK)

@@ -44,6 +44,8 @@ class CreateTest(harness.ClusterTestCase):
         nodes = {n['name']: n for n in rsrc.FnGetAtt('nodes')}
         self.assertEqual('srv-worker-1', nodes['worker-1']['server_id'])
         self.assertEqual('10.0.0.2', rsrc.FnGetAtt('master_address'))
+        self.assertEqual(nodes['master-0']['server_id'],
+                         rsrc.FnGetAtt('master_server'))
         self.assertEqual({'master': 'x://10.0.0.2'},
                          rsrc.FnGetAtt('endpoints'))
         self.assertEqual(4, rsrc.FnGetAtt('active_count'))
