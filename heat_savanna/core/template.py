@@ -378,6 +378,44 @@ def node_set_template(props, nodes=None):
             'outputs': outputs}
 
 
+def validation_template(tmpl):
+    """``tmpl`` (a cluster's nested template) with one node set of each
+    shape: what Heat's validation of the whole tree needs to see.
+
+    Node sets whose properties differ only in their nodes (and the
+    per-node scripts of their deployments) expand into child stacks that
+    differ only in names, so validating one of them validates them all,
+    as ResourceGroup validates one member; a 200-node cluster then costs
+    a validation of a few child stacks, not of 200. A node set that
+    another resource names is kept whatever its shape.
+    """
+    resources = tmpl.get('resources') or {}
+    seen, dropped = set(), []
+    for name in sorted(resources, key=_natural):
+        rsrc = resources[name]
+        if rsrc.get('type') != NODE_SET_TYPE:
+            continue
+        shape = repr(sorted(
+            (k, v) for k, v in (rsrc.get('properties') or {}).items()
+            if k not in (NS_NODES, NS_DEPLOYMENTS)))
+        if shape in seen:
+            dropped.append(name)
+        seen.add(shape)
+    kept = {n: r for n, r in resources.items() if n not in dropped}
+    rest = repr(kept) + repr(tmpl.get('outputs') or {})
+    named = {n for n in dropped if repr(n) in rest}
+    out = dict(tmpl)
+    out['resources'] = {n: r for n, r in resources.items()
+                        if n not in dropped or n in named}
+    return out
+
+
+def _natural(name):
+    """Sort key: worker-2 before worker-10."""
+    head, _, tail = name.rpartition('-')
+    return (head, int(tail)) if tail.isdigit() else (name, -1)
+
+
 def generate(spec, layout, ports, keypair_name, public_key, options=None):
     """The cluster's nested stack template for ``layout``'s nodes.
 

@@ -68,6 +68,11 @@ class NodeSet(stack_resource.StackResource):
 
     ATTRIBUTES = (NODES_ATTR,) = ('nodes',)
 
+    # Image, flavor and networks carry no lookup constraint here: the
+    # cluster's own properties were checked against the cloud, and the
+    # servers and ports of the child stack check them again; a lookup per
+    # node set would be one more Glance/Nova/Neutron call per node, at
+    # every validation and create, for nothing.
     properties_schema = {
         CLUSTER_NAME: properties.Schema(
             properties.Schema.STRING,
@@ -95,13 +100,11 @@ class NodeSet(stack_resource.StackResource):
         IMAGE: properties.Schema(
             properties.Schema.STRING,
             _('Image of the servers.'),
-            required=True,
-            constraints=[constraints.CustomConstraint('glance.image')]),
+            required=True),
         FLAVOR: properties.Schema(
             properties.Schema.STRING,
             _('Flavor of the servers.'),
-            required=True,
-            constraints=[constraints.CustomConstraint('nova.flavor')]),
+            required=True),
         KEY_NAME: properties.Schema(
             properties.Schema.STRING,
             _('Nova keypair injected into the servers (the cluster\'s '
@@ -110,8 +113,7 @@ class NodeSet(stack_resource.StackResource):
         NETWORK: properties.Schema(
             properties.Schema.STRING,
             _('Network of the nodes\' ports.'),
-            required=True,
-            constraints=[constraints.CustomConstraint('neutron.network')]),
+            required=True),
         SECURITY_GROUPS: properties.Schema(
             properties.Schema.LIST,
             _('Security groups of the nodes\' ports.'),
@@ -126,8 +128,7 @@ class NodeSet(stack_resource.StackResource):
         FLOATING_IP_POOL: properties.Schema(
             properties.Schema.STRING,
             _('External network to give every node a floating IP from; '
-              'none when unset.'),
-            constraints=[constraints.CustomConstraint('neutron.network')]),
+              'none when unset.')),
         VOLUMES: properties.Schema(
             properties.Schema.MAP,
             _('Cinder volumes of every node.'),

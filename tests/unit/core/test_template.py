@@ -480,3 +480,28 @@ def test_agent_resource_count_and_heat_schemas():
         if res['type'] == template.NODE_SET_TYPE:
             hot.HOTemplate20210416(
                 template.node_set_template(res['properties'])).validate()
+
+
+def test_validation_template_keeps_one_node_set_of_each_shape():
+    _s, _l, full = make([
+        group('master', 1, ['namenode', 'resourcemanager']),
+        group('worker', 12, ['datanode', 'nodemanager']),
+        group('big', 3, ['datanode', 'nodemanager'], volumes_per_node=1,
+              volume_size=5)], level1=True)
+    sets = of_type(full, template.NODE_SET_TYPE)
+    assert len(sets) == 16
+    before = repr(full)
+    small = template.validation_template(full)
+    # one per group (their properties differ); the first of each
+    assert of_type(small, template.NODE_SET_TYPE) == [
+        'big-0', 'master-0', 'worker-0']
+    # the shared resources all stay; the input is not changed
+    shared = set(full['resources']) - set(sets)
+    assert shared and shared <= set(small['resources'])
+    assert repr(full) == before
+    # a node set another resource names is kept
+    full['resources']['extra'] = {'type': 'OS::Heat::None',
+                                  'depends_on': ['worker-7']}
+    small = template.validation_template(full)
+    assert 'worker-7' in small['resources']
+    assert 'worker-8' not in small['resources']
