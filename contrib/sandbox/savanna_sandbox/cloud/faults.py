@@ -14,7 +14,8 @@ merges over the current faults, ``POST /reset`` clears them)::
       "boot_latency": 1.5,                              # seconds, every boot
       "api_errors": {"compute": {"rate": 0.1, "codes": [500, 503, 429],
                                  "retry_after": 1, "seed": 7,
-                                 "methods": ["GET"], "paths": ["/servers*"]}},
+                                 "methods": ["GET"], "paths": ["/servers*"],
+                                 "building_only": false}},
       "slow": {"network": 0.5},                         # seconds per request
       "ssh_refuse": ["worker-2"],                       # globs
       "service_fail": ["*-worker-4"],                   # globs
@@ -27,6 +28,11 @@ merges over the current faults, ``POST /reset`` clears them)::
       },
       "host_keys_late": {"names": ["*-worker-6"], "delay": 20}
     }
+
+``api_errors``: a ``rate`` of the matching requests (``methods``,
+route ``paths`` globs) answer one of ``codes``; with ``building_only``
+only requests about a server still in BUILD can fail (the polls Heat
+tolerates errors in, not its calls after the server is up).
 
 ``resource_failure``: a create (or attach) whose resource's name matches
 answers HTTP ``code`` (defaults: 500 for volumes and attachments; 409,
@@ -144,8 +150,13 @@ class Faults(object):
             return dict(self.fired)
 
     # -- used by the services --------------------------------------------
-    def before_request(self, service, method, template):
-        """Sleep for 'slow'; raise an HTTPError for 'api_errors'."""
+    def before_request(self, service, method, template, building=None):
+        """Sleep for 'slow'; raise an HTTPError for 'api_errors'.
+
+        ``building``: a callable saying whether the request is about a
+        server still in BUILD (for an 'api_errors' spec with
+        ``building_only``).
+        """
         with self.lock:
             delay = self.doc.get('slow', {}).get(service, 0)
             spec = self.doc.get('api_errors', {}).get(service)
@@ -155,6 +166,8 @@ class Faults(object):
                           method in spec['methods'])
                 if spec.get('paths'):
                     wanted = wanted and _matches(template, spec['paths'])
+                if wanted and spec.get('building_only'):
+                    wanted = building is not None and building()
                 if wanted:
                     rng = self._rng(('api', service), spec.get('seed'))
                     if rng.random() < spec['rate']:

@@ -157,14 +157,21 @@ class ServiceApp(object):
                     raise HTTPError(405, 'Method not allowed')
                 raise HTTPError(404, 'The resource could not be found.')
             if not route.public:
-                self.cloud.faults.before_request(self.service, req.method,
-                                                 template)
+                self.cloud.faults.before_request(
+                    self.service, req.method, template,
+                    building=lambda: self._building(params))
         except HTTPError as exc:
             return self._error(req, exc)(environ, start_response)
         environ['cloudsim.route'] = (route, params)
         if route.public:
             return self._dispatch(environ, start_response)
         return self._authed(environ, start_response)
+
+    def _building(self, params):
+        """Whether the request is about a server that is still being
+        built (its ``id`` names a server in BUILD)."""
+        rec = self.cloud.store.get('servers', params.get('id') or '')
+        return rec is not None and rec.get('status') == 'BUILD'
 
     def _dispatch(self, environ, start_response):
         req = webob.Request(environ)

@@ -80,6 +80,30 @@ def test_api_errors_and_retry_after(nova, cinder, sim):
     assert nova.flavors.list()
 
 
+def test_api_errors_only_while_a_server_is_building(nova, sim, key):
+    """building_only: the GETs of a server in BUILD fail, the same GETs
+    once it is ACTIVE do not (Heat tolerates errors only in its polls)."""
+    helpers.admin(sim, 'POST', '/faults', {'boot_latency': 2})
+    server = _boot(nova, 'building-only')
+    try:
+        helpers.admin(sim, 'POST', '/faults', {'api_errors': {'compute': {
+            'rate': 1.0, 'codes': [503], 'methods': ['GET'],
+            'paths': ['/v2.1/servers/{id}'], 'building_only': True}}})
+        with pytest.raises(nova_exc.ClientException) as exc:
+            nova.servers.get(server.id)
+        assert exc.value.code == 503
+        assert nova.flavors.list()          # another route: untouched
+        helpers.admin(sim, 'POST', '/reset')
+        helpers.wait_status(nova, server.id)
+        helpers.admin(sim, 'POST', '/faults', {'api_errors': {'compute': {
+            'rate': 1.0, 'codes': [503], 'methods': ['GET'],
+            'paths': ['/v2.1/servers/{id}'], 'building_only': True}}})
+        assert nova.servers.get(server.id).status == 'ACTIVE'
+    finally:
+        helpers.admin(sim, 'POST', '/reset')
+        _cleanup(nova, [server])
+
+
 def test_api_error_rate_is_seeded(sim):
     def run():
         f = faults_mod.Faults(seed=0)
