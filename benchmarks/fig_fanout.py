@@ -93,7 +93,10 @@ def configure(hosts, pkey, pool_size):
     from heat_savanna.provisioning import driver
     from heat_savanna import remote
     info, nodes = _cluster(hosts)
-    step = start.create_steps(info)[0]
+    # the step that writes every node's files (the image check before it
+    # looks for a Hadoop these hosts do not have)
+    step, = [s for s in start.create_steps(info)
+             if s.name == 'configure Hadoop nodes']
     by_name = {n.name: h for n, h in zip(nodes, hosts)}
     remotes = {}
 
