@@ -26,6 +26,8 @@ import os
 import tempfile
 
 TOOLS = ('hdfs', 'yarn', 'mapred')
+#: the vanilla plugin version the benchmark's clusters ask for
+VERSION = '3.4.1'
 
 SCRIPT = r'''#!/bin/sh
 # Benchmark stand-in for Hadoop's "%(tool)s" command (see
@@ -90,7 +92,7 @@ def _sh_quote(text):
     return "'" + text.replace("'", "'\"'\"'") + "'"
 
 
-def install(parent, name='hadoop'):
+def install(parent, name='hadoop', version=VERSION):
     """A fresh stand-in Hadoop home under ``parent``; returns its path.
 
     Readable by every simulated host's users (the plugin runs the admin
@@ -102,6 +104,11 @@ def install(parent, name='hadoop'):
     bin_dir = os.path.join(home, 'bin')
     os.mkdir(bin_dir, 0o755)
     os.mkdir(os.path.join(home, 'registry'), 0o755)
+    # the plugin's image check looks for Hadoop's common jar of the
+    # cluster's version: an empty stand-in (nothing runs Java here)
+    common = os.path.join(home, 'share', 'hadoop', 'common')
+    os.makedirs(common, 0o755)
+    open(os.path.join(common, 'hadoop-common-%s.jar' % version), 'w').close()
     for tool in TOOLS:
         path = os.path.join(bin_dir, tool)
         with open(path, 'w') as f:
