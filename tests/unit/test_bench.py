@@ -342,6 +342,15 @@ def test_e2e_figures_and_master_status():
     assert figs[0].target == 1.5 and figs[1].verdict == 'info'
 
 
+def test_e2e_template_is_the_example_without_its_job():
+    tmpl = fig_e2e.cluster_only(fig_e2e.TEMPLATE)
+    assert [r['type'] for r in tmpl['resources'].values()] == [
+        'OS::Savanna::Cluster']
+    assert 'pi_status' not in tmpl['outputs'] and 'status' in tmpl['outputs']
+    assert 'pi_slices' not in tmpl['parameters']
+    assert 'workers' in tmpl['parameters']
+
+
 # -- figure 9 -----------------------------------------------------------------
 def test_agent_figure_pairs_the_transports_within_a_round():
     assert fig_agent.order(0) == ('ssh', 'heat-agent')
