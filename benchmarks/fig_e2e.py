@@ -3,8 +3,8 @@ the limit: the same for the smallest cluster (a master and one worker).
 
 ``contrib/templates/spark-cluster.yaml`` (without its own Pi job
 resource, so the stack completes with the cluster) with N workers goes
-through the
-real resource (boot with the injected latency, configure, start), then
+through the real resource (boot with the injected latency, configure,
+start), then
 pyspark's pi.py runs through spark-submit on the master (as ``make demo``
 does) with a FIXED number of slices, the same for every cluster size, so
 the job's work does not grow with N. The limit is the same path with one
