@@ -62,6 +62,29 @@ def master_page(address):
         return json.load(reply)
 
 
+def created(heat, name, timeout):
+    """The stack once its create is over (asserted complete). Only the
+    stack's own status is read: showing a deployment resource while it
+    waits would tie up the sandbox's heat-api, which the agents signal."""
+    deadline = time.monotonic() + timeout
+    while True:
+        stack = heat.stacks.get(name)
+        if stack.stack_status != 'CREATE_IN_PROGRESS' or \
+                time.monotonic() > deadline:
+            break
+        time.sleep(3)
+    assert stack.stack_status == 'CREATE_COMPLETE', \
+        stack.stack_status_reason
+    return stack
+
+
+def pi_value(line):
+    """The value of pi.py's "Pi is roughly ..." line, checked above 3."""
+    value = float(line.split('Pi is roughly')[1].split()[0])
+    assert value > 3.0, line
+    return value
+
+
 def refuses_ssh(address):
     try:
         socket.create_connection((address, 22), timeout=2).close()
@@ -148,18 +171,8 @@ def test_a_job_runs_through_the_agent(cluster):
                'get_attr': ['run', 'deploy_stdout']}}}}
     heat.stacks.create(stack_name=JOB_STACK, template=job,
                        disable_rollback=True)
-    deadline = time.monotonic() + 300
-    while True:
-        stack = heat.stacks.get(JOB_STACK)
-        if stack.stack_status != 'CREATE_IN_PROGRESS' or \
-                time.monotonic() > deadline:
-            break
-        time.sleep(3)
-    assert stack.stack_status == 'CREATE_COMPLETE', \
-        stack.stack_status_reason
-    result = demo.outputs(stack)['result']
-    value = float(result.split('Pi is roughly')[1].split()[0])
-    assert 3.0 < value < 3.3
+    stack = created(heat, JOB_STACK, 300)
+    assert pi_value(demo.outputs(stack)['result']) < 3.3
 
 
 def test_heal_rebuilds_the_failed_worker(cluster):
@@ -240,21 +253,10 @@ def test_the_example_template_ends_in_a_job_result(sandbox):
                        parameters={'workers': 1, 'pi_slices': 4,
                                    'python': sys.executable})
     try:
-        # the stack's own status only: showing the deployment resource
-        # while it waits would tie up heat-api, which the agents signal
-        deadline = time.monotonic() + 600
-        while True:
-            stack = heat.stacks.get(EXAMPLE_STACK)
-            if stack.stack_status != 'CREATE_IN_PROGRESS' or \
-                    time.monotonic() > deadline:
-                break
-            time.sleep(3)
-        assert stack.stack_status == 'CREATE_COMPLETE', \
-            stack.stack_status_reason
+        stack = created(heat, EXAMPLE_STACK, 600)
         outs = demo.outputs(stack)
         assert outs['status'] == 'ACTIVE', outs
-        value = float(outs['pi_result'].split('Pi is roughly')[1].split()[0])
-        assert 3.0 < value < 3.3
+        assert pi_value(outs['pi_result']) < 3.3
         res = heat.resources.get(EXAMPLE_STACK, 'spark',
                                  with_attr=['nodes', 'master_server'])
         by_name = {n['name']: n for n in res.attributes['nodes']}
