@@ -50,8 +50,6 @@ class SavannaCluster(signal_responder.SignalResponder,
 
     default_client_name = 'nova'
 
-    entity = 'cluster'
-
     # A CHECK that found the cluster FAILED (e.g. the master died) must not
     # make the next update replace, so delete, the whole cluster: the
     # update rebuilds the failed nodes in place instead.
@@ -535,6 +533,13 @@ class SavannaCluster(signal_responder.SignalResponder,
 
     def get_reference_id(self):
         return self.resource_id
+
+    def _show_resource(self):
+        # Heat's 'show' attribute reads one cloud object; a cluster is
+        # many: it shows the cluster's summary ('info').
+        if self.resource_id is None:
+            return None
+        return self._operation().attribute(self.INFO)
 
     def parse_live_resource_data(self, resource_properties, resource_data):
         return {}
