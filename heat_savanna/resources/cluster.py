@@ -535,11 +535,10 @@ class SavannaCluster(signal_responder.SignalResponder,
         return self.resource_id
 
     def _show_resource(self):
-        # Heat's 'show' attribute reads one cloud object; a cluster is
-        # many: it shows the cluster's summary ('info').
-        if self.resource_id is None:
-            return None
-        return self._operation().attribute(self.INFO)
+        # Heat's 'show' attribute reads one cloud object, and a cluster is
+        # many: none, so a resource show lists every attribute of the
+        # schema (a 'show' mapping would stand in for them).
+        return None
 
     def parse_live_resource_data(self, resource_properties, resource_data):
         return {}
