@@ -51,8 +51,15 @@ def test_demo_lists_its_own_stack(sandbox):
         assert listed[stack_id].stack_status == 'CREATE_COMPLETE'
     finally:
         heat.stacks.delete(stack_id)
-    _wait(heat, stack_id, ('DELETE_COMPLETE', 'DELETE_FAILED'))
-    assert stack_id not in {s.id for s in heat.stacks.list()}
+    assert _wait(heat, stack_id, ('DELETE_COMPLETE', 'DELETE_FAILED')
+                 ).stack_status == 'DELETE_COMPLETE'
+    # Heat stores DELETE_COMPLETE first, then deletes the stack's trust and
+    # user (Keystone calls) and only then removes the row the list reads:
+    # the stack leaves the list a moment after its status says deleted.
+    deadline = time.monotonic() + 60
+    while stack_id in {s.id for s in heat.stacks.list()}:
+        assert time.monotonic() < deadline, 'deleted stack still listed'
+        time.sleep(1)
 
 
 def test_bad_token_is_refused(sandbox):
