@@ -17,7 +17,8 @@ check a template the way heat-engine does, in the same order:
    constraints (that the image, flavor, networks, keypair and volume type
    exist) need the cloud and are skipped; ``validate`` says so;
 3. the cluster rules (``heat_savanna.core.validation.check``), with the
-   engine's ``max_resources_per_stack`` (``--max-resources-per-stack``).
+   engine's ``max_resources_per_stack`` (``--max-resources-per-stack``)
+   and the plugin's ``[savanna] node_set_size`` (``--node-set-size``).
 
 Heat must be installed (it is wherever the resource runs); without it the
 commands say so. Further subcommands come from the ``heat_savanna.cli``
@@ -312,7 +313,8 @@ def _heat_path(path):
     return out
 
 
-def check_properties(name, props, max_resources_per_stack=None):
+def check_properties(name, props, max_resources_per_stack=None,
+                     node_set_size=layout_mod.DEFAULT_SET_SIZE):
     """The ClusterSpec of one cluster resource's (resolved) properties,
     checked as heat-engine checks them: the resource's Heat schema, then
     the core rules. Raises InvalidCluster."""
@@ -331,21 +333,25 @@ def check_properties(name, props, max_resources_per_stack=None):
     except (ValueError, TypeError) as exc:
         raise exceptions.InvalidCluster([ValidationError('', str(exc))])
     return validation.check(values, default_name=name,
-                            max_resources_per_stack=max_resources_per_stack)
+                            max_resources_per_stack=max_resources_per_stack,
+                            node_set_size=node_set_size)
 
 
-def check_template(path, overrides, max_resources_per_stack=None):
+def check_template(path, overrides, max_resources_per_stack=None,
+                   node_set_size=layout_mod.DEFAULT_SET_SIZE):
     """``([(resource name, ClusterSpec)], [message, ...])`` for a file."""
     try:
         with open(path) as f:
             text = f.read()
     except OSError as exc:
         raise TemplateError('cannot read %s: %s' % (path, exc.strerror))
-    return check_text(text, overrides, max_resources_per_stack, where=path)
+    return check_text(text, overrides, max_resources_per_stack, where=path,
+                      node_set_size=node_set_size)
 
 
 def check_text(text, overrides, max_resources_per_stack=None,
-               where='the template'):
+               where='the template',
+               node_set_size=layout_mod.DEFAULT_SET_SIZE):
     """:func:`check_template` of a template's text."""
     template = parse_template(text)
     params = resolve_parameters(template, overrides)
@@ -357,7 +363,7 @@ def check_text(text, overrides, max_resources_per_stack=None,
         try:
             props = resolve(raw, params)
             specs.append((name, check_properties(
-                name, props, max_resources_per_stack)))
+                name, props, max_resources_per_stack, node_set_size)))
         except _Unresolvable as exc:
             messages.append('%s: %s: %s (use a literal or get_param)'
                             % (name, exc.path, exc.message))
@@ -366,11 +372,11 @@ def check_text(text, overrides, max_resources_per_stack=None,
     return specs, messages
 
 
-def render_spec(spec):
+def render_spec(spec, node_set_size=layout_mod.DEFAULT_SET_SIZE):
     """The templates a new ``spec`` would create: the cluster's nested
     stack first, then each node set's child stack."""
     plugin = plugins.get_plugin(spec.plugin_name)
-    layout = layout_mod.Layout.initial(spec)
+    layout = layout_mod.Layout.initial(spec, set_size=node_set_size)
     cluster = template_mod.generate(spec, layout, plugin.get_ports(spec),
                                     '%s-mgmt' % spec.name,
                                     PLACEHOLDER_PUBLIC_KEY)
@@ -381,6 +387,14 @@ def render_spec(spec):
 
 
 # -- commands --
+def _positive(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError('must be at least 1, not %s'
+                                         % text)
+    return value
+
+
 def _overrides(pairs):
     out = {}
     for pair in pairs or ():
@@ -395,7 +409,8 @@ def _run_checked(args, on_valid):
     try:
         specs, messages = check_template(args.template,
                                          _overrides(args.parameter),
-                                         args.max_resources_per_stack)
+                                         args.max_resources_per_stack,
+                                         node_set_size=args.node_set_size)
     except TemplateError as exc:
         print('error: %s' % exc, file=sys.stderr)
         return EXIT_USAGE
@@ -416,7 +431,8 @@ def cmd_validate(args):
 
 def cmd_render(args):
     def render(specs):
-        docs = [doc for _name, spec in specs for doc in render_spec(spec)]
+        docs = [doc for _name, spec in specs
+                for doc in render_spec(spec, args.node_set_size)]
         yaml.safe_dump_all(docs, sys.stdout, explicit_start=True,
                            sort_keys=False, default_flow_style=False,
                            width=4096)
@@ -434,6 +450,11 @@ def _template_command(subparsers, name, func, help_text):
                         default=DEFAULT_MAX_RESOURCES, metavar='N',
                         help='heat-engine\'s max_resources_per_stack '
                              '(default %(default)s; -1: unlimited)')
+    parser.add_argument('--node-set-size', type=_positive,
+                        default=layout_mod.DEFAULT_SET_SIZE, metavar='N',
+                        help='the engine\'s [savanna] node_set_size '
+                             '(default %(default)s): nodes per child stack '
+                             'of the nested stack')
     parser.set_defaults(func=func)
 
 

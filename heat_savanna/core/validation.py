@@ -216,7 +216,8 @@ def _check_names(spec, errors):
             % (model.SSH_USER_MAX, len(spec.ssh_user))))
 
 
-def _check_size(spec, max_resources_per_stack, errors):
+def _check_size(spec, max_resources_per_stack, errors,
+                set_size=layout_mod.DEFAULT_SET_SIZE):
     """Bounds on the size of what the definition would build, checked
     before anything is built. Returns False when the node count itself is
     out of bounds (nothing that depends on it may be computed then)."""
@@ -250,7 +251,7 @@ def _check_size(spec, max_resources_per_stack, errors):
     limit = max_resources_per_stack
     if limit is not None and limit >= 0:
         # +1: Heat counts the cluster resource itself in the same total
-        needed = template_mod.resource_count(spec) + 1
+        needed = template_mod.resource_count(spec, set_size=set_size) + 1
         if needed > limit:
             errors.append(ValidationError(
                 model.NODE_GROUPS, 'the cluster needs %d resources (its '
@@ -270,7 +271,8 @@ def _digits(number):
 
 
 def validate_cluster(spec, plugin, layout=None,
-                     max_resources_per_stack=None):
+                     max_resources_per_stack=None,
+                     node_set_size=layout_mod.DEFAULT_SET_SIZE):
     """Every ValidationError of a parsed ClusterSpec for ``plugin``.
 
     Generic rules first, then ``plugin.validate(spec)`` when the version is
@@ -283,10 +285,13 @@ def validate_cluster(spec, plugin, layout=None,
         then name existing nodes.
     :param max_resources_per_stack: heat-engine's limit (None: not
         checked; -1: unlimited).
+    :param node_set_size: ``[savanna] node_set_size`` (the node sets count
+        against the limit too).
     """
     errors = []
     _check_names(spec, errors)
-    if not _check_size(spec, max_resources_per_stack, errors):
+    if not _check_size(spec, max_resources_per_stack, errors,
+                       set_size=node_set_size):
         return errors
     processes = sections = None
     versions = _versions(plugin) if plugin is not None else None
@@ -333,13 +338,15 @@ def _default_version(plugin):
 
 
 def check(props, default_name=None, get_plugin=None, layout=None,
-          max_resources_per_stack=None):
+          max_resources_per_stack=None,
+          node_set_size=layout_mod.DEFAULT_SET_SIZE):
     """Parse and validate a cluster definition.
 
     Without ``plugin_version`` the plugin's default version is chosen (the
     returned spec carries it).
 
-    :param max_resources_per_stack: heat-engine's limit (see
+    :param max_resources_per_stack: heat-engine's limit and
+        :param node_set_size: the plugin's node set size (see
         :func:`validate_cluster`).
     :returns: the ClusterSpec when valid.
     :raises InvalidCluster: with ALL the errors found.
@@ -367,7 +374,8 @@ def check(props, default_name=None, get_plugin=None, layout=None,
                                    plugin_version=_default_version(plugin))
     errors += validate_cluster(
         spec, plugin, layout=layout,
-        max_resources_per_stack=max_resources_per_stack)
+        max_resources_per_stack=max_resources_per_stack,
+        node_set_size=node_set_size)
     if errors:
         raise InvalidCluster(errors)
     return spec

@@ -375,7 +375,8 @@ class SavannaCluster(signal_responder.SignalResponder,
         try:
             # bounds before the nested template is generated below
             self._spec(max_resources_per_stack=cfg.CONF.
-                       max_resources_per_stack)
+                       max_resources_per_stack,
+                       node_set_size=cfg.CONF.savanna.node_set_size)
         except sv_exc.InvalidCluster as exc:
             raise exception.StackValidationFailed(
                 message=_('%(res)s: %(err)s') % {

@@ -36,7 +36,9 @@ LOG = logging.getLogger(__name__)
 POLL_DELAY = 2
 #: polls a failed child stack must be quiet before its rows are judged
 SETTLE_POLLS = 2
-#: follow-up updates that finish nodes left unfinished by another's failure
+#: follow-up updates that finish nodes left unfinished by another's failure,
+#: at least (a set of n nodes may take up to n - 1: each round ends at the
+#: next failing resource and must find at least one more failed node)
 MAX_FOLLOW_UPS = 2
 #: characters of a deployment's stdout / stderr kept in the metadata
 OUTPUT_TAIL = 4000
@@ -271,11 +273,14 @@ class NodeSet(stack_resource.StackResource):
                 cookie['failed'][name] = verdict
         unfinished = [n for n, v in verdicts.items()
                       if v.state == build.UNFINISHED]
-        if unfinished and status.status == self.FAILED and \
-                cookie['failed'] and cookie['follow_ups'] < MAX_FOLLOW_UPS:
+        progress = len(cookie['failed']) > cookie.get('failed_before', 0)
+        if unfinished and status.status == self.FAILED and progress and \
+                cookie['follow_ups'] < max(MAX_FOLLOW_UPS,
+                                           len(props[self.NODES]) - 1):
             # Other nodes' failures stopped the child stack before these
             # were done: finish them, without the failed nodes' resources.
             cookie['follow_ups'] += 1
+            cookie['failed_before'] = len(cookie['failed'])
             keep = [n for n in props[self.NODES]
                     if n not in cookie['failed']]
             LOG.info('%s: finishing %s after %s failed', self.name,

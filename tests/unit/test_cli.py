@@ -79,9 +79,10 @@ def test_render_hadoop_100_workers(capsys, fake_vanilla):
     assert code == 0, err
     docs = list(yaml.safe_load_all(out))
     assert len(per_cluster(docs)) == 1
-    # the cluster's nested stack, then one child stack per node
-    assert types(docs[0])['OS::Savanna::NodeSet'] == 102
-    assert len(docs) == 103
+    # the cluster's nested stack, then one child stack per node set (of
+    # at most 5 nodes of one group): master, secondary, 20 of workers
+    assert types(docs[0])['OS::Savanna::NodeSet'] == 22
+    assert len(docs) == 23
     tmpl = flat(docs)
     counts = types(tmpl)
     assert counts['OS::Nova::Server'] == 102     # master, secondary, 100
@@ -95,6 +96,13 @@ def test_render_hadoop_100_workers(capsys, fake_vanilla):
     assert tmpl['resources']['worker-99']['properties']['name'] == \
         'hadoop-worker-99'
     assert len(tmpl['resources']) < 1000
+    # sets of one, as an engine with [savanna] node_set_size = 1 builds
+    code, out, err = run(capsys, 'render', HADOOP, '-P', 'workers=100',
+                         '--node-set-size', '1')
+    assert code == 0, err
+    docs = list(yaml.safe_load_all(out))
+    assert types(docs[0])['OS::Savanna::NodeSet'] == 102
+    assert len(docs) == 103
 
 
 def test_validate_ok(capsys, fake_vanilla):
@@ -425,7 +433,9 @@ def test_too_many_resources_gives_the_numbers_and_the_fix(capsys, tmp_path):
     path = spark(tmp_path, count=600)
     code, _out, err = run(capsys, 'validate', path)
     assert code == 1
-    assert err == ('c: node_groups: the cluster needs 1806 resources (its '
+    # 601 nodes x (server, port) + 121 node sets of up to 5 + 1 shared +
+    # the cluster itself
+    assert err == ('c: node_groups: the cluster needs 1326 resources (its '
                    'nested stack and itself) for 601 nodes, more than the '
                    '1000 heat-engine allows in one stack '
                    '(max_resources_per_stack) (use fewer nodes or fewer '
@@ -434,6 +444,14 @@ def test_too_many_resources_gives_the_numbers_and_the_fix(capsys, tmp_path):
     code, _out, err = run(capsys, 'validate', path,
                           '--max-resources-per-stack', '2000')
     assert code == 0, err
+    # with sets of one, every node is a set of its own: 600 more
+    code, _out, err = run(capsys, 'validate', path, '--node-set-size', '1',
+                          '--max-resources-per-stack', '1400')
+    assert code == 1 and 'needs 1806 resources' in err, err
+    with pytest.raises(SystemExit) as exit_:
+        run(capsys, 'validate', path, '--node-set-size', '0')
+    assert exit_.value.code == 2
+    assert 'must be at least 1, not 0' in capsys.readouterr().err
 
 
 def test_huge_count_fails_fast(capsys, tmp_path):

@@ -21,11 +21,20 @@ def active(layout, **states):
     return out
 
 
-def test_create_puts_every_node_in_its_own_set():
-    lay = plan.plan_create(spec(2))
+def test_create_puts_every_node_in_its_own_set_with_sets_of_one():
+    lay = plan.plan_create(spec(2), set_size=1)
     assert [(s.name, s.nodes) for s in lay.node_sets()] == [
         ('master-0', ('master-0',)), ('worker-0', ('worker-0',)),
         ('worker-1', ('worker-1',))]
+
+
+def test_create_sets_hold_up_to_the_default_size_of_one_group():
+    assert layout_mod.DEFAULT_SET_SIZE == 5
+    lay = plan.plan_create(spec(7))
+    assert [(s.name, s.nodes) for s in lay.node_sets()] == [
+        ('master-0', ('master-0',)),
+        ('worker-0', tuple('worker-%d' % i for i in range(5))),
+        ('worker-5', ('worker-5', 'worker-6'))]
 
 
 def test_scale_up_adds_new_sets_only():
@@ -40,8 +49,10 @@ def test_scale_up_adds_new_sets_only():
     for s in p.grow.node_sets():
         if s.name in old_sets:
             assert s == old_sets[s.name]
-    names = [s.name for s in p.grow.node_sets()]
-    assert names[-2:] == ['worker-3', 'worker-4']
+    # the two new nodes share one new set; the old ones are not re-packed
+    assert [(s.name, s.nodes) for s in p.grow.node_sets()][-1] == (
+        'worker-3', ('worker-3', 'worker-4'))
+    assert p.grow.set_of('worker-2') == 'worker-0'
 
 
 def test_heal_drops_failed_and_builds_new_names():
@@ -54,8 +65,8 @@ def test_heal_drops_failed_and_builds_new_names():
 
 
 def test_scale_down_keeps_leaving_nodes_in_their_sets_until_removed():
-    lay = plan.plan_create(spec(4))
-    p = plan.plan_update(spec(2), lay, active(lay))
+    lay = plan.plan_create(spec(4), set_size=1)
+    p = plan.plan_update(spec(2), lay, active(lay), set_size=1)
     assert p.leaving == ('worker-3', 'worker-2')
     assert 'worker-3' in p.grow and 'worker-3' not in p.final
     assert p.grow.set_of('worker-3') == 'worker-3'

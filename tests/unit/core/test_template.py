@@ -31,10 +31,12 @@ def expand(tmpl):
     return out
 
 
-def make(groups, level1=False, **extra):
+def make(groups, level1=False, set_size=1, **extra):
+    # sets of one unless a test says otherwise: a node's set is then named
+    # after the node (the default size has tests of its own)
     spec = model.parse_cluster(fakes.props(node_groups=groups, **extra),
                                default_name='hd')
-    lay = layout_mod.Layout.initial(spec)
+    lay = layout_mod.Layout.initial(spec, set_size=set_size)
     tmpl = template.generate(spec, lay, PORTS, 'hd-mgmt',
                              'ssh-ed25519 AAAA test')
     return spec, lay, (tmpl if level1 else expand(tmpl))
@@ -236,11 +238,16 @@ def test_resource_count_matches_template():
     sets = len(of_type(level1, template.NODE_SET_TYPE))
     assert sets == 11
     # Heat counts the node sets too
-    assert template.resource_count(spec) == len(tmpl['resources']) + sets
+    assert template.resource_count(spec, set_size=1) == \
+        len(tmpl['resources']) + sets
     assert template.resource_count(spec, lay) == \
         len(tmpl['resources']) + sets
     # 3 shared + 11 sets + master (2) + 10 workers * (2 + 4)
-    assert template.resource_count(spec) == 3 + 11 + 2 + 60
+    assert template.resource_count(spec, set_size=1) == 3 + 11 + 2 + 60
+    # by default (sets of 5): the master's set and two of workers
+    assert template.resource_count(spec) == 3 + 3 + 2 + 60
+    _s, default, _t = hadoop(10, set_size=layout_mod.DEFAULT_SET_SIZE)
+    assert template.resource_count(spec, default) == 3 + 3 + 2 + 60
     big = layout_mod.Layout.initial(spec, set_size=4)
     assert template.resource_count(spec, big) == 3 + 4 + 2 + 60
     assert template.resource_count(spec, set_size=4) == 3 + 4 + 2 + 60
@@ -338,7 +345,18 @@ def test_node_of_resource_maps_every_generated_name():
 
 
 # -- the two levels -----------------------------------------------------------
-def test_one_node_set_per_node_by_default():
+def test_default_sets_hold_up_to_five_nodes_of_one_group():
+    spec, lay, level1 = hadoop(6, level1=True,
+                               set_size=layout_mod.DEFAULT_SET_SIZE)
+    sets = {n: r['properties']['nodes'] for n, r in
+            level1['resources'].items()
+            if r['type'] == template.NODE_SET_TYPE}
+    assert sets == {'master-0': ['master-0'],
+                    'worker-0': ['worker-%d' % i for i in range(5)],
+                    'worker-5': ['worker-5']}
+
+
+def test_sets_of_one_node():
     spec, lay, level1 = hadoop(3, level1=True)
     assert of_type(level1, template.NODE_SET_TYPE) == sorted(lay.names())
     assert of_type(level1, 'OS::Nova::Server') == []
@@ -420,7 +438,7 @@ def _agent(deployments=None, **extra):
         node_groups=[group('master', 1, ['namenode']),
                      group('worker', 2, ['datanode'])],
         transport='heat-agent', **extra), default_name='hd')
-    lay = layout_mod.Layout.initial(spec)
+    lay = layout_mod.Layout.initial(spec, set_size=1)
     level1 = template.generate(
         spec, lay, PORTS, 'hd-mgmt', 'ssh-ed25519 AAAA test',
         options={'deployments': deployments, 'deployment_timeout': 900})
@@ -473,9 +491,10 @@ def test_agent_resource_count_and_heat_schemas():
          for n in ('master-0', 'worker-0', 'worker-1')})
     tmpl = expand(level1)
     sets = len(of_type(level1, template.NODE_SET_TYPE))
-    assert template.resource_count(spec) == len(tmpl['resources']) + sets
+    assert template.resource_count(spec, set_size=1) == \
+        len(tmpl['resources']) + sets
     # security group + 3 sets + 3 nodes * (server, port, config, deployment)
-    assert template.resource_count(spec) == 1 + 3 + 3 * 4
+    assert template.resource_count(spec, set_size=1) == 1 + 3 + 3 * 4
     for res in level1['resources'].values():
         if res['type'] == template.NODE_SET_TYPE:
             hot.HOTemplate20210416(

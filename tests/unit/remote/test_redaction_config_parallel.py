@@ -39,8 +39,11 @@ def test_config_defaults_and_choices():
             s.decommission_timeout, s.service_start_timeout, s.ssh_cidr,
             s.provisioning_poll_interval, s.host_key_timeout,
             s.node_set_size, s.agent_signal_allowance) == (
-                16, 10, 5, 300, 'pinned', 1800, 300, '0.0.0.0/0', 2, 300, 1,
+                16, 10, 5, 300, 'pinned', 1800, 300, '0.0.0.0/0', 2, 300, 5,
                 300)
+    # the option's default is the core's (validate without an engine uses it)
+    from heat_savanna.core import layout
+    assert s.node_set_size == layout.DEFAULT_SET_SIZE
     names = {o.name for o in config.list_opts()[0][1]}
     assert 'host_key_policy' in names and len(names) == 12
     assert all(o.help for o in config.list_opts()[0][1])

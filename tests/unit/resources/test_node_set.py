@@ -164,6 +164,66 @@ class NodeSetTest(harness.ClusterTestCase):
                           nodes['workers-0']['phase'],
                           nodes['workers-0']['removed']))
 
+    def test_each_round_that_finds_a_failed_node_earns_another(self):
+        # A set of four: each follow-up update ends at the next node's
+        # failing resource, until the last node is built (three rounds,
+        # more than the two a smaller set gets).
+        nodes = ['workers-0', 'workers-1', 'workers-2', 'workers-3']
+        rsrc = self.make_set(nodes)
+        cookie = rsrc.handle_create()
+        action = 'CREATE'
+        for failing, suffix in (('workers-0', '-port'),
+                                ('workers-1', '-volume-0'),
+                                ('workers-2', '-attachment-0')):
+            self.tables.set_status(CHILD, action, 'FAILED', 'stopped')
+            self.tables.rows[CHILD] = {}
+            node_rows(self.tables, failing, failing=suffix,
+                      reason='%s failed' % suffix)
+            for other in nodes[nodes.index(failing) + 1:]:
+                # never started: Heat stopped at the failure
+                self.tables.put(CHILD, other, 'INIT', 'COMPLETE')
+            updates = len([c for c in self.child if c[0] == 'update'])
+            for _ in range(SETTLE_CALLS):
+                self.assertRaises(resource.PollDelay,
+                                  rsrc.check_create_complete, cookie)
+            kind, tmpl = self.child[-1]
+            self.assertEqual(('update', updates + 1),
+                             (kind, len([c for c in self.child
+                                         if c[0] == 'update'])))
+            self.assertNotIn(failing, tmpl['resources'])
+            action = 'UPDATE'
+        self.tables.set_status(CHILD, 'UPDATE', 'COMPLETE')
+        self.tables.rows[CHILD] = {}
+        node_rows(self.tables, 'workers-3')
+        self.assertTrue(self.advance(rsrc, cookie))
+        recs = rsrc.metadata_get(refresh=True)['nodes']
+        self.assertEqual(
+            {'workers-0': ('FAILED', 'network'),
+             'workers-1': ('FAILED', 'volume'),
+             'workers-2': ('FAILED', 'volume-attach'),
+             'workers-3': ('BUILT', '')},
+            {n: (r['state'], r['phase']) for n, r in recs.items()})
+
+    def test_no_follow_up_without_a_new_failed_node(self):
+        # The follow-up itself stopped with nothing of its own failed
+        # (e.g. the child stack timed out): the unfinished fail, no loop.
+        rsrc = self.make_set(['workers-0', 'workers-1'])
+        cookie = rsrc.handle_create()
+        self.tables.set_status(CHILD, 'CREATE', 'FAILED', 'port failed')
+        node_rows(self.tables, 'workers-0', failing='-port', reason='409')
+        self.tables.put(CHILD, 'workers-1', 'INIT', 'COMPLETE')
+        for _ in range(SETTLE_CALLS):
+            self.assertRaises(resource.PollDelay,
+                              rsrc.check_create_complete, cookie)
+        self.tables.set_status(CHILD, 'UPDATE', 'FAILED', 'Timed out')
+        self.tables.rows[CHILD] = {}
+        self.tables.put(CHILD, 'workers-1', 'INIT', 'COMPLETE')
+        self.assertTrue(self.advance(rsrc, cookie))
+        self.assertEqual(1, len([c for c in self.child if c[0] == 'update']))
+        rec = rsrc.metadata_get(refresh=True)['nodes']['workers-1']
+        self.assertEqual('FAILED', rec['state'])
+        self.assertIn('Timed out', rec['reason'])
+
     def test_host_keys_printed_late_are_waited_for(self):
         rsrc = self.make_set(['workers-0'], console=['', 'booting...',
                                                      KEYS])
