@@ -45,10 +45,13 @@ def cluster_props(nodes, volumes=1, anti_affinity=False):
     return props
 
 
-def tree_resources(nodes, set_size=1, volumes=1, anti_affinity=False):
+def tree_resources(nodes, set_size=None, volumes=1, anti_affinity=False):
     """Resources Heat counts for a stack holding one such cluster: the
-    cluster resource itself and everything under it."""
+    cluster resource itself and everything under it (node sets of
+    ``set_size``, default the plugin's)."""
+    from heat_savanna.core import layout
     from heat_savanna.core import template
+    set_size = set_size or layout.DEFAULT_SET_SIZE
     from heat_savanna.core import validation
     spec = validation.check(cluster_props(nodes, volumes, anti_affinity))
     return 1 + template.resource_count(spec, set_size=set_size)
@@ -115,10 +118,10 @@ def run(log, repeat=5):
 def figures_fit():
     """6d: how many nodes fit under the default limit (pure)."""
     shapes = (
-        ('1 volume, node sets of 1', lambda n: tree_resources(n)),
         ('1 volume, node sets of 5', lambda n: tree_resources(n, 5)),
-        ('no volume, node sets of 1', lambda n: tree_resources(n, 1, 0)),
-        ('2 volumes, node sets of 1', lambda n: tree_resources(n, 1, 2)),
+        ('1 volume, node sets of 1', lambda n: tree_resources(n, 1)),
+        ('no volume, node sets of 5', lambda n: tree_resources(n, 5, 0)),
+        ('2 volumes, node sets of 5', lambda n: tree_resources(n, 5, 2)),
         ('1 volume, ResourceGroup', lambda n: resourcegroup_resources(n)),
     )
     return [results.Figure('6d nodes fit: %s' % label,

@@ -237,13 +237,15 @@ def _fanout_scenario(args):
 
 
 def main(argv=None):
+    from benchmarks import run
     p = argparse.ArgumentParser(prog='benchmarks/profile.py')
     p.add_argument('scenarios',
                    help='comma-separated: create, scale, preview (one '
                    'sandbox hold for all of them) or fanout')
     p.add_argument('--nodes', type=int, default=100)
     p.add_argument('--fanout', type=int, default=100)
-    p.add_argument('--set-size', type=int, default=1)
+    p.add_argument('--set-size', type=int,
+                   default=run.DEFAULT_SETTINGS['node_set_size'])
     p.add_argument('--ssh-pool-size', type=int)
     p.add_argument('--boot-latency', type=float, default=5.0)
     p.add_argument('--repeat', type=int, default=5,

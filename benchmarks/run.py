@@ -36,18 +36,21 @@ from benchmarks import fig_infra  # noqa: E402
 from benchmarks import fig_scale  # noqa: E402
 from benchmarks import fig_template  # noqa: E402
 from benchmarks import results  # noqa: E402
+from heat_savanna.core import layout  # noqa: E402
 
 LOCK = '/tmp/heat-savanna-sandbox.lock'
 STUB_PARENT = '/var/tmp/heat-savanna-bench'
 FULL = {'nodes': 100, 'small': 25, 'fanout': 100, 'workers': 10,
         'boot_latency': 5.0, 'rounds': 3, 'workers_nodes': 100,
-        'set_size': 5}
+        'set_size': 1}
 QUICK = {'nodes': 6, 'small': 3, 'fanout': 10, 'workers': 2,
          'boot_latency': 2.0, 'rounds': 3, 'workers_nodes': 6,
-         'set_size': 2}
+         'set_size': 1}
 FIGURES = ('1', '2', '3', '4', '5', '6', '7', '8', '9')
-#: the sandbox's defaults: 2 engine workers, one node per node set
-DEFAULT_SETTINGS = {'engine_workers': 2, 'node_set_size': 1}
+#: the sandbox's defaults: 2 engine workers, the plugin's default node set
+#: size ([savanna] node_set_size)
+DEFAULT_SETTINGS = {'engine_workers': 2,
+                    'node_set_size': layout.DEFAULT_SET_SIZE}
 
 
 def parse_args(argv=None):
@@ -66,8 +69,8 @@ def parse_args(argv=None):
     p.add_argument('--workers-nodes', type=int,
                    help='figure 7: nodes (default 100)')
     p.add_argument('--set-size', type=int,
-                   help='figure 8: the node set size compared with 1 '
-                   '(default 5)')
+                   help='figure 8: the node set size compared with the '
+                   'default %d (default 1)' % layout.DEFAULT_SET_SIZE)
     p.add_argument('--rounds', type=int,
                    help='repetitions of every sandbox figure (default 3)')
     p.add_argument('--boot-latency', type=float,
@@ -306,10 +309,13 @@ def figures(args, samples):
     if '9' in want:
         figs += fig_agent.figures(samples, args.workers)
     if '7' in want:
-        figs += fig_infra.figures_workers(samples, args.workers_nodes)
+        figs += fig_infra.figures_workers(
+            samples, args.workers_nodes,
+            node_set_size=DEFAULT_SETTINGS['node_set_size'])
     if '8' in want:
-        figs += fig_infra.figures_set_size(samples, args.nodes,
-                                           (1, args.set_size))
+        figs += fig_infra.figures_set_size(
+            samples, args.nodes,
+            tuple(sorted((args.set_size, DEFAULT_SETTINGS['node_set_size']))))
     leaks = [s for s in samples if s.get('kind') == 'leak']
     if leaks:
         figs.append(results.Figure(

@@ -403,7 +403,9 @@ def test_template_figure_props_are_valid():
     tpl = fig_template.generate_once(fig_template.cluster_props(20))
     node_sets = [r for r in tpl['resources'].values()
                  if r['type'] == 'OS::Savanna::NodeSet']
-    assert len(node_sets) == 20
+    # the master's set and 19 workers in sets of up to 5
+    assert [len(r['properties']['nodes']) for r in node_sets] == [
+        1, 5, 5, 5, 4]
 
 
 def test_preview_figure():
@@ -417,7 +419,9 @@ def test_preview_figure():
 def test_cli_defaults_quick_and_only():
     args = run.parse_args([])
     assert (args.nodes, args.small, args.fanout, args.workers,
-            args.rounds, args.set_size) == (100, 25, 100, 10, 3, 5)
+            args.rounds, args.set_size) == (100, 25, 100, 10, 3, 1)
+    # the default run is the plugin's default node set size
+    assert run.DEFAULT_SETTINGS['node_set_size'] == 5
     quick = run.parse_args(['--quick', '--nodes', '8', '--only', '2,6'])
     assert quick.nodes == 8 and quick.fanout == run.QUICK['fanout']
     assert quick.only == ['2', '6']
@@ -431,14 +435,15 @@ def test_plan_one_hold_per_round_alternating():
     args = run.parse_args(['--only', '1,4,5,7,8,3'])
     names = [h.name for h in run.plan(args)]
     assert names == ['round-1', 'round-2', 'round-3',
-                     'node-sets-5-round-1', 'node-sets-5-round-2',
-                     'node-sets-5-round-3', 'engine-workers-1',
+                     'node-sets-1-round-1', 'node-sets-1-round-2',
+                     'node-sets-1-round-3', 'engine-workers-1',
                      'engine-workers-4', 'e2e-round-1', 'e2e-round-2',
                      'e2e-round-3']
     holds = {h.name: h for h in run.plan(args)}
     assert holds['engine-workers-4'].settings == {'engine_workers': 4,
-                                                  'node_set_size': 1}
-    assert holds['node-sets-5-round-1'].settings['node_set_size'] == 5
+                                                  'node_set_size': 5}
+    assert holds['round-1'].settings['node_set_size'] == 5
+    assert holds['node-sets-1-round-1'].settings['node_set_size'] == 1
     # round: N both sides (then scaled), the added size, the small size
     assert len(holds['round-1'].steps) == 6
     assert run._sides(0) == (SAV, RG) and run._sides(1) == (RG, SAV)

@@ -198,7 +198,11 @@ class ClusterTestCase(common.HeatTestCase):
                          new=self.tables.rows_with_metadata)
         self.patchobject(nested, 'rows_in', new=self.tables.rows_in)
         self.templates = []
-        self.override(provisioning_poll_interval=0.1)
+        # The tables here stand a node set per node, named after it
+        # (built_set): sets of one. Sets of several nodes are the node
+        # set's own tests (test_node_set.py), the core's (test_plan.py,
+        # test_template.py) and the functional tier's (the default 5).
+        self.override(provisioning_poll_interval=0.1, node_set_size=1)
 
     def override(self, **opts):
         for name, value in opts.items():
