@@ -353,4 +353,16 @@ def figures_set_size(samples, nodes, sizes, engine_workers=2):
             results.ratios([o['seconds'] for o in scale_other[:m]],
                            [b['seconds'] for b in scale_base[:m]]),
             unit='x', measured='scale-up wall time ratio'))
+
+        def engine(sample):
+            return (sample.get('cpu') or {}).get(ENGINE)
+        figs.append(results.Figure.of(
+            '8d scale-up engine CPU %s' % label,
+            results.ratios([engine(o) for o in scale_other[:m]],
+                           [engine(b) for b in scale_base[:m]]),
+            unit='x', measured='heat-engine CPU of the scale-up '
+            '(update request -> UPDATE_COMPLETE), ratio',
+            detail={'size_%d' % small: [engine(b) for b in scale_base[:m]],
+                    'size_%d' % large: [engine(o)
+                                        for o in scale_other[:m]]}))
     return figs

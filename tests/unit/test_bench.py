@@ -267,12 +267,14 @@ def test_set_size_figures():
         return _create(SAV, 100, infra, cpu, settings={
             'engine_workers': 2, 'node_set_size': size})
     scale = {'kind': 'scale', 'side': SAV, 'nodes': 100, 'seconds': 20,
+             'cpu': {fig_infra.ENGINE: 20.0},
              'settings': {'engine_workers': 2, 'node_set_size': 1}}
-    scale5 = dict(scale, seconds=10,
+    scale5 = dict(scale, seconds=10, cpu={fig_infra.ENGINE: 5.0},
                   settings={'engine_workers': 2, 'node_set_size': 5})
     figs = fig_infra.figures_set_size(
         [s(1, 100, 50), s(5, 80, 30), scale, scale5], 100, (1, 5))
-    assert [f.value for f in figs] == [0.8, 0.6, 0.5]
+    assert [f.value for f in figs] == [0.8, 0.6, 0.5, 0.25]
+    assert figs[-1].name == '8d scale-up engine CPU node_set_size 5 vs 1'
 
 
 # -- figure 4 -----------------------------------------------------------------
