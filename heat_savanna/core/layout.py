@@ -40,7 +40,7 @@ class NodeSetLayout:
 #: nodes per node set when the caller does not say (``[savanna]
 #: node_set_size``'s default). Measured (figure 8 of the performance page):
 #: sets of 5 against sets of 1 cut heat-engine's CPU for a 100-node create
-#: by about a quarter and for a 100 -> 110 scale-up by about two thirds,
+#: by about a fifth and for a 100 -> 110 scale-up by about two thirds,
 #: as every update visits each set of the cluster's stack once. A resource
 #: failing for one node stops only its own set's other nodes, which the set
 #: then finishes without it (:mod:`heat_savanna.resources.node_set`).

@@ -501,3 +501,34 @@ def test_profile_route_diff_per_node():
     assert lines[1].split() == ['3.00', '2.00', 'compute', 'GET',
                                 '/servers/{id}']
     assert lines[2].split()[:2] == ['0.00', '0.50']
+
+
+def test_delete_waits_until_the_name_is_free(monkeypatch):
+    # Heat shows DELETE_COMPLETE before it soft-deletes the row: a create
+    # of the same name right then is refused (seen in figure 7's holds).
+    class Stack(object):
+        id = 'sid'
+        stack_status = 'DELETE_COMPLETE'
+
+    class Stacks(object):
+        listed = 3
+        calls = []
+
+        def delete(self, name):
+            self.calls.append(('delete', name))
+
+        def get(self, name, resolve_outputs=True):
+            return Stack()
+
+        def list(self):
+            self.listed -= 1
+            return [Stack()] if self.listed > 0 else []
+
+    class Heat(object):
+        stacks = Stacks()
+
+    monkeypatch.setattr(sandbox.time, 'sleep', lambda s: None)
+    heat = Heat()
+    sandbox.delete_stack(heat, 'sid')
+    assert heat.stacks.listed == 0
+    assert heat.stacks.calls == [('delete', 'sid')]
