@@ -51,8 +51,8 @@ def tree_resources(nodes, set_size=None, volumes=1, anti_affinity=False):
     ``set_size``, default the plugin's)."""
     from heat_savanna.core import layout
     from heat_savanna.core import template
-    set_size = set_size or layout.DEFAULT_SET_SIZE
     from heat_savanna.core import validation
+    set_size = set_size or layout.DEFAULT_SET_SIZE
     spec = validation.check(cluster_props(nodes, volumes, anti_affinity))
     return 1 + template.resource_count(spec, set_size=set_size)
 

@@ -266,22 +266,13 @@ def delete_stack(heat, name, timeout=1800):
             except Exception:
                 return      # gone
             if st.stack_status == 'DELETE_COMPLETE':
-                _until_unlisted(heat, st.id)
+                from savanna_sandbox import demo
+                try:
+                    demo.wait_unlisted(heat, st.id, timeout=120)
+                except TimeoutError as exc:
+                    raise BenchError(str(exc))
                 return
             if st.stack_status == 'DELETE_FAILED':
                 break
             time.sleep(1)
     raise BenchError('stack %s could not be deleted' % name)
-
-
-def _until_unlisted(heat, stack_id, timeout=120):
-    """Heat stores DELETE_COMPLETE, then deletes the stack's trust and
-    user, and only then soft-deletes the row: until then the name is
-    still taken (a create of the same name is refused with a conflict)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if stack_id not in {s.id for s in heat.stacks.list()}:
-            return
-        time.sleep(1)
-    raise BenchError('deleted stack %s still listed after %ds'
-                     % (stack_id, timeout))

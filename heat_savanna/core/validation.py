@@ -345,8 +345,9 @@ def check(props, default_name=None, get_plugin=None, layout=None,
     Without ``plugin_version`` the plugin's default version is chosen (the
     returned spec carries it).
 
-    :param max_resources_per_stack: heat-engine's limit and
-        :param node_set_size: the plugin's node set size (see
+    :param max_resources_per_stack: heat-engine's limit (see
+        :func:`validate_cluster`).
+    :param node_set_size: the plugin's ``[savanna] node_set_size`` (see
         :func:`validate_cluster`).
     :returns: the ClusterSpec when valid.
     :raises InvalidCluster: with ALL the errors found.

@@ -240,7 +240,8 @@ class NodeSet(stack_resource.StackResource):
     @staticmethod
     def _cookie(action, props):
         return {'expect': action, 'props': props, 'settled': 0,
-                'follow_ups': 0, 'failed': {}, 'discovery': None}
+                'follow_ups': 0, 'failed': {}, 'failed_before': 0,
+                'discovery': None}
 
     def _advance(self, cookie):
         """One look at the child stack; True once every node is judged
@@ -273,7 +274,7 @@ class NodeSet(stack_resource.StackResource):
                 cookie['failed'][name] = verdict
         unfinished = [n for n, v in verdicts.items()
                       if v.state == build.UNFINISHED]
-        progress = len(cookie['failed']) > cookie.get('failed_before', 0)
+        progress = len(cookie['failed']) > cookie['failed_before']
         if unfinished and status.status == self.FAILED and progress and \
                 cookie['follow_ups'] < max(MAX_FOLLOW_UPS,
                                            len(props[self.NODES]) - 1):

@@ -7,6 +7,8 @@ import uuid
 import pytest
 import requests
 
+from savanna_sandbox import demo
+
 pytestmark = pytest.mark.functional
 
 TRIVIAL = {
@@ -53,13 +55,9 @@ def test_demo_lists_its_own_stack(sandbox):
         heat.stacks.delete(stack_id)
     assert _wait(heat, stack_id, ('DELETE_COMPLETE', 'DELETE_FAILED')
                  ).stack_status == 'DELETE_COMPLETE'
-    # Heat stores DELETE_COMPLETE first, then deletes the stack's trust and
-    # user (Keystone calls) and only then removes the row the list reads:
-    # the stack leaves the list a moment after its status says deleted.
-    deadline = time.monotonic() + 60
-    while stack_id in {s.id for s in heat.stacks.list()}:
-        assert time.monotonic() < deadline, 'deleted stack still listed'
-        time.sleep(1)
+    # Heat removes the row the list reads a moment after the status says
+    # deleted (demo.wait_unlisted); by then it must be gone.
+    demo.wait_unlisted(heat, stack_id, timeout=60)
 
 
 def test_bad_token_is_refused(sandbox):

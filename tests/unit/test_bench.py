@@ -508,6 +508,7 @@ def test_delete_waits_until_the_name_is_free(monkeypatch):
     # of the same name right then is refused (seen in figure 7's holds).
     class Stack(object):
         id = 'sid'
+        stack_name = 'bench-sav-50'
         stack_status = 'DELETE_COMPLETE'
 
     class Stacks(object):

@@ -92,8 +92,16 @@ def wait_stack(heat, stack, resource='spark', timeout=900, out=sys.stdout,
 def delete_stack(heat, stack, timeout=300):
     """Delete ``stack`` by name and wait until Heat no longer lists it."""
     heat.stacks.delete(stack)
+    wait_unlisted(heat, stack, timeout)
+
+
+def wait_unlisted(heat, stack, timeout=300):
+    """Wait until Heat's stack list no longer holds ``stack`` (a name or
+    an id). Heat stores DELETE_COMPLETE first, then deletes the stack's
+    trust and user, and only then soft-deletes the row the list reads:
+    until then the name is still taken (a create of it is refused)."""
     deadline = time.monotonic() + timeout
-    while [s for s in heat.stacks.list() if s.stack_name == stack]:
+    while [s for s in heat.stacks.list() if stack in (s.id, s.stack_name)]:
         if time.monotonic() > deadline:
             raise TimeoutError('%s still listed %ss after its delete'
                                % (stack, timeout))
