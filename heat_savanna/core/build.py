@@ -95,3 +95,20 @@ def shared_failures(rows, nodes):
 def busy(rows):
     """Whether any row is still in progress."""
     return any(row.status == 'IN_PROGRESS' for row in rows)
+
+
+def strays(found, owner, nodes, known):
+    """The ids in ``found`` (``(id, metadata)`` of servers or volumes) made
+    for one of ``nodes`` of the stack ``owner`` that no resource knows
+    (``known``: the physical ids of the set's resources).
+
+    Such a server or volume exists when a create went through in Nova or
+    Cinder but its answer never reached Heat: the engine died between the
+    request and storing the id, or a proxy timed the request out. Heat
+    never deletes it, and a stray server keeps the node's port, so the
+    node's next server fails with "Port ... is still in use"."""
+    nodes, known = set(nodes), set(known)
+    return sorted(ident for ident, meta in found
+                  if (meta or {}).get(template.OWNER_KEY) == owner and
+                  (meta or {}).get(template.NODE_KEY) in nodes and
+                  ident not in known)

@@ -67,6 +67,13 @@ SOFTWARE_CONFIG_TRANSPORT = 'POLL_SERVER_HEAT'
 SIGNAL_TRANSPORT = 'HEAT_SIGNAL'
 AGENT = 'heat-agent'
 
+#: server and volume metadata naming the node set's stack (the cluster's
+#: nested stack) and the node a server or volume was made for: what finds one
+#: made for a request whose answer never reached Heat (see
+#: heat_savanna.core.build.strays)
+OWNER_KEY = 'savanna_owner'
+NODE_KEY = 'savanna_node'
+
 NODE_SET_VOLUME_KEYS = (
     VOL_COUNT, VOL_SIZE, VOL_TYPE, VOL_AVAILABILITY_ZONE,
 ) = ('count', 'size', 'volume_type', 'availability_zone')
@@ -272,7 +279,7 @@ def node_set_properties(spec, group, nodes, key_name, security_group,
     return props
 
 
-def _node_resources(props, node, resources, outputs):
+def _node_resources(props, node, resources, outputs, owner=None):
     """One node's resources and output, from node-set properties."""
     # named like the server, so an operator (or a fault) finds a node's
     # port in Neutron by name
@@ -291,12 +298,14 @@ def _node_resources(props, node, resources, outputs):
         'user_data_format': 'RAW',
         'metadata': {'savanna_cluster': props[NS_CLUSTER_NAME],
                      'savanna_group': props[NS_GROUP],
-                     'savanna_node': node,
+                     NODE_KEY: node,
                      'savanna_processes': ','.join(props[NS_PROCESSES]),
                      # exported by Ceilometer (only metering.* is), so an
                      # alarm can aggregate the cluster's servers
                      'metering.server_group': props[NS_CLUSTER_NAME]},
     }
+    if owner:
+        server['metadata'][OWNER_KEY] = owner
     if props.get(NS_KEY_NAME):
         server['key_name'] = props[NS_KEY_NAME]
     if props.get(NS_AVAILABILITY_ZONE):
@@ -340,6 +349,8 @@ def _node_resources(props, node, resources, outputs):
         volume = {'name': '%s-%s' % (props[NS_CLUSTER_NAME],
                                      volume_name(node, k)),
                   'size': vols[VOL_SIZE]}
+        if owner:
+            volume['metadata'] = {OWNER_KEY: owner, NODE_KEY: node}
         if vols.get(VOL_TYPE):
             volume['volume_type'] = vols[VOL_TYPE]
         if vols.get(VOL_AVAILABILITY_ZONE):
@@ -363,13 +374,15 @@ def _node_resources(props, node, resources, outputs):
                   'volumes': max(vols.get(VOL_COUNT) or 0, 0)}}
 
 
-def node_set_template(props, nodes=None):
+def node_set_template(props, nodes=None, owner=None):
     """The child stack of an OS::Savanna::NodeSet from its properties:
-    every per-node resource of ``nodes`` (default: the set's nodes)."""
+    every per-node resource of ``nodes`` (default: the set's nodes).
+    ``owner`` (the id of the stack the set is in) goes into the servers'
+    and volumes' metadata."""
     resources, outputs = {}, {}
     nodes = props[NS_NODES] if nodes is None else nodes
     for node in nodes:
-        _node_resources(props, node, resources, outputs)
+        _node_resources(props, node, resources, outputs, owner)
     return {'heat_template_version': HOT_VERSION,
             'description': 'heat-savanna cluster %s, node set of group %s: '
             '%s' % (props[NS_CLUSTER_NAME], props[NS_GROUP],

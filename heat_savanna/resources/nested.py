@@ -74,3 +74,14 @@ def rows_in(context, root_stack_id, stack_ids, names):
         context, root_stack_id,
         {'stack_id': list(stack_ids), 'name': list(names)})
     return [_row(r) for r in _current(found.values()).values()]
+
+
+def physical_ids(context, stack_id):
+    """The physical ids of every resource row of a stack, replaced rows
+    included."""
+    if stack_id is None:
+        return set()
+    found = resource_objects.Resource.get_all_active_by_stack(context,
+                                                              stack_id)
+    return {r.physical_resource_id for r in found.values()
+            if r.physical_resource_id}

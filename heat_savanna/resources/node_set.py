@@ -15,8 +15,11 @@ cluster's nested stack never fails because of a node, and no node set
 stops another.
 """
 
+import time
+
 from oslo_log import log as logging
 
+from heat.common import exception
 from heat.common.i18n import _
 from heat.engine import attributes
 from heat.engine import constraints
@@ -42,6 +45,8 @@ SETTLE_POLLS = 2
 MAX_FOLLOW_UPS = 2
 #: characters of a deployment's stdout / stderr kept in the metadata
 OUTPUT_TAIL = 4000
+#: seconds stray servers and volumes (see sweep_strays) may take to go
+STRAY_WAIT = 180
 
 
 class NodeSet(stack_resource.StackResource):
@@ -186,8 +191,14 @@ class NodeSet(stack_resource.StackResource):
         props = props if props is not None else self.properties
         return {k: props[k] for k in self.PROPERTIES}
 
+    def _template(self, props, nodes=None):
+        # the owner (the stack this set is in; None while a template is
+        # only validated) marks the servers and volumes as this cluster's
+        return template.node_set_template(props, nodes=nodes,
+                                          owner=self.stack.id)
+
     def child_template(self):
-        return template.node_set_template(self._props())
+        return self._template(self._props())
 
     def child_params(self):
         return {}
@@ -230,12 +241,99 @@ class NodeSet(stack_resource.StackResource):
     def handle_update(self, json_snippet, tmpl_diff, prop_diff):
         props = self._props(json_snippet.properties(self.properties_schema,
                                                     self.context))
-        self.update_with_template(template.node_set_template(props), {},
+        cookie = self._cookie(self.UPDATE, props)
+        # a stray server holds its node's port: the node's new server
+        # could not have it; remove the strays before the child update
+        nodes = set(self.properties[self.NODES]) | set(props[self.NODES])
+        if self.sweep_strays(nodes):
+            cookie['sweep'] = {'nodes': sorted(nodes),
+                               'until': time.time() + STRAY_WAIT}
+        else:
+            self._start_update(props)
+        return cookie
+
+    def _start_update(self, props):
+        self.update_with_template(self._template(props), {},
                                   timeout_mins=self._timeout_mins(props))
-        return self._cookie(self.UPDATE, props)
 
     def check_update_complete(self, cookie=None):
+        sweep = (cookie or {}).get('sweep')
+        if sweep:
+            left = self.sweep_strays(sweep['nodes'])
+            if left and time.time() < sweep['until']:
+                raise resource.PollDelay(POLL_DELAY)
+            if left:
+                LOG.warning('%s: %s still there after %d s; updating '
+                            'anyway', self.name, ', '.join(left),
+                            STRAY_WAIT)
+            del cookie['sweep']
+            self._start_update(cookie['props'])
+            raise resource.PollDelay(POLL_DELAY)
         return self._advance(cookie)
+
+    def handle_delete(self):
+        return {'nested': super(NodeSet, self).handle_delete(),
+                'until': None}
+
+    def check_delete_complete(self, cookie=None):
+        cookie = cookie or {'nested': None, 'until': None}
+        if cookie['until'] is None:
+            if not super(NodeSet, self).check_delete_complete(
+                    cookie['nested']):
+                return False
+            cookie['until'] = time.time() + STRAY_WAIT
+        # the child stack is gone: whatever still carries this set's
+        # marks was never Heat's to delete
+        left = self.sweep_strays(self.properties[self.NODES] or [])
+        if not left:
+            return True
+        if time.time() > cookie['until']:
+            raise exception.Error(_(
+                '%(set)s: servers or volumes made for its nodes but never '
+                'known to Heat are still there after %(wait)d s: %(left)s; '
+                'delete again') % {'set': self.name, 'wait': STRAY_WAIT,
+                                   'left': ', '.join(left)})
+        return False
+
+    def sweep_strays(self, nodes):
+        """Ask Nova and Cinder to delete the servers and volumes made for
+        ``nodes`` of this set that none of its resources knows (see
+        :func:`heat_savanna.core.build.strays`); returns the ids of those
+        still there. Without an owner (a set stored before the servers
+        were marked) there is nothing to find."""
+        owner = self.stack.id
+        if owner is None or not nodes:
+            return []
+        known = nested.physical_ids(self.context, self.resource_id)
+        nova = self.client('nova')
+        # Nova filters names by regular expression; cluster names are
+        # letters, digits and dashes
+        servers = build.strays(
+            [(s.id, s.metadata) for s in nova.servers.list(
+                search_opts={'name': '^%s-' % self.properties[
+                    self.CLUSTER_NAME]})],
+            owner, nodes, known)
+        volumes, cinder = [], None
+        if (self.properties[self.VOLUMES] or {}).get(self.VOL_COUNT):
+            # (a cloud without Cinder has no volumes to look for)
+            cinder = self.client('cinder')
+            volumes = build.strays(
+                [(v.id, v.metadata) for v in cinder.volumes.list(
+                    search_opts={'metadata': {template.OWNER_KEY: owner}})],
+                owner, nodes, known)
+        if servers or volumes:
+            LOG.warning('%s: deleting what was made for its nodes but never '
+                        'known to Heat (a create whose answer was lost): '
+                        'servers %s, volumes %s', self.name,
+                        servers or '-', volumes or '-')
+        for client, ids in ((nova.servers, servers),
+                            (cinder and cinder.volumes, volumes)):
+            for ident in ids:
+                try:
+                    client.delete(ident)
+                except Exception as exc:   # gone meanwhile, or busy
+                    LOG.info('%s: delete of %s: %s', self.name, ident, exc)
+        return servers + volumes
 
     @staticmethod
     def _cookie(action, props):
@@ -286,8 +384,7 @@ class NodeSet(stack_resource.StackResource):
                     if n not in cookie['failed']]
             LOG.info('%s: finishing %s after %s failed', self.name,
                      ', '.join(unfinished), ', '.join(cookie['failed']))
-            self.update_with_template(
-                template.node_set_template(props, nodes=keep), {})
+            self.update_with_template(self._template(props, nodes=keep), {})
             cookie['expect'] = self.UPDATE
             raise resource.PollDelay(POLL_DELAY)
         for name in unfinished:

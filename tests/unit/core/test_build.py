@@ -80,3 +80,18 @@ def test_shared_failures_and_busy():
         'management-keypair: quota exceeded']
     assert build.busy(stack)
     assert not build.busy(done('w-0'))
+
+
+def test_strays_are_the_owners_unknown_servers_of_the_given_nodes():
+    def meta(owner, node):
+        return {'savanna_owner': owner, 'savanna_node': node}
+    found = [('known', meta('s1', 'w-0')),
+             ('stray', meta('s1', 'w-1')),
+             ('other-cluster', meta('s2', 'w-1')),
+             ('other-set', meta('s1', 'm-0')),
+             ('unmarked', {}),
+             ('no-metadata', None),
+             ('stray-2', meta('s1', 'w-0'))]
+    assert build.strays(found, 's1', ['w-0', 'w-1'], {'known'}) == [
+        'stray', 'stray-2']
+    assert build.strays(found, 's1', [], {'known'}) == []

@@ -524,3 +524,22 @@ def test_validation_template_keeps_one_node_set_of_each_shape():
     small = template.validation_template(full)
     assert 'worker-7' in small['resources']
     assert 'worker-8' not in small['resources']
+
+
+def test_the_owner_marks_servers_and_volumes_when_known():
+    # the owner (the stack the node set is in) and the node, so a server
+    # or volume made for a create whose answer was lost can be found
+    _s, _l, tmpl = hadoop(2, level1=True, set_size=5)
+    props = next(r['properties'] for r in tmpl['resources'].values()
+                 if r['type'] == template.NODE_SET_TYPE and
+                 r['properties']['group'] == 'worker')
+    marked = template.node_set_template(props, owner='stack-1')['resources']
+    server = marked['worker-1']['properties']['metadata']
+    assert (server[template.OWNER_KEY], server[template.NODE_KEY]) == (
+        'stack-1', 'worker-1')
+    assert marked['worker-1-volume-0']['properties']['metadata'] == {
+        template.OWNER_KEY: 'stack-1', template.NODE_KEY: 'worker-1'}
+    plain = template.node_set_template(props)['resources']
+    assert template.OWNER_KEY not in plain['worker-1']['properties'][
+        'metadata']
+    assert 'metadata' not in plain['worker-1-volume-0']['properties']

@@ -165,6 +165,10 @@ class Tables(object):
     def rows_with_metadata(self, context, stack_id):
         return dict(self.rows.get(stack_id, {}))
 
+    def physical_ids(self, context, stack_id):
+        return {p for _r, _m, p in self.rows.get(stack_id, {}).values()
+                if p}
+
     def rows_in(self, context, root_stack_id, stack_ids, names):
         out = []
         for sid in stack_ids:
@@ -197,6 +201,8 @@ class ClusterTestCase(common.HeatTestCase):
         self.patchobject(nested, 'rows_with_metadata',
                          new=self.tables.rows_with_metadata)
         self.patchobject(nested, 'rows_in', new=self.tables.rows_in)
+        self.patchobject(nested, 'physical_ids',
+                         new=self.tables.physical_ids)
         self.templates = []
         # The tables here stand a node set per node, named after it
         # (built_set): sets of one. Sets of several nodes are the node

@@ -3,6 +3,7 @@ how it judges its nodes, finishes the unfinished, waits for host keys,
 and records every node's outcome without ever failing for a node."""
 
 import json
+from unittest import mock
 
 from heat.common import template_format
 from heat.engine import resource
@@ -323,6 +324,139 @@ class NodeSetTest(harness.ClusterTestCase):
         self.assertEqual(('FAILED', 'IN_PROGRESS'),
                          (rec['state'], rec['deployment']['status']))
         self.assertIn('Timed out', rec['reason'])
+
+    # -- strays: made for a node, never known to Heat ----------------------
+    def with_cloud(self, rsrc, servers, volumes=()):
+        """Nova and Cinder answer ``servers`` / ``volumes`` ((id, node,
+        owner) each) until the set deletes them."""
+        live = {'servers': {i: (n, o) for i, n, o in servers},
+                'volumes': {i: (n, o) for i, n, o in volumes}}
+
+        def lister(kind):
+            def list_(search_opts=None):
+                return [mock.Mock(id=i, metadata={
+                    template_mod.OWNER_KEY: o, template_mod.NODE_KEY: n})
+                    for i, (n, o) in sorted(live[kind].items())]
+            return list_
+        self.nova.servers.list.side_effect = lister('servers')
+        self.nova.volumes.list.side_effect = lister('volumes')
+        self.deleted = []
+
+        def deleter(kind):
+            def delete(ident):
+                self.deleted.append((kind, ident))
+                live[kind].pop(ident)
+            return delete
+        self.nova.servers.delete.side_effect = deleter('servers')
+        self.nova.volumes.delete.side_effect = deleter('volumes')
+        return live
+
+    def test_the_servers_and_volumes_carry_the_owner_and_the_node(self):
+        rsrc = self.make_set(['workers-0'])
+        rsrc.handle_create()
+        res = self.child[0][1]['resources']
+        owner = rsrc.stack.id
+        self.assertIsNotNone(owner)
+        self.assertEqual(
+            (owner, 'workers-0'),
+            (res['workers-0']['properties']['metadata'][
+                template_mod.OWNER_KEY],
+             res['workers-0']['properties']['metadata'][
+                 template_mod.NODE_KEY]))
+        self.assertEqual({template_mod.OWNER_KEY: owner,
+                          template_mod.NODE_KEY: 'workers-0'},
+                         res['workers-0-volume-0']['properties'][
+                             'metadata'])
+
+    def test_an_update_deletes_the_strays_first_then_updates(self):
+        # workers-1's create went through in Nova but its answer was lost:
+        # its server holds workers-1's port, so it goes before the update
+        rsrc = self.make_set(['workers-0', 'workers-1'])
+        rsrc.handle_create()
+        owner = rsrc.stack.id
+        node_rows(self.tables, 'workers-0')
+        self.tables.put(CHILD, 'workers-0', 'CREATE', 'COMPLETE',
+                        physical_id='srv-0')
+        self.tables.put(CHILD, 'workers-1', 'CREATE', 'FAILED',
+                        'Gateway Timeout')
+        live = self.with_cloud(
+            rsrc, [('srv-0', 'workers-0', owner),
+                   ('stray-1', 'workers-1', owner),
+                   ('theirs', 'workers-1', 'another-cluster'),
+                   ('other-node', 'masters-0', owner)],
+            [('vol-stray', 'workers-1', owner)])
+        self.nova.servers.delete.side_effect = (
+            lambda ident: self.deleted.append(('servers', ident)))
+        cookie = rsrc.handle_update(rsrc.t, {}, {})
+        self.assertEqual([('servers', 'stray-1'), ('volumes', 'vol-stray')],
+                         self.deleted)
+        self.assertEqual(['create'], [c[0] for c in self.child])
+        # the server is still going: no update yet, and it is asked again
+        self.assertRaises(resource.PollDelay, rsrc.check_update_complete,
+                          cookie)
+        self.assertEqual(['create'], [c[0] for c in self.child])
+        self.assertIn(('servers', 'stray-1'), self.deleted[2:])
+        del live['servers']['stray-1']
+        self.assertRaises(resource.PollDelay, rsrc.check_update_complete,
+                          cookie)
+        self.assertEqual(['create', 'update'], [c[0] for c in self.child])
+        self.assertEqual({'srv-0', 'theirs', 'other-node'},
+                         set(live['servers']))
+
+    def test_an_update_with_no_strays_updates_at_once(self):
+        rsrc = self.make_set(['workers-0'])
+        rsrc.handle_create()
+        self.with_cloud(rsrc, [])
+        rsrc.handle_update(rsrc.t, {}, {})
+        self.assertEqual(['create', 'update'], [c[0] for c in self.child])
+        self.assertEqual([], self.deleted)
+        # Nova filters by name (a regular expression): this cluster's
+        self.assertEqual({'name': '^hc-'}, self.nova.servers.list.call_args[
+            1]['search_opts'])
+
+    def test_delete_removes_the_strays_after_the_child_stack(self):
+        from heat.engine.resources import stack_resource
+        rsrc = self.make_set(['workers-0'])
+        rsrc.handle_create()
+        owner = rsrc.stack.id
+        self.with_cloud(rsrc, [('stray-0', 'workers-0', owner)],
+                        [('vol-0', 'workers-0', owner)])
+        gone = self.patchobject(stack_resource.StackResource,
+                                'check_delete_complete',
+                                side_effect=[False, True, True])
+        self.patchobject(stack_resource.StackResource, 'handle_delete',
+                         return_value=None)
+        cookie = rsrc.handle_delete()
+        self.assertFalse(rsrc.check_delete_complete(cookie))
+        self.assertEqual([], self.deleted)     # the child stack first
+        # asked to go; done once they are not listed any more
+        self.assertFalse(rsrc.check_delete_complete(cookie))
+        self.assertEqual([('servers', 'stray-0'), ('volumes', 'vol-0')],
+                         self.deleted)
+        self.assertTrue(rsrc.check_delete_complete(cookie))
+        self.assertEqual(2, gone.call_count)
+
+    def test_delete_fails_naming_strays_that_do_not_go(self):
+        from heat.engine.resources import stack_resource
+        from heat_savanna.resources import node_set
+        rsrc = self.make_set(['workers-0'], volumes=0)
+        rsrc.handle_create()
+        self.with_cloud(rsrc, [('stuck', 'workers-0', rsrc.stack.id)])
+        self.nova.servers.delete.side_effect = Exception('409 busy')
+        self.patchobject(stack_resource.StackResource,
+                         'check_delete_complete', return_value=True)
+        self.patchobject(stack_resource.StackResource, 'handle_delete',
+                         return_value=None)
+        cookie = rsrc.handle_delete()
+        self.assertFalse(rsrc.check_delete_complete(cookie))
+        self.patchobject(node_set, 'STRAY_WAIT', new=-1)
+        cookie['until'] = 0
+        err = self.assertRaises(Exception, rsrc.check_delete_complete,
+                                cookie)
+        self.assertIn('stuck', str(err))
+        self.assertIn('delete again', str(err))
+        # no volumes in this set: Cinder is not asked
+        self.assertEqual(0, self.nova.volumes.list.call_count)
 
 
 #: polls of a FAILED child: SETTLE_POLLS quiet ones, then the follow-up

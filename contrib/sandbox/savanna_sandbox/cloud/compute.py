@@ -8,11 +8,11 @@ our plugin reads the difference (flavor in server, server-group policy,
 keypair generation, volume-attachment fields).
 """
 
-import fnmatch
-import hashlib
 import base64
+import hashlib
 import logging
 import os
+import re
 import shutil
 import socket
 import time
@@ -543,12 +543,19 @@ class ComputeApp(wsgi.ServiceApp):
                         req.GET.get('all_projects')) and self.is_admin(req)
         servers = sorted(self.cloud.store.values('servers'),
                          key=lambda s: s['seq'])
+        name_re = None
+        if 'name' in req.GET:
+            try:
+                name_re = re.compile(req.GET['name'])
+            except re.error:
+                raise wsgi.bad_request('Invalid regular expression: %s'
+                                       % req.GET['name'])
         result = []
         for rec in servers:
             if rec['project_id'] != project and not all_projects:
                 continue
-            if 'name' in req.GET and not fnmatch.fnmatch(
-                    rec['name'], '*%s*' % req.GET['name']):
+            # as Nova: the name filter is a regular expression, searched
+            if 'name' in req.GET and not name_re.search(rec['name']):
                 continue
             if 'status' in req.GET and rec['status'] != \
                     req.GET['status'].upper():
@@ -666,6 +673,9 @@ class ComputeApp(wsgi.ServiceApp):
                                              bdm.get('device_name'),
                                              immediate=True)
         self.cloud.boot(rec)
+        lost = self.cloud.faults.resource_fails('server_create_lost', name)
+        if lost is not None:
+            raise lost
         view = {'id': server_id, 'links': self._link(req, 'servers',
                                                      server_id),
                 'OS-DCF:diskConfig': 'MANUAL',

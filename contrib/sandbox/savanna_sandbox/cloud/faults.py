@@ -24,7 +24,9 @@ merges over the current faults, ``POST /reset`` clears them)::
                           "code": 500, "message": "..."},
         "volume_attach": {"names": ["*-worker-5"]},     # server names
         "port_create": {"names": ["*-worker-1-port"]},  # port names
-        "floating_ip_create": {"names": ["*-worker-2-port"]}  # its port
+        "floating_ip_create": {"names": ["*-worker-2-port"]}, # its port
+        "server_create_lost": {"names": ["*-worker-1"]},  # server names
+        "volume_create_lost": {"names": ["*-worker-1-volume-0"]}
       },
       "host_keys_late": {"names": ["*-worker-6"], "delay": 20}
     }
@@ -38,8 +40,11 @@ tolerates errors in, not its calls after the server is up).
 answers HTTP ``code`` (defaults: 500 for volumes and attachments; 409,
 Neutron's answer to an exhausted quota or address pool, for ports and
 floating IPs) with ``message``, every time: Heat's own retries of a 409
-fail too. ``host_keys_late``: a matching server's console shows no SSH
-host keys until ``delay`` seconds after it went ACTIVE, as a slow
+fail too. The ``*_lost`` kinds create the server (it boots) or the volume
+and then answer HTTP ``code`` (default 504, a proxy's timeout): the client
+never learns the id, as when a heat-engine dies between its request and
+storing the answer. ``host_keys_late``: a matching server's console shows
+no SSH host keys until ``delay`` seconds after it went ACTIVE, as a slow
 cloud-init would.
 
 ``service_fail``: a matching server boots with a broken image: every
@@ -69,6 +74,10 @@ RESOURCE_FAILURES = {
     'port_create': (409, "Quota exceeded for resources: ['port']."),
     'floating_ip_create': (409, 'No more IP addresses available on '
                                 'network'),
+    'server_create_lost': (504, 'Gateway Timeout: no answer from the '
+                                'compute API in time'),
+    'volume_create_lost': (504, 'Gateway Timeout: no answer from the '
+                                'volume API in time'),
 }
 
 

@@ -6,6 +6,7 @@ go through their real state machines: creating -> available -> attaching
 takes ``volume_delay`` seconds so clients really poll.
 """
 
+import ast
 import threading
 
 from savanna_sandbox.cloud import store as store_mod
@@ -185,6 +186,18 @@ class VolumeApp(wsgi.ServiceApp):
         for key in ('name', 'status'):
             if key in req.GET:
                 vols = [v for v in vols if v[key] == req.GET[key]]
+        if 'metadata' in req.GET:
+            # as Cinder: a Python literal of a dict, every pair must match
+            # (what cinderclient sends for search_opts={'metadata': {...}})
+            try:
+                wanted = ast.literal_eval(req.GET['metadata'])
+            except (ValueError, SyntaxError):
+                wanted = None
+            if not isinstance(wanted, dict):
+                raise wsgi.bad_request('Invalid filter metadata: %s'
+                                       % req.GET['metadata'])
+            vols = [v for v in vols if all(
+                v['metadata'].get(k) == val for k, val in wanted.items())]
         vols.sort(key=lambda v: v['created_at'])
         marker = req.GET.get('marker')
         if marker:
@@ -242,6 +255,10 @@ class VolumeApp(wsgi.ServiceApp):
             'created_at': wsgi.now(), 'updated_at': wsgi.now()})
         self._later(lambda: self._set_status(vol['id'], 'available',
                                              'creating'))
+        lost = self.cloud.faults.resource_fails('volume_create_lost',
+                                                body.get('name'))
+        if lost is not None:
+            raise lost
         return wsgi.Reply(202, {'volume': self._view(req, vol)})
 
     def show_volume(self, req, project, id):

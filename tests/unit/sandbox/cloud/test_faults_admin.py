@@ -104,6 +104,43 @@ def test_api_errors_only_while_a_server_is_building(nova, sim, key):
         _cleanup(nova, [server])
 
 
+def test_a_lost_create_answer_leaves_what_was_made(nova, cinder, sim, key):
+    """server_create_lost / volume_create_lost: the request is carried out
+    and answered 504, so the client never learns the id; what was made is
+    found again as Nova and Cinder find things: a server name is a
+    regular expression, a volume metadata filter a dict literal."""
+    helpers.admin(sim, 'POST', '/faults', {'resource_failure': {
+        'server_create_lost': {'names': ['lost-srv']},
+        'volume_create_lost': {'names': ['lost-vol']}}})
+    with pytest.raises(nova_exc.ClientException) as exc:
+        _boot(nova, 'lost-srv')
+    assert exc.value.code == 504
+    with pytest.raises(cinder_exc.ClientException) as exc:
+        cinder.volumes.create(size=1, name='lost-vol',
+                              metadata={'owner': 'me', 'node': 'n-1'})
+    assert exc.value.code == 504
+    helpers.admin(sim, 'POST', '/reset')
+    kept = _boot(nova, 'lost-srv-2')        # not matched by the fault
+    try:
+        found = nova.servers.list(search_opts={'name': '^lost-srv$'})
+        assert [s.name for s in found] == ['lost-srv']
+        server = helpers.wait_status(nova, found[0].id)
+        assert server.status == 'ACTIVE'
+        assert sorted(s.name for s in nova.servers.list(
+            search_opts={'name': '^lost-'})) == ['lost-srv', 'lost-srv-2']
+        vols = cinder.volumes.list(search_opts={'metadata': {'owner': 'me'}})
+        assert [v.name for v in vols] == ['lost-vol']
+        assert cinder.volumes.list(search_opts={
+            'metadata': {'owner': 'me', 'node': 'n-2'}}) == []
+        helpers.wait_for(lambda: cinder.volumes.get(vols[0].id).status ==
+                         'available', what='volume available')
+        cinder.volumes.delete(vols[0].id)
+        helpers.wait_gone(lambda: cinder.volumes.get(vols[0].id))
+    finally:
+        _cleanup(nova, [kept] + nova.servers.list(
+            search_opts={'name': '^lost-srv$'}))
+
+
 def test_api_error_rate_is_seeded(sim):
     def run():
         f = faults_mod.Faults(seed=0)
