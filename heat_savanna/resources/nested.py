@@ -76,12 +76,13 @@ def rows_in(context, root_stack_id, stack_ids, names):
     return [_row(r) for r in _current(found.values()).values()]
 
 
-def physical_ids(context, stack_id):
-    """The physical ids of every resource row of a stack, replaced rows
-    included."""
-    if stack_id is None:
+def physical_ids(context, root_stack_id, names):
+    """The physical ids of the resources called one of ``names`` anywhere
+    under the root stack: in every node set's child stack, a replacement
+    set's included, and replaced rows too."""
+    if root_stack_id is None or not names:
         return set()
-    found = resource_objects.Resource.get_all_active_by_stack(context,
-                                                              stack_id)
+    found = resource_objects.Resource.get_all_by_root_stack(
+        context, root_stack_id, {'name': sorted(set(names))})
     return {r.physical_resource_id for r in found.values()
             if r.physical_resource_id}

@@ -123,9 +123,11 @@ class NodeSet(stack_resource.StackResource):
             required=True),
         SECURITY_GROUPS: properties.Schema(
             properties.Schema.LIST,
-            _('Security groups of the nodes\' ports.'),
+            _('Security groups of the nodes\' ports (updated in place: '
+              'the ports take the new groups, no server is replaced).'),
             default=[],
-            schema=properties.Schema(properties.Schema.STRING)),
+            schema=properties.Schema(properties.Schema.STRING),
+            update_allowed=True),
         SERVER_GROUP: properties.Schema(
             properties.Schema.STRING,
             _('Server group (anti-affinity) the servers are scheduled in.')),
@@ -304,7 +306,15 @@ class NodeSet(stack_resource.StackResource):
         owner = self.stack.id
         if owner is None or not nodes:
             return []
-        known = nested.physical_ids(self.context, self.resource_id)
+        count = (self.properties[self.VOLUMES] or {}).get(self.VOL_COUNT) \
+            or 0
+        # known to any resource of the cluster: a set that replaces this
+        # one builds servers for the same nodes, and this set's delete
+        # comes after them
+        known = nested.physical_ids(
+            self.context, self.stack.root_stack_id(),
+            list(nodes) + [template.volume_name(n, k)
+                           for n in nodes for k in range(count)])
         nova = self.client('nova')
         # Nova filters names by regular expression; cluster names are
         # letters, digits and dashes
@@ -314,7 +324,7 @@ class NodeSet(stack_resource.StackResource):
                     self.CLUSTER_NAME]})],
             owner, nodes, known)
         volumes, cinder = [], None
-        if (self.properties[self.VOLUMES] or {}).get(self.VOL_COUNT):
+        if count:
             # (a cloud without Cinder has no volumes to look for)
             cinder = self.client('cinder')
             volumes = build.strays(

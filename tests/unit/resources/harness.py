@@ -165,9 +165,9 @@ class Tables(object):
     def rows_with_metadata(self, context, stack_id):
         return dict(self.rows.get(stack_id, {}))
 
-    def physical_ids(self, context, stack_id):
-        return {p for _r, _m, p in self.rows.get(stack_id, {}).values()
-                if p}
+    def physical_ids(self, context, root_stack_id, names):
+        return {p for rows in self.rows.values()
+                for r, _m, p in rows.values() if p and r.name in names}
 
     def rows_in(self, context, root_stack_id, stack_ids, names):
         out = []

@@ -259,6 +259,38 @@ class NodeSetTest(harness.ClusterTestCase):
             smaller, defn, smaller.properties(rsrc.properties_schema,
                                               rsrc.context), props, None))
 
+    def test_new_security_groups_update_the_ports_in_place(self):
+        # a group's security_groups change in place: the set is updated
+        # (its ports take the groups), not replaced with new servers; an
+        # image change would replace it (the cluster refuses that first)
+        from heat.engine import resource as resource_mod
+        rsrc = self.make_set(['workers-0'])
+        defn = rsrc.t
+        props = rsrc.properties
+
+        def changed(**new):
+            after = defn.freeze(properties=dict(
+                set_template(['workers-0'], **new)['resources'][
+                    'workers-0']['properties']))
+            return after.properties(rsrc.properties_schema, rsrc.context)
+        after = changed(security_groups=['sg-id', 'sg-2'])
+        self.assertEqual({'security_groups': ['sg-id', 'sg-2']},
+                         dict(rsrc.update_template_diff_properties(
+                             after, props)))
+        self.assertRaises(resource_mod.UpdateReplace,
+                          rsrc.update_template_diff_properties,
+                          changed(image='other'), props)
+        rsrc.handle_create()
+        self.with_cloud(rsrc, [])
+        upd = defn.freeze(properties=dict(set_template(
+            ['workers-0'], security_groups=['sg-id', 'sg-2'])['resources'][
+                'workers-0']['properties']))
+        rsrc.handle_update(upd, {}, {})
+        kind, tmpl = self.child[-1]
+        self.assertEqual(('update', ['sg-id', 'sg-2']),
+                         (kind, tmpl['resources']['workers-0-port'][
+                             'properties']['security_groups']))
+
     def test_properties_schema_matches_the_core(self):
         rsrc = self.make_set(['workers-0'])
         self.assertEqual(set(template_mod.NODE_SET_PROPERTIES),
@@ -435,6 +467,26 @@ class NodeSetTest(harness.ClusterTestCase):
                          self.deleted)
         self.assertTrue(rsrc.check_delete_complete(cookie))
         self.assertEqual(2, gone.call_count)
+
+    def test_what_a_replacement_set_built_is_not_a_stray(self):
+        # a set replaced by one for the same nodes is deleted after its
+        # replacement built them: their servers carry the same marks
+        from heat.engine.resources import stack_resource
+        rsrc = self.make_set(['workers-0'])
+        rsrc.handle_create()
+        owner = rsrc.stack.id
+        self.tables.put('replacement-child', 'workers-0', 'CREATE',
+                        'COMPLETE', physical_id='new-0')
+        self.tables.put('replacement-child', 'workers-0-volume-0',
+                        'CREATE', 'COMPLETE', physical_id='new-vol-0')
+        self.with_cloud(rsrc, [('new-0', 'workers-0', owner)],
+                        [('new-vol-0', 'workers-0', owner)])
+        self.patchobject(stack_resource.StackResource,
+                         'check_delete_complete', return_value=True)
+        self.patchobject(stack_resource.StackResource, 'handle_delete',
+                         return_value=None)
+        self.assertTrue(rsrc.check_delete_complete(rsrc.handle_delete()))
+        self.assertEqual([], self.deleted)
 
     def test_delete_fails_naming_strays_that_do_not_go(self):
         from heat.engine.resources import stack_resource
