@@ -219,16 +219,22 @@ def _convert(name, ptype, value):
     return value if isinstance(value, str) else str(value)
 
 
+#: the parameters Heat gives every stack; ``-P`` may set them too
+PSEUDO_PARAMETERS = ('OS::stack_name', 'OS::stack_id', 'OS::project_id')
+
+
 def resolve_parameters(template, overrides):
-    """Parameter values: ``-P`` overrides over defaults, type-converted."""
+    """Parameter values: ``-P`` overrides over defaults, type-converted;
+    Heat's pseudo parameters (``OS::stack_name``...) as given."""
     declared = template.get('parameters') or {}
     if not isinstance(declared, dict):
         raise TemplateError('parameters must be a map')
-    unknown = sorted(set(overrides) - set(declared))
+    unknown = sorted(set(overrides) - set(declared) - set(PSEUDO_PARAMETERS))
     if unknown:
         raise TemplateError('unknown parameter(s): %s (declared: %s)' % (
             ', '.join(unknown), ', '.join(sorted(declared)) or 'none'))
-    values = {}
+    values = {name: str(overrides[name]) for name in PSEUDO_PARAMETERS
+              if name in overrides}
     for name, decl in declared.items():
         decl = decl if isinstance(decl, dict) else {}
         if name in overrides:

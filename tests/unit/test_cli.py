@@ -209,6 +209,24 @@ def test_unknown_parameter(capsys, tmp_path, fake_vanilla):
     assert code == 2 and 'unknown parameter(s): nett' in err
 
 
+def test_pseudo_parameters_as_the_hint_says(capsys, tmp_path, fake_vanilla):
+    # a cluster named after its stack: the hint's -P OS::stack_name=...
+    # is accepted, as Heat gives every stack that parameter
+    named = TEMPLATE.replace(
+        "      plugin_name: vanilla\n",
+        "      name: {get_param: 'OS::stack_name'}\n"
+        "      plugin_name: vanilla\n", 1)
+    path = write(tmp_path, named)
+    code, _out, err = run(capsys, 'validate', path, '-P', 'net=x')
+    assert code == 1 and '-P OS::stack_name=' in err
+    code, out, err = run(capsys, 'validate', path, '-P', 'net=x',
+                         '-P', 'OS::stack_name=lab')
+    assert code == 0, err
+    code, out, _err = run(capsys, 'render', path, '-P', 'net=x',
+                          '-P', 'OS::stack_name=lab')
+    assert code == 0 and 'name: lab-master-0' in out
+
+
 def test_malformed_parameter_option(capsys, tmp_path, fake_vanilla):
     code, _out, err = run(capsys, 'validate', write(tmp_path, TEMPLATE),
                           '-P', 'net')
