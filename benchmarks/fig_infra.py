@@ -52,6 +52,7 @@ class Bench(object):
         self.heat = sandbox.heat_client()
         self.db = sandbox.HeatDB()
         self.roots = procstat.part_pids(sandbox.run_dir())
+        self.last_stack = None
         from heat_savanna import remote
         _private, self.public_key = remote.generate_keypair()
 
@@ -72,42 +73,49 @@ def stack_name(side, nodes, tag=''):
     return 'bench-%s-%d%s' % ('sav' if side == SAVANNA else 'rg', nodes, tag)
 
 
-def _create_request(bench, side, nodes, name):
+def _create_request(bench, side, nodes, name, volumes=1):
     if side == SAVANNA:
         home = stubhadoop.install(bench.stub_parent, name)
         return bench.heat.stacks.create(
             stack_name=name, template=read_template('savanna-infra.yaml'),
-            parameters={'workers': nodes - 1, 'hadoop_home': home})
+            parameters={'workers': nodes - 1, 'hadoop_home': home,
+                        'volumes': volumes})
     return bench.heat.stacks.create(
         stack_name=name, template=read_template('baseline.yaml'),
         files={'member.yaml': read_template('member.yaml')},
-        parameters={'count': nodes, 'public_key': bench.public_key})
+        parameters={'count': nodes, 'public_key': bench.public_key,
+                    'volumes': volumes})
 
 
-def create(bench, side, nodes, name):
+def create(bench, side, nodes, name, volumes=1, timeout=1800):
     """Create one stack and wait for it; ``(sample, stack id)``. The stack
-    is left in place (a scale-up may follow); the caller deletes it."""
+    is left in place (a scale-up may follow); the caller deletes it.
+    ``volumes``: per node (1 or 0). A create not built within ``timeout``
+    seconds raises sandbox.BenchError."""
     bench.faults()
     sandbox.reset_stats()
     meter = procstat.Meter(bench.roots).start()
     t0 = time.monotonic()
     try:
-        stack_id = _create_request(bench, side, nodes, name)['stack']['id']
+        stack_id = _create_request(bench, side, nodes, name,
+                                   volumes)['stack']['id']
+        bench.last_stack = stack_id
         call_s = time.monotonic() - t0
         if side == SAVANNA:
             nested = bench.db.wait_child(stack_id)
-            t_infra = bench.db.wait(nested, 'CREATE')
+            t_infra = bench.db.wait(nested, 'CREATE', timeout)
         else:
-            t_infra = bench.db.wait(stack_id, 'CREATE')
+            t_infra = bench.db.wait(stack_id, 'CREATE', timeout)
         infra = meter.mark('infra')
         stats = sandbox.stats_total()
-        t_done = bench.db.wait(stack_id, 'CREATE')
+        t_done = bench.db.wait(stack_id, 'CREATE', timeout)
         done = meter.mark('done')
     finally:
         meter.stop()
         sandbox.reset_faults()
     sample = {
         'kind': 'create', 'side': side, 'nodes': nodes, 'stack': name,
+        'volumes': volumes,
         'settings': dict(bench.settings), 'call_s': call_s,
         'infra_s': t_infra - t0, 'done_s': t_done - t0,
         'cpu_infra': procstat.cpu_of(infra), 'cpu_done': procstat.cpu_of(done),
@@ -136,8 +144,8 @@ def status_line(bench, stack_id, side):
     return rows[0][0] if rows else None
 
 
-def delete(bench, stack_id):
-    sandbox.delete_stack(bench.heat, stack_id)
+def delete(bench, stack_id, timeout=1800):
+    sandbox.delete_stack(bench.heat, stack_id, timeout)
 
 
 # -- figures (pure) -----------------------------------------------------------
@@ -365,4 +373,80 @@ def figures_set_size(samples, nodes, sizes, engine_workers=2):
             detail={'size_%d' % small: [engine(b) for b in scale_base[:m]],
                     'size_%d' % large: [engine(o)
                                         for o in scale_other[:m]]}))
+    return figs
+
+
+# -- figure 10: a size only the node sets fit ---------------------------------
+#: figure 10's size: more nodes than a ResourceGroup of nodes with volumes
+#: (199) or node sets of 5 with one volume (237) fit under Heat's default
+#: max_resources_per_stack; without volumes both fit (about 665 and 903)
+HUGE = 300
+#: seconds either side may take to build figure 10's nodes
+HUGE_TIMEOUT = 600
+
+
+def create_huge(bench, side, nodes, name):
+    """Figure 10's create (no volumes): the sample; one that was not
+    built within HUGE_TIMEOUT is a sample too (``infra_s`` None, what
+    the stack and its members were doing in ``stuck``)."""
+    try:
+        sample, stack_id = create(bench, side, nodes, name, volumes=0,
+                                  timeout=HUGE_TIMEOUT)
+    except sandbox.BenchError as exc:
+        stack_id = bench.last_stack
+        stuck = bench.db.status_counts(stack_id) if stack_id else {}
+        bench.log('  %s: NOT built: %s; %s' % (name, exc, stuck))
+        sample = {'kind': 'create', 'side': side, 'nodes': nodes,
+                  'stack': name, 'volumes': 0,
+                  'settings': dict(bench.settings), 'infra_s': None,
+                  'error': str(exc), 'stuck': stuck}
+    return sample, stack_id
+
+
+def figures_huge(samples, nodes=HUGE):
+    """Figure 10: ``nodes`` without volumes, both sides, paired."""
+    sav = [s for s in pick(samples, side=SAVANNA, nodes=nodes)
+           if s.get('volumes') == 0]
+    base = [s for s in pick(samples, side=RG, nodes=nodes)
+            if s.get('volumes') == 0]
+    if not sav and not base:
+        return []
+
+    def built(side_samples):
+        return ['%s' % ('built in %.0fs' % s['infra_s']
+                        if s.get('infra_s') is not None else
+                        'NOT built: %s' % s.get('error', '')[:200])
+                for s in side_samples]
+
+    def cpu_per_node(side_samples):
+        return [results.per_node(_cpu(s, ENGINE), nodes)
+                if s.get('infra_s') is not None else None
+                for s in side_samples]
+    n = min(len(sav), len(base)) or max(len(sav), len(base))
+    measured = ('%d nodes x (server, port), no volumes; create request -> '
+                'nodes built; either side given %ds' % (nodes, HUGE_TIMEOUT))
+    detail = {'savanna': built(sav), 'resourcegroup': built(base),
+              'savanna_s': [s.get('infra_s') for s in sav],
+              'resourcegroup_s': [b.get('infra_s') for b in base],
+              'savanna_engine_cpu_per_node': cpu_per_node(sav),
+              'resourcegroup_engine_cpu_per_node': cpu_per_node(base),
+              'resourcegroup_stuck': [b.get('stuck') for b in base
+                                      if b.get('stuck')],
+              'savanna_stuck': [s.get('stuck') for s in sav
+                                if s.get('stuck')],
+              'savanna_status': [s.get('status') for s in sav]}
+    figs = [results.Figure.of(
+        '10 create %d nodes, no volumes' % nodes,
+        [s.get('infra_s') for s in sav], unit='s', measured=measured,
+        detail=detail)]
+    if all(b.get('infra_s') is not None for b in base[:n]) and base:
+        figs.append(results.Figure.of(
+            '10b create %d nodes vs RG' % nodes,
+            results.ratios([s.get('infra_s') for s in sav[:n]],
+                           [b.get('infra_s') for b in base[:n]]),
+            unit='x', measured=measured))
+        figs.append(results.Figure.of(
+            '10c engine CPU/node %d nodes vs RG' % nodes,
+            results.ratios(cpu_per_node(sav[:n]), cpu_per_node(base[:n])),
+            unit='x', measured='heat-engine CPU per node until built'))
     return figs

@@ -36,17 +36,18 @@ from benchmarks import fig_infra  # noqa: E402
 from benchmarks import fig_scale  # noqa: E402
 from benchmarks import fig_template  # noqa: E402
 from benchmarks import results  # noqa: E402
+from benchmarks import sandbox as sandbox_mod  # noqa: E402
 from heat_savanna.core import layout  # noqa: E402
 
 LOCK = '/tmp/heat-savanna-sandbox.lock'
 STUB_PARENT = '/var/tmp/heat-savanna-bench'
 FULL = {'nodes': 100, 'small': 25, 'fanout': 100, 'workers': 10,
         'boot_latency': 5.0, 'rounds': 3, 'workers_nodes': 100,
-        'set_size': 1}
+        'set_size': 1, 'huge': fig_infra.HUGE}
 QUICK = {'nodes': 6, 'small': 3, 'fanout': 10, 'workers': 2,
          'boot_latency': 2.0, 'rounds': 3, 'workers_nodes': 6,
-         'set_size': 1}
-FIGURES = ('1', '2', '3', '4', '5', '6', '7', '8', '9')
+         'set_size': 1, 'huge': 8}
+FIGURES = ('1', '2', '3', '4', '5', '6', '7', '8', '9', '10')
 #: the sandbox's defaults: 2 engine workers, the plugin's default node set
 #: size ([savanna] node_set_size)
 DEFAULT_SETTINGS = {'engine_workers': 2,
@@ -71,6 +72,9 @@ def parse_args(argv=None):
     p.add_argument('--set-size', type=int,
                    help='figure 8: the node set size compared with the '
                    'default %d (default 1)' % layout.DEFAULT_SET_SIZE)
+    p.add_argument('--huge', type=int,
+                   help='figure 10: nodes without volumes (default %d)'
+                   % fig_infra.HUGE)
     p.add_argument('--rounds', type=int,
                    help='repetitions of every sandbox figure (default 3)')
     p.add_argument('--boot-latency', type=float,
@@ -193,6 +197,10 @@ def plan(args):
                 steps += [_create_scale_delete(s, args.workers_nodes, None)
                           for s in _sides(r)]
             holds.append(Hold('engine-workers-2', DEFAULT_SETTINGS, steps))
+    if '10' in want:
+        holds += [Hold('huge-round-%d' % (r + 1), DEFAULT_SETTINGS,
+                       [_huge(s, args.huge) for s in _sides(r)])
+                  for r in range(args.rounds)]
     if '3' in want:
         holds += [Hold('e2e-round-%d' % (r + 1), DEFAULT_SETTINGS,
                        [_e2e(args, r)]) for r in range(args.rounds)]
@@ -200,6 +208,22 @@ def plan(args):
         holds += [Hold('agent-round-%d' % (r + 1), DEFAULT_SETTINGS,
                        [_agent(args, r)]) for r in range(args.rounds)]
     return holds
+
+
+def _huge(side, nodes):
+    def step(bench):
+        name = fig_infra.stack_name(side, nodes, '-novol')
+        sample, stack_id = fig_infra.create_huge(bench, side, nodes, name)
+        if stack_id:
+            try:
+                fig_infra.delete(bench, stack_id, fig_infra.HUGE_TIMEOUT)
+            except sandbox_mod.BenchError as exc:
+                # a create that never finished may not delete either; the
+                # hold's sandbox goes down next, and the leak check says
+                bench.log('  %s: delete did not finish: %s' % (name, exc))
+                sample['delete_error'] = str(exc)
+        return [sample]
+    return step
 
 
 def _e2e(args, r):
@@ -312,6 +336,8 @@ def figures(args, samples):
         figs += fig_infra.figures_workers(
             samples, args.workers_nodes,
             node_set_size=DEFAULT_SETTINGS['node_set_size'])
+    if '10' in want:
+        figs += fig_infra.figures_huge(samples, args.huge)
     if '8' in want:
         figs += fig_infra.figures_set_size(
             samples, args.nodes,

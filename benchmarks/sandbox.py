@@ -189,6 +189,16 @@ class HeatDB(object):
             'SELECT id FROM stack WHERE owner_id = %s AND deleted_at IS NULL',
             (stack_id,))]
 
+    def status_counts(self, root_id):
+        """``{"depth N ACTION STATUS": count}`` of the resources under the
+        top-level stack ``root_id`` (nested stack resources included):
+        what a create that did not finish was doing."""
+        rows = self.query(
+            'SELECT s.nested_depth, r.action, r.status, COUNT(*) FROM '
+            'resource r JOIN stack s ON r.stack_id = s.id WHERE '
+            'r.root_stack_id = %s GROUP BY 1, 2, 3', (root_id,))
+        return {'depth %s %s %s' % (d, a, st): n for d, a, st, n in rows}
+
     def tree_rows(self, root_id):
         """Every resource row under the top-level stack ``root_id``:
         ``{row id: Row}`` (see :func:`touched`)."""

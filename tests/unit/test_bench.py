@@ -278,6 +278,30 @@ def test_set_size_figures():
 
 
 # -- figure 4 -----------------------------------------------------------------
+def test_huge_figure_reports_a_side_that_was_not_built():
+    built = [_create(SAV, 300, 120, 90, volumes=0),
+             _create(SAV, 300, 130, 99, volumes=0),
+             _create(SAV, 300, 50, 9)]          # with volumes: not figure 10
+    stuck = {'kind': 'create', 'side': RG, 'nodes': 300, 'volumes': 0,
+             'settings': dict(DEFAULT), 'infra_s': None,
+             'error': 'stack x still (CREATE, IN_PROGRESS) after 900s',
+             'stuck': {'depth 1 CREATE IN_PROGRESS': 128}}
+    figs = fig_infra.figures_huge(built[:2] + [built[2], stuck])
+    assert [f.name for f in figs] == ['10 create 300 nodes, no volumes']
+    assert figs[0].samples == [120, 130] and figs[0].verdict == 'info'
+    assert figs[0].detail['resourcegroup'][0].startswith('NOT built')
+    assert figs[0].detail['resourcegroup_stuck'] == [
+        {'depth 1 CREATE IN_PROGRESS': 128}]
+    both = fig_infra.figures_huge(built[:2] + [
+        _create(RG, 300, 240, 120, volumes=0),
+        _create(RG, 300, 260, 110, volumes=0)])
+    named = {f.name: f for f in both}
+    assert named['10b create 300 nodes vs RG'].samples == [0.5, 0.5]
+    assert named['10c engine CPU/node 300 nodes vs RG'].samples == [
+        pytest.approx(0.75), pytest.approx(0.9)]
+    assert fig_infra.figures_huge([built[2]]) == []
+
+
 def test_scale_up_adds_ten_percent():
     assert fig_scale.added_count(100) == 10
     assert fig_scale.added_count(10) == 1
@@ -427,8 +451,9 @@ def test_cli_defaults_quick_and_only():
     quick = run.parse_args(['--quick', '--nodes', '8', '--only', '2,6'])
     assert quick.nodes == 8 and quick.fanout == run.QUICK['fanout']
     assert quick.only == ['2', '6']
+    assert run.parse_args(['--only', '10']).huge == fig_infra.HUGE == 300
     with pytest.raises(SystemExit):
-        run.parse_args(['--only', '10'])
+        run.parse_args(['--only', '11'])
     with pytest.raises(SystemExit):
         run.parse_args(['--rounds', '0'])
 
@@ -456,6 +481,9 @@ def test_plan_one_hold_per_round_alternating():
     assert [h.name for h in only9] == ['agent-round-1', 'agent-round-2',
                                        'agent-round-3']
     assert only9[0].settings == run.DEFAULT_SETTINGS
+    only10 = run.plan(run.parse_args(['--only', '10']))
+    assert [(h.name, len(h.steps)) for h in only10] == [
+        ('huge-round-1', 2), ('huge-round-2', 2), ('huge-round-3', 2)]
 
 
 def test_figures_without_samples_are_errors_not_crashes():
