@@ -48,16 +48,24 @@ def row_done(row):
     return row.status == 'COMPLETE' and row.action in _DONE_ACTIONS
 
 
-def judge_nodes(rows, nodes):
+def judge_nodes(rows, nodes, expected=()):
     """``{node: NodeBuild}`` for ``nodes`` from the rows of the stack
     their resources are in (rows of other nodes and shared resources are
-    ignored)."""
+    ignored). ``expected``: the names of the resources the stack's
+    template has; one of a node's with no row leaves the node unfinished
+    (Heat can lose a row: a replacement that failed while its traversal
+    was superseded was seen to vanish, "resource with id N not found")."""
     nodes = set(nodes)
     own = {n: [] for n in nodes}
     for row in rows:
         owner, phase = template.node_of_resource(row.name, nodes)
         if owner is not None:
             own[owner].append((phase, row))
+    have = {row.name for row in rows}
+    for name in expected:
+        owner, phase = template.node_of_resource(name, nodes)
+        if owner is not None and name not in have:
+            own[owner].append((phase, Row(name, 'INIT', 'ABSENT')))
     verdicts = {}
     for node in sorted(nodes):
         rows_of = own[node]
@@ -78,6 +86,8 @@ def judge_nodes(rows, nodes):
             phase, row = [(p, r) for p, r in rows_of if not row_done(r)][0]
             verdicts[node] = NodeBuild(
                 node, UNFINISHED, phase,
+                '%s has no row in the stack' % row.name
+                if row.status == 'ABSENT' else
                 '%s is %s %s' % (row.name, row.action, row.status))
     return verdicts
 

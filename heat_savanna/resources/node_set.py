@@ -376,7 +376,8 @@ class NodeSet(stack_resource.StackResource):
         cookie['settled'] = 0
         props = cookie['props']
         present = [n for n in props[self.NODES] if n not in cookie['failed']]
-        verdicts = build.judge_nodes(rows, present)
+        verdicts = build.judge_nodes(
+            rows, present, self._template(props, nodes=present)['resources'])
         for name, verdict in verdicts.items():
             if verdict.state == build.FAILED:
                 cookie['failed'][name] = verdict

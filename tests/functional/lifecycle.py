@@ -11,8 +11,9 @@ The steps, each one Heat action on the real engine::
     refuse   an update changing node_processes, flavor and image of the
              worker group (and its count to 1: one history server at
              most): refused, nothing replaced
-    grow     workers 3 -> 2 with removal_candidates [worker-0], and a new
-             group ``extra`` (1 worker node, min_active 0)
+    grow     workers 3 -> 2 with removal_candidates [worker-0], a new
+             group ``extra`` (1 worker node, min_active 0), and the
+             project's ``default`` security group added to the workers'
     check    worker-1's server powered off, worker-2's SSH host key
              replaced; then ``stack check``
     heal     the ``extra`` group removed, nothing else changed: the two
@@ -235,8 +236,25 @@ class Lifecycle(object):
 
     def _grow(self):
         seen = self._watched_update(template(
-            2, extra=1, removal_candidates=['worker-0']))
+            2, extra=1, removal_candidates=['worker-0'],
+            worker={'security_groups': ['default']}))
+        seen['port_groups'] = self.port_groups()
         return seen
+
+    def port_groups(self):
+        """``{node: set of security group names}`` of the cluster's
+        ports, as Neutron has them."""
+        from neutronclient.v2_0 import client as neutron_client
+        neutron = neutron_client.Client(
+            session=self.sandbox.demo_session())
+        names = {g['id']: g['name'] for g in
+                 neutron.list_security_groups()['security_groups']}
+        prefix = NAME + '-'
+        return {p['name'][len(prefix):-len('-port')]:
+                {names.get(g, g) for g in p['security_groups']}
+                for p in neutron.list_ports()['ports']
+                if p['name'].startswith(prefix) and
+                p['name'].endswith('-port')}
 
     def _check(self):
         mark = self.last_event_id()
@@ -249,7 +267,8 @@ class Lifecycle(object):
         return seen
 
     def _heal(self):
-        return self._watched_update(template(2))
+        return self._watched_update(template(
+            2, worker={'security_groups': ['default']}))
 
     # -- faults ---------------------------------------------------------------
     def replace_host_key(self, node):

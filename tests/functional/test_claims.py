@@ -105,6 +105,19 @@ def test_scale_down_removes_the_named_candidate_not_the_newest(claims):
             before[name]['server_id'], name
 
 
+def test_a_groups_new_security_group_reaches_its_ports_in_place(claims):
+    # the same update added the project's default group to the workers:
+    # their ports have it, their servers are the ones they were (checked
+    # above), the master's and the other group's ports do not
+    seen = claims.reach('grow')
+    groups = seen['port_groups']
+    auto = groups['master-0'] - {'default'}
+    assert auto and 'default' not in groups['master-0'], groups
+    for node in ('worker-1', 'worker-2'):
+        assert groups[node] == auto | {'default'}, groups
+    assert 'default' not in groups['extra-0'], groups
+
+
 def test_leaving_worker_is_decommissioned_before_its_server_goes(claims):
     seen = claims.reach('grow')
     address = seen['nodes_before']['worker-0']['address']

@@ -95,3 +95,24 @@ def test_strays_are_the_owners_unknown_servers_of_the_given_nodes():
     assert build.strays(found, 's1', ['w-0', 'w-1'], {'known'}) == [
         'stray', 'stray-2']
     assert build.strays(found, 's1', [], {'known'}) == []
+
+
+def test_a_resource_of_the_template_with_no_row_leaves_its_node_unfinished():
+    # seen on Heat: a floating IP's failed replacement row vanished
+    # ("resource with id N not found"); the node must not pass as built
+    expected = ['w-0', 'w-0-port', 'w-0-fip', 'w-1', 'w-1-port', 'w-1-fip']
+    rows_ = [Row('w-0', 'CREATE', 'COMPLETE'),
+             Row('w-0-port', 'CREATE', 'COMPLETE'),
+             Row('w-1', 'CREATE', 'COMPLETE'),
+             Row('w-1-port', 'CREATE', 'COMPLETE'),
+             Row('w-1-fip', 'CREATE', 'COMPLETE')]
+    verdicts = build.judge_nodes(rows_, ['w-0', 'w-1'], expected)
+    assert verdicts['w-1'].state == build.BUILT
+    assert (verdicts['w-0'].state, verdicts['w-0'].phase,
+            verdicts['w-0'].reason) == (
+        build.UNFINISHED, 'floating-ip', 'w-0-fip has no row in the stack')
+    # without the template's names only a missing server is noticed
+    assert build.judge_nodes(rows_, ['w-0'])['w-0'].state == build.BUILT
+    absent_server = build.judge_nodes(rows_[1:], ['w-0'], expected)['w-0']
+    assert (absent_server.state, absent_server.phase) == (build.UNFINISHED,
+                                                          'boot')

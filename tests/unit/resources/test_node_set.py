@@ -165,6 +165,30 @@ class NodeSetTest(harness.ClusterTestCase):
                           nodes['workers-0']['phase'],
                           nodes['workers-0']['removed']))
 
+    def test_a_resource_with_no_row_is_not_taken_as_built(self):
+        # Heat lost workers-1's floating IP row (a failed replacement whose
+        # traversal was superseded): workers-1 is finished by a follow-up,
+        # not configured without its address
+        rsrc = self.make_set(['workers-0', 'workers-1'], volumes=0,
+                             floating_ip_pool='public')
+        cookie = rsrc.handle_create()
+        self.tables.set_status(CHILD, 'UPDATE', 'FAILED',
+                               'resource with id 200 not found')
+        cookie['expect'] = 'UPDATE'
+        for name, status in (('workers-0', 'COMPLETE'),
+                             ('workers-0-port', 'COMPLETE'),
+                             ('workers-0-fip', 'FAILED'),
+                             ('workers-1', 'COMPLETE'),
+                             ('workers-1-port', 'COMPLETE')):
+            self.tables.put(CHILD, name, 'CREATE', status, '409 pool')
+        for _ in range(SETTLE_CALLS):
+            self.assertRaises(resource.PollDelay,
+                              rsrc.check_create_complete, cookie)
+        kind, tmpl = self.child[-1]
+        self.assertEqual('update', kind)
+        self.assertIn('workers-1-fip', tmpl['resources'])
+        self.assertNotIn('workers-0', tmpl['resources'])
+
     def test_each_round_that_finds_a_failed_node_earns_another(self):
         # A set of four: each follow-up update ends at the next node's
         # failing resource, until the last node is built (three rounds,
