@@ -342,17 +342,21 @@ def require_partially_active(run, st):
               'status %s' % run.metadata().get('summary'))
 
 
-def check_failed_exactly(run, want, phases):
-    """failed_nodes names exactly ``want`` (node names), each failed in
-    one of ``phases`` and with a reason."""
+def check_failed_exactly(run, want, phases=()):
+    """failed_nodes names exactly ``want``, each failed with a reason in
+    one of ``phases``; or, ``want`` a mapping, each node in one of its
+    own phases (``{node: phases}``)."""
+    if not isinstance(want, dict):
+        want = dict.fromkeys(want, tuple(phases))
     failed = {f['name']: f for f in run.metadata().get('failed_nodes') or ()}
     run.check(set(failed) == set(want),
               'failed_nodes %s, expected %s' % (sorted(failed),
                                                 sorted(want)))
     wrong = {n: f['phase'] for n, f in failed.items()
-             if f['phase'] not in phases or not f['reason']}
+             if f['phase'] not in want.get(n, ()) or not f['reason']}
     run.check(not wrong, 'failed in phase(s) %s, expected %s'
-              % (wrong, '/'.join(phases)))
+              % (wrong, {n: '/'.join(p) for n, p in sorted(want.items())
+                         if n in wrong}))
     run.note('failed: %s' % ', '.join(
         '%s=%s' % (n, f['phase']) for n, f in sorted(failed.items())))
     return failed
@@ -634,11 +638,7 @@ def one_fault_per_node(run):
         'resource_failure']) and fired.get('boot_failure'),
               'faults fired: %s' % fired)
     require_partially_active(run, st)
-    failed = check_failed_exactly(run, want, tuple(
-        p for phases in want.values() for p in phases))
-    wrong = {name: f['phase'] for name, f in failed.items()
-             if f['phase'] not in want.get(name, ())}
-    run.check(not wrong, 'phases %s' % wrong)
+    failed = check_failed_exactly(run, want)
     check_others_active(run, failed, volumes=1)
     srv = run.servers()
     master = srv['master-0']
@@ -859,11 +859,8 @@ def _lose_answers(run, workers):
               fired.get('resource_failure.volume_create_lost') == 1,
               'the lost-answer faults fired %s' % fired)
     require_partially_active(run, st)
-    failed = check_failed_exactly(run, ['worker-1', 'worker-2'],
-                                  ('boot', 'volume'))
-    run.check((failed.get('worker-1') or {}).get('phase') == 'boot' and
-              (failed.get('worker-2') or {}).get('phase') == 'volume',
-              'phases %s' % {n: f['phase'] for n, f in failed.items()})
+    check_failed_exactly(run, {'worker-1': ('boot',),
+                               'worker-2': ('volume',)})
     live = set(inventory_ids().values())
     run.check(server in live and volume in live,
               'the strays were not made: %s' % sorted(

@@ -79,6 +79,13 @@ class NodeSetTest(harness.ClusterTestCase):
         self.patchobject(discovery, 'CONSOLE_INTERVAL', new=0)
         return rsrc
 
+    def settle(self, rsrc, cookie):
+        """The polls a FAILED child stack stays quiet for, each waiting;
+        the follow-up (if any) starts at the last one."""
+        for _ in range(SETTLE_CALLS):
+            self.assertRaises(resource.PollDelay,
+                              rsrc.check_create_complete, cookie)
+
     def advance(self, rsrc, cookie, limit=20):
         for _ in range(limit):
             try:
@@ -147,9 +154,7 @@ class NodeSetTest(harness.ClusterTestCase):
         # workers-1: server up, its attachment never started
         node_rows(self.tables, 'workers-1')
         self.tables.put(CHILD, 'workers-1-attachment-0', 'INIT', 'COMPLETE')
-        for _ in range(SETTLE_CALLS):
-            self.assertRaises(resource.PollDelay,
-                              rsrc.check_create_complete, cookie)
+        self.settle(rsrc, cookie)
         kind, tmpl = self.child[-1]
         self.assertEqual('update', kind)
         self.assertNotIn('workers-0', tmpl['resources'])
@@ -181,9 +186,7 @@ class NodeSetTest(harness.ClusterTestCase):
                              ('workers-1', 'COMPLETE'),
                              ('workers-1-port', 'COMPLETE')):
             self.tables.put(CHILD, name, 'CREATE', status, '409 pool')
-        for _ in range(SETTLE_CALLS):
-            self.assertRaises(resource.PollDelay,
-                              rsrc.check_create_complete, cookie)
+        self.settle(rsrc, cookie)
         kind, tmpl = self.child[-1]
         self.assertEqual('update', kind)
         self.assertIn('workers-1-fip', tmpl['resources'])
@@ -208,9 +211,7 @@ class NodeSetTest(harness.ClusterTestCase):
                 # never started: Heat stopped at the failure
                 self.tables.put(CHILD, other, 'INIT', 'COMPLETE')
             updates = len([c for c in self.child if c[0] == 'update'])
-            for _ in range(SETTLE_CALLS):
-                self.assertRaises(resource.PollDelay,
-                                  rsrc.check_create_complete, cookie)
+            self.settle(rsrc, cookie)
             kind, tmpl = self.child[-1]
             self.assertEqual(('update', updates + 1),
                              (kind, len([c for c in self.child
@@ -237,9 +238,7 @@ class NodeSetTest(harness.ClusterTestCase):
         self.tables.set_status(CHILD, 'CREATE', 'FAILED', 'port failed')
         node_rows(self.tables, 'workers-0', failing='-port', reason='409')
         self.tables.put(CHILD, 'workers-1', 'INIT', 'COMPLETE')
-        for _ in range(SETTLE_CALLS):
-            self.assertRaises(resource.PollDelay,
-                              rsrc.check_create_complete, cookie)
+        self.settle(rsrc, cookie)
         self.tables.set_status(CHILD, 'UPDATE', 'FAILED', 'Timed out')
         self.tables.rows[CHILD] = {}
         self.tables.put(CHILD, 'workers-1', 'INIT', 'COMPLETE')
