@@ -22,7 +22,7 @@ INI (for hand-written files)::
     project_name = service
 
     [network:private]
-    cidr = 127.0.10.0/24
+    cidr = 127.0.10.0/23
     external = false
 
     [image:spark-4.3]
@@ -93,7 +93,7 @@ def defaults():
         'forward_ports': [22, 4040, 7077, 8080, 8081, 8088, 9870, 18080,
                           19888],
         'networks': {
-            'private': {'cidr': '127.0.10.0/24', 'external': False},
+            'private': {'cidr': '127.0.10.0/23', 'external': False},
             'public': {'cidr': '127.0.20.0/24', 'external': True},
         },
         'flavors': {
