@@ -323,41 +323,44 @@ def figures_workers(samples, nodes, workers=(1, 2, 4), node_set_size=1):
     return figs
 
 
-def figures_set_size(samples, nodes, sizes, engine_workers=2):
-    """Figure 8: the same create (and scale-up) with node sets of
-    ``sizes[1]`` nodes against ``sizes[0]`` (the default, 1), paired."""
-    small, large = sizes
+def figures_setting(samples, nodes, number, key, base_value, other_value,
+                    fixed=None):
+    """Figures 8 and 11: the same create (and scale-up) of heat-savanna
+    with ``key`` = ``other_value`` against ``base_value``, paired in run
+    order; ``fixed``: the other settings both sides ran with."""
+    fixed = dict(fixed or {})
     base = pick(samples, side=SAVANNA, nodes=nodes,
-                node_set_size=small, engine_workers=engine_workers)
+                **dict(fixed, **{key: base_value}))
     other = pick(samples, side=SAVANNA, nodes=nodes,
-                 node_set_size=large, engine_workers=engine_workers)
+                 **dict(fixed, **{key: other_value}))
     n = min(len(base), len(other))
     base, other = base[:n], other[:n]
-    label = 'node_set_size %d vs %d' % (large, small)
+    label = '%s %d vs %d' % (key, other_value, base_value)
+    one, two = 'value_%d' % base_value, 'value_%d' % other_value
     figs = [
         results.Figure.of(
-            '8 create %s' % label,
+            '%s create %s' % (number, label),
             results.ratios([o['infra_s'] for o in other],
                            [b['infra_s'] for b in base]), unit='x',
             measured='%d nodes built, wall time ratio' % nodes,
-            detail={'size_%d_s' % small: [b['infra_s'] for b in base],
-                    'size_%d_s' % large: [o['infra_s'] for o in other]}),
+            detail={one + '_s': [b['infra_s'] for b in base],
+                    two + '_s': [o['infra_s'] for o in other]}),
         results.Figure.of(
-            '8b engine CPU %s' % label,
+            '%sb engine CPU %s' % (number, label),
             results.ratios([_cpu(o, ENGINE) for o in other],
                            [_cpu(b, ENGINE) for b in base]), unit='x',
             measured='heat-engine CPU until built, ratio',
-            detail={'size_%d' % small: [_cpu(b, ENGINE) for b in base],
-                    'size_%d' % large: [_cpu(o, ENGINE) for o in other]}),
+            detail={one: [_cpu(b, ENGINE) for b in base],
+                    two: [_cpu(o, ENGINE) for o in other]}),
     ]
-    scale_base = pick(samples, 'scale', SAVANNA, node_set_size=small,
-                      engine_workers=engine_workers)
-    scale_other = pick(samples, 'scale', SAVANNA, node_set_size=large,
-                       engine_workers=engine_workers)
+    scale_base = pick(samples, 'scale', SAVANNA,
+                      **dict(fixed, **{key: base_value}))
+    scale_other = pick(samples, 'scale', SAVANNA,
+                       **dict(fixed, **{key: other_value}))
     m = min(len(scale_base), len(scale_other))
     if m:
         figs.append(results.Figure.of(
-            '8c scale-up %s' % label,
+            '%sc scale-up %s' % (number, label),
             results.ratios([o['seconds'] for o in scale_other[:m]],
                            [b['seconds'] for b in scale_base[:m]]),
             unit='x', measured='scale-up wall time ratio'))
@@ -365,15 +368,20 @@ def figures_set_size(samples, nodes, sizes, engine_workers=2):
         def engine(sample):
             return (sample.get('cpu') or {}).get(ENGINE)
         figs.append(results.Figure.of(
-            '8d scale-up engine CPU %s' % label,
+            '%sd scale-up engine CPU %s' % (number, label),
             results.ratios([engine(o) for o in scale_other[:m]],
                            [engine(b) for b in scale_base[:m]]),
             unit='x', measured='heat-engine CPU of the scale-up '
             '(update request -> UPDATE_COMPLETE), ratio',
-            detail={'size_%d' % small: [engine(b) for b in scale_base[:m]],
-                    'size_%d' % large: [engine(o)
-                                        for o in scale_other[:m]]}))
+            detail={one: [engine(b) for b in scale_base[:m]],
+                    two: [engine(o) for o in scale_other[:m]]}))
     return figs
+
+
+def figures_set_size(samples, nodes, sizes, engine_workers=2):
+    """Figure 8: node sets of ``sizes[1]`` nodes against ``sizes[0]``."""
+    return figures_setting(samples, nodes, '8', 'node_set_size', sizes[0],
+                           sizes[1], {'engine_workers': engine_workers})
 
 
 # -- figure 10: a size only the node sets fit ---------------------------------

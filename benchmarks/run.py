@@ -38,20 +38,23 @@ from benchmarks import fig_template  # noqa: E402
 from benchmarks import results  # noqa: E402
 from benchmarks import sandbox as sandbox_mod  # noqa: E402
 from heat_savanna.core import layout  # noqa: E402
+from heat_savanna.core import template  # noqa: E402
 
 LOCK = '/tmp/heat-savanna-sandbox.lock'
 STUB_PARENT = '/var/tmp/heat-savanna-bench'
 FULL = {'nodes': 100, 'small': 25, 'fanout': 100, 'workers': 10,
         'boot_latency': 5.0, 'rounds': 3, 'workers_nodes': 100,
-        'set_size': 1, 'huge': fig_infra.HUGE}
+        'set_size': 1, 'huge': fig_infra.HUGE, 'pacing': 0}
 QUICK = {'nodes': 6, 'small': 3, 'fanout': 10, 'workers': 2,
          'boot_latency': 2.0, 'rounds': 3, 'workers_nodes': 6,
-         'set_size': 1, 'huge': 8}
-FIGURES = ('1', '2', '3', '4', '5', '6', '7', '8', '9', '10')
-#: the sandbox's defaults: 2 engine workers, the plugin's default node set
-#: size ([savanna] node_set_size)
+         'set_size': 1, 'huge': 8, 'pacing': 0}
+FIGURES = ('1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11')
+#: the sandbox's defaults: 2 engine workers, the plugin's defaults of
+#: [savanna] node_set_size and max_concurrent_node_sets
 DEFAULT_SETTINGS = {'engine_workers': 2,
-                    'node_set_size': layout.DEFAULT_SET_SIZE}
+                    'node_set_size': layout.DEFAULT_SET_SIZE,
+                    'max_concurrent_node_sets':
+                        template.DEFAULT_MAX_CONCURRENT_NODE_SETS}
 
 
 def parse_args(argv=None):
@@ -72,6 +75,10 @@ def parse_args(argv=None):
     p.add_argument('--set-size', type=int,
                    help='figure 8: the node set size compared with the '
                    'default %d (default 1)' % layout.DEFAULT_SET_SIZE)
+    p.add_argument('--pacing', type=int,
+                   help='figure 11: the max_concurrent_node_sets compared '
+                   'with the default %d (default 0: no limit)'
+                   % template.DEFAULT_MAX_CONCURRENT_NODE_SETS)
     p.add_argument('--huge', type=int,
                    help='figure 10: nodes without volumes (default %d)'
                    % fig_infra.HUGE)
@@ -178,6 +185,14 @@ def plan(args):
     if '8' in want:
         settings = dict(DEFAULT_SETTINGS, node_set_size=args.set_size)
         holds += [Hold('node-sets-%d-round-%d' % (args.set_size, r + 1),
+                       settings, [_create_scale_delete(
+                           fig_infra.SAVANNA, args.nodes,
+                           grown(args.nodes))])
+                  for r in range(args.rounds)]
+    if '11' in want:
+        settings = dict(DEFAULT_SETTINGS,
+                        max_concurrent_node_sets=args.pacing)
+        holds += [Hold('pacing-%d-round-%d' % (args.pacing, r + 1),
                        settings, [_create_scale_delete(
                            fig_infra.SAVANNA, args.nodes,
                            grown(args.nodes))])
@@ -353,6 +368,13 @@ def figures(args, samples):
         figs += fig_infra.figures_set_size(
             samples, args.nodes,
             tuple(sorted((args.set_size, DEFAULT_SETTINGS['node_set_size']))))
+    if '11' in want:
+        fixed = {k: v for k, v in DEFAULT_SETTINGS.items()
+                 if k != 'max_concurrent_node_sets'}
+        figs += fig_infra.figures_setting(
+            samples, args.nodes, '11', 'max_concurrent_node_sets',
+            args.pacing, DEFAULT_SETTINGS['max_concurrent_node_sets'],
+            fixed)
     leaks = [s for s in samples if s.get('kind') == 'leak']
     if leaks:
         figs.append(results.Figure(

@@ -23,6 +23,7 @@ POLL = 0.5
 #: (savanna_sandbox.services.heat)
 ENGINE_WORKERS_ENV = 'HEAT_SAVANNA_SANDBOX_ENGINE_WORKERS'
 NODE_SET_SIZE_ENV = 'HEAT_SAVANNA_SANDBOX_NODE_SET_SIZE'
+CONCURRENT_SETS_ENV = 'HEAT_SAVANNA_SANDBOX_MAX_CONCURRENT_NODE_SETS'
 
 
 class BenchError(Exception):
@@ -35,14 +36,18 @@ def _platform(out=None):
     return platform.Platform(out=out)
 
 
-def settings_env(engine_workers=None, node_set_size=None):
+def settings_env(engine_workers=None, node_set_size=None,
+                 max_concurrent_node_sets=None):
     """The environment of a sandbox run with these settings (None: the
     sandbox's default)."""
-    env = {ENGINE_WORKERS_ENV: '', NODE_SET_SIZE_ENV: ''}
+    env = {ENGINE_WORKERS_ENV: '', NODE_SET_SIZE_ENV: '',
+           CONCURRENT_SETS_ENV: ''}
     if engine_workers:
         env[ENGINE_WORKERS_ENV] = str(int(engine_workers))
     if node_set_size:
         env[NODE_SET_SIZE_ENV] = str(int(node_set_size))
+    if max_concurrent_node_sets is not None:
+        env[CONCURRENT_SETS_ENV] = str(int(max_concurrent_node_sets))
     return env
 
 
@@ -68,7 +73,8 @@ def apply_settings(settings):
 @contextlib.contextmanager
 def fresh(settings, log):
     """A sandbox started for this hold with ``settings`` (engine_workers,
-    node_set_size), taken down again afterwards, whatever happens.
+    node_set_size, max_concurrent_node_sets), taken down again afterwards,
+    whatever happens.
 
     The caller holds the sandbox lock. Another session's sandbox may have
     been left behind: it is taken down first, so the hold starts clean.

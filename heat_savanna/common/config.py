@@ -66,6 +66,18 @@ opts = [
                     'sets mean fewer stacks for the engine to check (less '
                     'CPU per create and far less per scale-up). Applies to '
                     'nodes added from then on.'),
+    cfg.IntOpt('max_concurrent_node_sets',
+               default=0, min=0,
+               help="Most node sets of one cluster that Heat builds, "
+                    'updates or deletes at once (0: no limit). Each node '
+                    'set waits for the one this many before it (a '
+                    'depends_on in the cluster\'s nested stack). A node '
+                    'set holds one heat-engine thread while its child '
+                    'stack is in progress, so this bounds the threads a '
+                    'cluster takes from the engine\'s '
+                    'executor_thread_pool_size; it also paces the '
+                    "engine's work. Applies to the cluster's next "
+                    'operation.'),
     cfg.IntOpt('agent_signal_allowance', default=300, min=0,
                help='With the heat-agent transport: seconds a deployment '
                     "may take beyond its script's own time limits (the "

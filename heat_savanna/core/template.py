@@ -79,6 +79,10 @@ NODE_SET_VOLUME_KEYS = (
 ) = ('count', 'size', 'volume_type', 'availability_zone')
 
 
+#: ``[savanna] max_concurrent_node_sets``'s default (0: no limit)
+DEFAULT_MAX_CONCURRENT_NODE_SETS = 0
+
+
 def server_name(cluster_name, node):
     """The Nova server name (and so the hostname cloud-init gives it) of a
     node: unique across clusters of a project, stable across updates."""
@@ -442,7 +446,11 @@ def generate(spec, layout, ports, keypair_name, public_key, options=None):
         decommissioned); ``exclude``: node names whose resources are left
         out (failed nodes whose resources were removed); with the agent
         transport, ``deployments`` (``{node: {script, round}}``) and
-        ``deployment_timeout`` (seconds). Other keys are ignored.
+        ``deployment_timeout`` (seconds); ``max_concurrent_node_sets``
+        (``[savanna]``'s option; 0 or None: no limit): each node set
+        ``depends_on`` the set that many before it, in the order the sets
+        were made, so Heat builds (and deletes) at most that many at once.
+        Other keys are ignored.
     :raises KeyError: a layout node whose group is in neither spec.
     """
     options = options or {}
@@ -481,6 +489,8 @@ def generate(spec, layout, ports, keypair_name, public_key, options=None):
             'properties': {'name': '%s-anti-affinity' % spec.name,
                            'policies': [spec.anti_affinity_policy]}}
     outputs = {}
+    at_once = options.get('max_concurrent_node_sets') or 0
+    made = []
     for node_set in layout.node_sets():
         members = [n for n in node_set.nodes if n not in exclude]
         if not members:
@@ -490,6 +500,9 @@ def generate(spec, layout, ports, keypair_name, public_key, options=None):
             'properties': node_set_properties(
                 spec, groups[node_set.group], members, key_name,
                 security_group, server_group, deployments, timeout)}
+        if at_once and len(made) >= at_once:
+            resources[node_set.name]['depends_on'] = [made[-at_once]]
+        made.append(node_set.name)
     for group_name, name in layout.flat_nodes():
         if name in exclude:
             continue

@@ -46,7 +46,9 @@ def generate(rsrc, spec, layout, state, previous_spec=None, exclude=(),
                  'previous_spec': previous_spec,
                  'exclude': exclude,
                  'deployments': deployments,
-                 'deployment_timeout': deployment_timeout})
+                 'deployment_timeout': deployment_timeout,
+                 'max_concurrent_node_sets':
+                     CONF.savanna.max_concurrent_node_sets})
 
 
 def current_deployments(rsrc):

@@ -218,10 +218,13 @@ class NodeSet(stack_resource.StackResource):
         # The child template is a function of the properties alone, so an
         # unchanged set is left alone: an update of the cluster that adds
         # nodes does not visit the existing nodes' resources
-        # (StackResource would always update the child stack).
+        # (StackResource would always update the child stack). Nor is the
+        # set's place in the cluster's pacing (its depends_on, see
+        # [savanna] max_concurrent_node_sets) part of the set: it moves
+        # when an earlier set goes, and the set stays as it is.
         return resource.Resource._needs_update(
-            self, after, before, after_props, before_props, prev_resource,
-            check_init_complete)
+            self, after.freeze(depends=None), before.freeze(depends=None),
+            after_props, before_props, prev_resource, check_init_complete)
 
     # -- lifecycle -----------------------------------------------------------
     def _timeout_mins(self, props):

@@ -151,17 +151,22 @@ def test_touched_counts_rows_stored_again_below_a_depth():
 
 def test_settings_env_empty_means_the_default():
     assert sandbox.settings_env() == {sandbox.ENGINE_WORKERS_ENV: '',
-                                      sandbox.NODE_SET_SIZE_ENV: ''}
-    env = sandbox.settings_env(engine_workers=4, node_set_size=5)
+                                      sandbox.NODE_SET_SIZE_ENV: '',
+                                      sandbox.CONCURRENT_SETS_ENV: ''}
+    env = sandbox.settings_env(engine_workers=4, node_set_size=5,
+                               max_concurrent_node_sets=0)
     assert env == {sandbox.ENGINE_WORKERS_ENV: '4',
-                   sandbox.NODE_SET_SIZE_ENV: '5'}
+                   sandbox.NODE_SET_SIZE_ENV: '5',
+                   sandbox.CONCURRENT_SETS_ENV: '0'}
 
 
 def test_sandbox_reads_the_variables_the_benchmark_sets():
     from savanna_sandbox.services import heat
     assert heat.ENGINE_WORKERS_ENV == sandbox.ENGINE_WORKERS_ENV
     assert heat.NODE_SET_SIZE_ENV == sandbox.NODE_SET_SIZE_ENV
-    assert heat.run_settings(sandbox.settings_env(4, 5)) == (4, 5)
+    assert heat.CONCURRENT_SETS_ENV == sandbox.CONCURRENT_SETS_ENV
+    assert heat.run_settings(sandbox.settings_env(4, 5, 0)) == \
+        (4, {'node_set_size': 5, 'max_concurrent_node_sets': 0})
 
 
 # -- the stand-in Hadoop ------------------------------------------------------
@@ -260,6 +265,26 @@ def test_workers_figures_against_one_worker():
         '7 2 engine workers: create vs RG']
     assert figs[0].value == pytest.approx(80 / 60.)
     assert figs[1].detail['speedup_vs_1_worker'] == {SAV: 2.0, RG: 1.5}
+
+
+def test_pacing_hold_and_figures():
+    args = run.parse_args(['--only', '11', '--rounds', '2'])
+    holds = run.plan(args)
+    assert [h.name for h in holds] == ['pacing-0-round-1',
+                                       'pacing-0-round-2']
+    assert holds[0].settings == dict(run.DEFAULT_SETTINGS,
+                                     max_concurrent_node_sets=0)
+
+    def s(at_once, infra, cpu):
+        return _create(SAV, 100, infra, cpu, settings=dict(
+            run.DEFAULT_SETTINGS, max_concurrent_node_sets=at_once))
+    figs = fig_infra.figures_setting(
+        [s(0, 40, 50), s(5, 60, 40), s(0, 44, 60)], 100, '11',
+        'max_concurrent_node_sets', 0, 5, {'node_set_size': 5})
+    assert [f.name for f in figs] == [
+        '11 create max_concurrent_node_sets 5 vs 0',
+        '11b engine CPU max_concurrent_node_sets 5 vs 0']
+    assert [f.samples for f in figs] == [[1.5], [0.8]]
 
 
 def test_set_size_figures():
@@ -453,7 +478,7 @@ def test_cli_defaults_quick_and_only():
     assert quick.only == ['2', '6']
     assert run.parse_args(['--only', '10']).huge == fig_infra.HUGE == 300
     with pytest.raises(SystemExit):
-        run.parse_args(['--only', '11'])
+        run.parse_args(['--only', '12'])
     with pytest.raises(SystemExit):
         run.parse_args(['--rounds', '0'])
 
@@ -467,8 +492,8 @@ def test_plan_one_hold_per_round_alternating():
                      'engine-workers-4', 'e2e-round-1', 'e2e-round-2',
                      'e2e-round-3']
     holds = {h.name: h for h in run.plan(args)}
-    assert holds['engine-workers-4'].settings == {'engine_workers': 4,
-                                                  'node_set_size': 5}
+    assert holds['engine-workers-4'].settings == dict(run.DEFAULT_SETTINGS,
+                                                      engine_workers=4)
     assert holds['round-1'].settings['node_set_size'] == 5
     assert holds['node-sets-1-round-1'].settings['node_set_size'] == 1
     # round: N both sides (then scaled), the added size, the small size

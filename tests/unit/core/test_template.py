@@ -391,6 +391,38 @@ def test_larger_node_sets_hold_several_nodes():
     assert sorted(child['outputs']) == ['node.worker-0', 'node.worker-1']
 
 
+def _paced(spec, lay, at_once):
+    level1 = template.generate(spec, lay, PORTS, 'k', 'pk', options={
+        'max_concurrent_node_sets': at_once})
+    return {n: r.get('depends_on') for n, r in level1['resources'].items()
+            if r['type'] == template.NODE_SET_TYPE}
+
+
+def test_node_sets_are_paced_at_most_so_many_at_once():
+    spec = model.parse_cluster(fakes.props(node_groups=[
+        group('master', 1, ['namenode']),
+        group('worker', 7, ['datanode'])]), default_name='hd')
+    lay = layout_mod.Layout.initial(spec, set_size=2)
+    # in the order the sets were made, each waits for the one 2 before it:
+    # two chains, so never more than two sets in progress
+    assert _paced(spec, lay, 2) == {
+        'master-0': None, 'worker-0': None, 'worker-2': ['master-0'],
+        'worker-4': ['worker-0'], 'worker-6': ['worker-2']}
+    assert set(_paced(spec, lay, 0).values()) == {None}
+    assert set(_paced(spec, lay, 5).values()) == {None}
+    # a scale-up's new sets come last: the existing sets keep their
+    # places, and the first new ones wait only for sets already built
+    bigger = model.parse_cluster(fakes.props(node_groups=[
+        group('master', 1, ['namenode']),
+        group('worker', 11, ['datanode'])]), default_name='hd')
+    grown = lay.resize(bigger, set_size=2).new_layout
+    after = _paced(bigger, grown, 2)
+    assert {n: d for n, d in after.items() if n in _paced(spec, lay, 2)} \
+        == _paced(spec, lay, 2)
+    assert after['worker-7'] == ['worker-4']
+    assert after['worker-9'] == ['worker-6']
+
+
 def test_flat_nodes_of_an_older_cluster_stay_in_the_cluster_stack():
     spec, lay, _t = hadoop(2)
     data = lay.to_dict()

@@ -43,9 +43,12 @@ def test_config_defaults_and_choices():
                 300)
     # the option's default is the core's (validate without an engine uses it)
     from heat_savanna.core import layout
+    from heat_savanna.core import template
     assert s.node_set_size == layout.DEFAULT_SET_SIZE
+    assert s.max_concurrent_node_sets == \
+        template.DEFAULT_MAX_CONCURRENT_NODE_SETS
     names = {o.name for o in config.list_opts()[0][1]}
-    assert 'host_key_policy' in names and len(names) == 12
+    assert 'host_key_policy' in names and len(names) == 13
     assert all(o.help for o in config.list_opts()[0][1])
     try:
         conf.set_override('host_key_policy', 'yolo', 'savanna')

@@ -282,6 +282,16 @@ class NodeSetTest(harness.ClusterTestCase):
             smaller, defn, smaller.properties(rsrc.properties_schema,
                                               rsrc.context), props, None))
 
+    def test_its_place_in_the_clusters_pacing_is_not_a_change(self):
+        # depends_on moves when an earlier set of the cluster goes (see
+        # max_concurrent_node_sets); the set itself is the same
+        rsrc = self.make_set(['workers-0'])
+        defn = rsrc.t
+        props = rsrc.properties
+        paced = defn.freeze(depends=['workers-5'])
+        self.assertFalse(rsrc._needs_update(paced, defn, props, props, None))
+        self.assertFalse(rsrc._needs_update(defn, paced, props, props, None))
+
     def test_new_security_groups_update_the_ports_in_place(self):
         # a group's security_groups change in place: the set is updated
         # (its ports take the groups), not replaced with new servers; an

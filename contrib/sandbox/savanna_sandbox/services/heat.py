@@ -60,46 +60,53 @@ def plugin_problem(plugin_dir):
 
 
 #: Environment variables that set, for one sandbox run, what a benchmark
-#: compares: heat-engine's worker processes and the plugin's node set size.
+#: compares: heat-engine's worker processes, the plugin's node set size and
+#: how many node sets of a cluster Heat builds at once.
 ENGINE_WORKERS_ENV = 'HEAT_SAVANNA_SANDBOX_ENGINE_WORKERS'
 NODE_SET_SIZE_ENV = 'HEAT_SAVANNA_SANDBOX_NODE_SET_SIZE'
+CONCURRENT_SETS_ENV = 'HEAT_SAVANNA_SANDBOX_MAX_CONCURRENT_NODE_SETS'
 DEFAULT_ENGINE_WORKERS = 2
 
 
-def _positive_int(environ, name):
+def _whole(environ, name, least=1):
     text = (environ.get(name) or '').strip()
     if not text:
         return None
     try:
         value = int(text)
     except ValueError:
-        value = 0
-    if value < 1:
-        raise ValueError('%s must be a whole number >= 1, not %r'
-                         % (name, text))
+        value = least - 1
+    if value < least:
+        raise ValueError('%s must be a whole number >= %d, not %r'
+                         % (name, least, text))
     return value
 
 
 def run_settings(environ=None):
-    """``(num_engine_workers, node_set_size or None)`` for heat.conf, from
-    the environment (None: the plugin's own default applies)."""
+    """``(num_engine_workers, {[savanna] option: value})`` for heat.conf,
+    from the environment (an option not set: the plugin's own default
+    applies)."""
     environ = os.environ if environ is None else environ
-    workers = _positive_int(environ, ENGINE_WORKERS_ENV)
+    workers = _whole(environ, ENGINE_WORKERS_ENV)
+    savanna = {'node_set_size': _whole(environ, NODE_SET_SIZE_ENV),
+               'max_concurrent_node_sets':
+                   _whole(environ, CONCURRENT_SETS_ENV, least=0)}
     return (workers or DEFAULT_ENGINE_WORKERS,
-            _positive_int(environ, NODE_SET_SIZE_ENV))
+            {k: v for k, v in savanna.items() if v is not None})
 
 
 def render_conf(layout, secrets, plugin_dir=None, environ=None):
     """heat.conf for the sandbox (holds secrets: written mode 0600).
 
     ``environ`` (default os.environ) may set num_engine_workers and the
-    plugin's ``[savanna] node_set_size`` for this run: see
-    :func:`run_settings`.
+    plugin's ``[savanna] node_set_size`` and ``max_concurrent_node_sets``
+    for this run: see :func:`run_settings`.
     """
     etc = paths.heat_etc()
-    workers, node_set_size = run_settings(environ)
-    savanna = [] if node_set_size is None else [
-        '[savanna]', 'node_set_size = %d' % node_set_size, '']
+    workers, options = run_settings(environ)
+    savanna = [] if not options else (
+        ['[savanna]'] + ['%s = %d' % kv for kv in sorted(options.items())] +
+        [''])
     plugin_dir = plugin_dir or paths.heat_plugin_dir()
     auth = [
         'auth_type = password',

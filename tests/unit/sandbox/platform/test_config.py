@@ -78,13 +78,17 @@ def test_heat_conf_run_settings_from_the_environment(tmp_path):
     assert plain['DEFAULT']['num_engine_workers'] == '2'
     assert not plain.has_section('savanna')
     tuned = _conf(heat.render_conf(layout, secrets, '/p', environ={
-        heat.ENGINE_WORKERS_ENV: '4', heat.NODE_SET_SIZE_ENV: ' 5 '}))
+        heat.ENGINE_WORKERS_ENV: '4', heat.NODE_SET_SIZE_ENV: ' 5 ',
+        heat.CONCURRENT_SETS_ENV: '0'}))
     assert tuned['DEFAULT']['num_engine_workers'] == '4'
     assert tuned['savanna']['node_set_size'] == '5'
-    assert heat.run_settings({heat.ENGINE_WORKERS_ENV: ''}) == (2, None)
+    assert tuned['savanna']['max_concurrent_node_sets'] == '0'
+    assert heat.run_settings({heat.ENGINE_WORKERS_ENV: ''}) == (2, {})
     for bad in ('0', 'two', '-1'):
         with pytest.raises(ValueError, match=heat.ENGINE_WORKERS_ENV):
             heat.run_settings({heat.ENGINE_WORKERS_ENV: bad})
+    with pytest.raises(ValueError, match=heat.CONCURRENT_SETS_ENV):
+        heat.run_settings({heat.CONCURRENT_SETS_ENV: '-1'})
 
 
 def test_cfn_api_for_pre_signed_signal_urls(tmp_path):
