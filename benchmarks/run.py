@@ -373,7 +373,7 @@ def figures(args, samples):
                  if k != 'max_concurrent_node_sets'}
         figs += fig_infra.figures_setting(
             samples, args.nodes, '11', 'max_concurrent_node_sets',
-            args.pacing, DEFAULT_SETTINGS['max_concurrent_node_sets'],
+            DEFAULT_SETTINGS['max_concurrent_node_sets'], args.pacing,
             fixed)
     leaks = [s for s in samples if s.get('kind') == 'leak']
     if leaks:
