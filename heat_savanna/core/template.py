@@ -404,9 +404,15 @@ def validation_template(tmpl):
     differ only in names, so validating one of them validates them all,
     as ResourceGroup validates one member; a 200-node cluster then costs
     a validation of a few child stacks, not of 200. A node set that
-    another resource names is kept whatever its shape.
+    another resource names is kept whatever its shape. The sets' pacing
+    (their ``depends_on``, see ``max_concurrent_node_sets``) is left out:
+    it orders the sets and is no part of what is validated.
     """
-    resources = tmpl.get('resources') or {}
+    resources = {}
+    for name, rsrc in (tmpl.get('resources') or {}).items():
+        if rsrc.get('type') == NODE_SET_TYPE and 'depends_on' in rsrc:
+            rsrc = {k: v for k, v in rsrc.items() if k != 'depends_on'}
+        resources[name] = rsrc
     seen, dropped = set(), []
     for name in sorted(resources, key=_natural):
         rsrc = resources[name]

@@ -558,6 +558,24 @@ def test_validation_template_keeps_one_node_set_of_each_shape():
     assert 'worker-8' not in small['resources']
 
 
+def test_validation_template_leaves_the_pacing_out():
+    # every set but the last few names an earlier one in its depends_on;
+    # kept, they would all be validated
+    spec = model.parse_cluster(fakes.props(node_groups=[
+        group('master', 1, ['namenode']),
+        group('worker', 12, ['datanode'])]), default_name='hd')
+    lay = layout_mod.Layout.initial(spec, set_size=1)
+    full = template.generate(spec, lay, PORTS, 'k', 'pk', options={
+        'max_concurrent_node_sets': 2})
+    assert full['resources']['worker-11']['depends_on'] == ['worker-9']
+    small = template.validation_template(full)
+    assert of_type(small, template.NODE_SET_TYPE) == ['master-0',
+                                                      'worker-0']
+    assert not [r for r in small['resources'].values()
+                if 'depends_on' in r]
+    assert full['resources']['worker-11']['depends_on'] == ['worker-9']
+
+
 def test_the_owner_marks_servers_and_volumes_when_known():
     # the owner (the stack the node set is in) and the node, so a server
     # or volume made for a create whose answer was lost can be found
