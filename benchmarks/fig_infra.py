@@ -341,11 +341,10 @@ def figures_setting(samples, nodes, number, key, base_value, other_value,
     """Figures 8 and 11: the same create (and scale-up) of heat-savanna
     with ``key`` = ``other_value`` against ``base_value``, paired in run
     order; ``fixed``: the other settings both sides ran with."""
-    fixed = dict(fixed or {})
-    base = pick(samples, side=SAVANNA, nodes=nodes,
-                **dict(fixed, **{key: base_value}))
-    other = pick(samples, side=SAVANNA, nodes=nodes,
-                 **dict(fixed, **{key: other_value}))
+    base_settings = dict(fixed or {}, **{key: base_value})
+    other_settings = dict(fixed or {}, **{key: other_value})
+    base = pick(samples, side=SAVANNA, nodes=nodes, **base_settings)
+    other = pick(samples, side=SAVANNA, nodes=nodes, **other_settings)
     n = min(len(base), len(other))
     base, other = base[:n], other[:n]
     label = '%s %d vs %d' % (key, other_value, base_value)
@@ -366,10 +365,8 @@ def figures_setting(samples, nodes, number, key, base_value, other_value,
             detail={one: [_cpu(b, ENGINE) for b in base],
                     two: [_cpu(o, ENGINE) for o in other]}),
     ]
-    scale_base = pick(samples, 'scale', SAVANNA,
-                      **dict(fixed, **{key: base_value}))
-    scale_other = pick(samples, 'scale', SAVANNA,
-                       **dict(fixed, **{key: other_value}))
+    scale_base = pick(samples, 'scale', SAVANNA, **base_settings)
+    scale_other = pick(samples, 'scale', SAVANNA, **other_settings)
     m = min(len(scale_base), len(scale_other))
     if m:
         figs.append(results.Figure.of(
