@@ -44,10 +44,10 @@ LOCK = '/tmp/heat-savanna-sandbox.lock'
 STUB_PARENT = '/var/tmp/heat-savanna-bench'
 FULL = {'nodes': 100, 'small': 25, 'fanout': 100, 'workers': 10,
         'boot_latency': 5.0, 'rounds': 3, 'workers_nodes': 100,
-        'set_size': 1, 'huge': fig_infra.HUGE, 'pacing': 0}
+        'set_size': 1, 'huge': fig_infra.HUGE, 'pacing': 5}
 QUICK = {'nodes': 6, 'small': 3, 'fanout': 10, 'workers': 2,
          'boot_latency': 2.0, 'rounds': 3, 'workers_nodes': 6,
-         'set_size': 1, 'huge': 8, 'pacing': 0}
+         'set_size': 1, 'huge': 8, 'pacing': 5}
 FIGURES = ('1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11')
 #: the sandbox's defaults: 2 engine workers, the plugin's defaults of
 #: [savanna] node_set_size and max_concurrent_node_sets
@@ -77,7 +77,7 @@ def parse_args(argv=None):
                    'default %d (default 1)' % layout.DEFAULT_SET_SIZE)
     p.add_argument('--pacing', type=int,
                    help='figure 11: the max_concurrent_node_sets compared '
-                   'with the default %d (default 0: no limit)'
+                   'with the default %d (default 5; 0 is no limit)'
                    % template.DEFAULT_MAX_CONCURRENT_NODE_SETS)
     p.add_argument('--huge', type=int,
                    help='figure 10: nodes without volumes (default %d)'

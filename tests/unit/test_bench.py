@@ -268,7 +268,13 @@ def test_workers_figures_against_one_worker():
 
 
 def test_pacing_hold_and_figures():
+    # by default the figure compares a limit of 5 with the default (no
+    # limit): never the default with itself
     args = run.parse_args(['--only', '11', '--rounds', '2'])
+    assert args.pacing == 5 != \
+        run.DEFAULT_SETTINGS['max_concurrent_node_sets']
+    args = run.parse_args(['--only', '11', '--rounds', '2',
+                           '--pacing', '0'])
     holds = run.plan(args)
     assert [h.name for h in holds] == ['pacing-0-round-1',
                                        'pacing-0-round-2']
