@@ -187,6 +187,14 @@ class CloudSimulator(object):
                                                 len(self.hypervisors)))
                 self._fail(rec, str(exc), 500, details)
                 return
+            rec.update(task_state='block_device_mapping',
+                       updated=wsgi.now())
+            if rec.get('_build_abort'):
+                rec['host'] = None
+                self._fail(rec, 'Build of instance %s aborted: %s' % (
+                    rec['id'], rec['_build_abort']), 500,
+                    'injected volume attach failure')
+                return
             rec.update(task_state='spawning', updated=wsgi.now())
             message = self.faults.boot_fails(rec['name'])
             if message:

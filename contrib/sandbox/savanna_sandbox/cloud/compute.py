@@ -669,6 +669,13 @@ class ComputeApp(wsgi.ServiceApp):
                 group['members'].append(server_id)
             for bdm in spec.get('block_device_mapping_v2') or []:
                 if bdm.get('source_type') == 'volume' and bdm.get('uuid'):
+                    if self.cloud.faults.resource_fails('volume_attach',
+                                                        name):
+                        # Nova attaches a mapped volume during the build:
+                        # the API accepts the server, the build aborts
+                        rec['_build_abort'] = ('Failure prepping block '
+                                               'device.')
+                        continue
                     self.cloud.volume.attach(rec, bdm['uuid'],
                                              bdm.get('device_name'),
                                              immediate=True)

@@ -23,7 +23,8 @@ merges over the current faults, ``POST /reset`` clears them)::
         "volume_create": {"names": ["*-worker-3-volume-*"],
                           "code": 500, "message": "..."},
         "volume_attach": {"names": ["*-worker-5"]},     # server names
-        "port_create": {"names": ["*-worker-1-port"]},  # port names
+        "port_create": {"names": ["*-worker-1-port"],   # port names,
+                        "descriptions": ["*-node-3"]},  # or descriptions
         "floating_ip_create": {"names": ["*-worker-2-port"]}, # its port
         "server_create_lost": {"names": ["*-worker-1"]},  # server names
         "volume_create_lost": {"names": ["*-worker-1-volume-0"]}
@@ -37,13 +38,17 @@ only requests about a server still in BUILD can fail (the polls Heat
 tolerates errors in, not its calls after the server is up).
 
 ``resource_failure``: a create (or attach) whose resource's name matches
-answers HTTP ``code`` (defaults: 500 for volumes and attachments; 409,
-Neutron's answer to an exhausted quota or address pool, for ports and
-floating IPs) with ``message``, every time: Heat's own retries of a 409
-fail too. The ``*_lost`` kinds create the server (it boots) or the volume
-and then answer HTTP ``code`` (default 504, a proxy's timeout): the client
-never learns the id, as when a heat-engine dies between its request and
-storing the answer. ``host_keys_late``: a matching server's console shows
+(or, with ``descriptions``, whose create request's description: a port
+Heat creates for a server's ``networks`` entry is named after the server
+*resource*, ``server-port-0`` in every member of a group, so only its
+description can tell the nodes apart) answers HTTP ``code`` (defaults:
+500 for volumes and attachments; 409, Neutron's answer to an exhausted
+quota or address pool, for ports and floating IPs) with ``message``,
+every time: Heat's own retries of a 409 fail too. The ``*_lost`` kinds
+create the server (it boots) or the volume and then answer HTTP ``code``
+(default 504, a proxy's timeout): the client never learns the id, as
+when a heat-engine dies between its request and storing the answer.
+``host_keys_late``: a matching server's console shows
 no SSH host keys until ``delay`` seconds after it went ACTIVE, as a slow
 cloud-init would.
 
@@ -216,12 +221,15 @@ class Faults(object):
             self.fired['boot_failure'] += 1
             return message
 
-    def resource_fails(self, kind, name):
+    def resource_fails(self, kind, name, description=None):
         """None, or an HTTPError to answer the ``kind`` request for the
-        resource called ``name``."""
+        resource called ``name`` (and described as ``description``)."""
         with self.lock:
             spec = (self.doc.get('resource_failure') or {}).get(kind)
-            if not spec or not _matches(name, spec.get('names')):
+            if not spec or not (
+                    _matches(name, spec.get('names')) or
+                    (description is not None and
+                     _matches(description, spec.get('descriptions')))):
                 return None
             code, message = RESOURCE_FAILURES[kind]
             code = spec.get('code', code)

@@ -489,8 +489,8 @@ class NetworkApp(wsgi.ServiceApp):
         created = []
         try:
             for spec in specs:
-                fault = self.cloud.faults.resource_fails('port_create',
-                                                         spec.get('name'))
+                fault = self.cloud.faults.resource_fails(
+                    'port_create', spec.get('name'), spec.get('description'))
                 if fault is not None:
                     raise fault
                 net = self._load(req, 'networks',
