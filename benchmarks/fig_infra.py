@@ -1,5 +1,6 @@
-"""Figures 1, 5, 7 and 8: creating N nodes as one OS::Savanna::Cluster
-against OS::Heat::ResourceGroup.
+"""Figures 1, 5, 7, 8 and 12: creating N nodes as one OS::Savanna::Cluster
+against OS::Heat::ResourceGroup (figure 12: two ResourceGroup member
+shapes against each other).
 
 Both stacks hold the same servers, ports, volumes (one per node) and
 attachments, plus a keypair and a security group (templates/), and are
@@ -32,6 +33,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TEMPLATES = os.path.join(HERE, 'templates')
 
 SAVANNA, RG = 'savanna', 'resourcegroup'
+#: the ResourceGroup's member: a node as heat-savanna builds one (server,
+#: port, volume, attachment); figure 12's lean member has the port inline
+#: in the server's networks and the volume mapped at boot
+MEMBER, LEAN_MEMBER = 'member.yaml', 'member-lean.yaml'
 SIDES = (SAVANNA, RG)
 ENGINE, API, DB = procstat.FAMILIES
 
@@ -79,7 +84,9 @@ def stack_name(side, nodes, tag=''):
     return 'bench-%s-%d%s' % ('sav' if side == SAVANNA else 'rg', nodes, tag)
 
 
-def _create_request(bench, side, nodes, name, volumes=1):
+def _create_request(bench, side, nodes, name, volumes=1, member=MEMBER):
+    """The create call; ``member``: the ResourceGroup's member template
+    (figure 12 compares two)."""
     if side == SAVANNA:
         home = stubhadoop.install(bench.stub_parent, name)
         return bench.heat.stacks.create(
@@ -88,16 +95,18 @@ def _create_request(bench, side, nodes, name, volumes=1):
                         'volumes': volumes})
     return bench.heat.stacks.create(
         stack_name=name, template=read_template('baseline.yaml'),
-        files={'member.yaml': read_template('member.yaml')},
+        files={'member.yaml': read_template(member)},
         parameters={'count': nodes, 'public_key': bench.public_key,
                     'volumes': volumes})
 
 
-def create(bench, side, nodes, name, volumes=1, timeout=1800):
+def create(bench, side, nodes, name, volumes=1, timeout=1800,
+           member=MEMBER):
     """Create one stack and wait for it; ``(sample, stack id)``. The stack
     is left in place (a scale-up may follow); the caller deletes it.
-    ``volumes``: per node (1 or 0). A create not built within ``timeout``
-    seconds raises sandbox.BenchError.
+    ``volumes``: per node (1 or 0); ``member``: the ResourceGroup's member
+    template. A create not built within ``timeout`` seconds raises
+    sandbox.BenchError.
 
     Every create starts on a heat-engine started for it. Measured
     without: heat-savanna's 100-node create second in its round (after
@@ -111,7 +120,7 @@ def create(bench, side, nodes, name, volumes=1, timeout=1800):
     t0 = time.monotonic()
     try:
         stack_id = _create_request(bench, side, nodes, name,
-                                   volumes)['stack']['id']
+                                   volumes, member)['stack']['id']
         bench.last_stack = stack_id
         call_s = time.monotonic() - t0
         if side == SAVANNA:
@@ -467,4 +476,108 @@ def figures_huge(samples, nodes=HUGE):
             '10c engine CPU/node %d nodes vs RG' % nodes,
             results.ratios(cpu_per_node(sav[:n]), cpu_per_node(base[:n])),
             unit='x', measured='heat-engine CPU per node until built'))
+    return figs
+
+
+# -- figure 12: fewer resources per node --------------------------------------
+#: figure 12's two ResourceGroup members, by label
+SHAPES = {'full': MEMBER, 'lean': LEAN_MEMBER}
+#: resources of baseline.yaml outside the group's members: the keypair,
+#: the security group and the ResourceGroup itself
+RG_SHARED = 3
+
+
+def tree_count(bench, stack_id):
+    """Resource rows under the top-level stack ``stack_id``: every
+    resource Heat checks for it (the member stack resources included) and
+    counts against max_resources_per_stack."""
+    return int(bench.db.query('SELECT COUNT(*) FROM resource WHERE '
+                              'root_stack_id = %s', (stack_id,))[0][0])
+
+
+def create_shape(bench, shape, nodes):
+    """Figure 12: a ResourceGroup of ``nodes`` members of ``shape`` (a
+    key of SHAPES) with one volume each, created on a fresh engine, its
+    rows counted, then deleted (timed). One sample, kind ``shape``."""
+    name = stack_name(RG, nodes, '-' + shape)
+    sample, stack_id = create(bench, RG, nodes, name,
+                              member=SHAPES[shape])
+    sample.update(kind='shape', shape=shape,
+                  resources=tree_count(bench, stack_id))
+    t0 = time.monotonic()
+    delete(bench, stack_id)
+    sample['delete_s'] = time.monotonic() - t0
+    bench.log('  %s: %d resources in the tree, deleted in %.1fs'
+              % (name, sample['resources'], sample['delete_s']))
+    return sample
+
+
+def per_node_resources(sample):
+    """A member's share of the tree: its resources and its member stack
+    resource (what a node costs under max_resources_per_stack)."""
+    return results.ratio(sample['resources'] - RG_SHARED, sample['nodes'])
+
+
+def fit_under(per_node, limit=1000):
+    """Nodes whose ResourceGroup tree fits ``limit``: ``RG_SHARED +
+    n x per_node <= limit``."""
+    if not per_node:
+        return None
+    return int((limit - RG_SHARED) // per_node)
+
+
+def figures_shapes(samples, nodes, limit=1000):
+    """Figure 12: the lean member against the full one, paired in run
+    order (the i-th of each ran in the same round)."""
+    def of(shape):
+        return [s for s in pick(samples, 'shape', RG, nodes)
+                if s.get('shape') == shape]
+    full, lean = of('full'), of('lean')
+    n = min(len(full), len(lean))
+    full, lean = full[:n], lean[:n]
+
+    def values(side, key):
+        return [s.get(key) for s in side]
+
+    def cpu(side):
+        return [_cpu(s, ENGINE) for s in side]
+
+    def cpu_node(side):
+        return [results.per_node(_cpu(s, ENGINE), nodes) for s in side]
+    measured = ('%d nodes with one volume as OS::Heat::ResourceGroup '
+                'members: lean (port inline, volume mapped at boot) vs '
+                'full (port, server, volume, attachment), alternating '
+                'rounds, each create on a fresh engine' % nodes)
+    figs = []
+
+    def pair(number, label, key_values, unit, what):
+        f, ln = key_values(full), key_values(lean)
+        figs.append(results.Figure.of(
+            '%s %s lean vs full' % (number, label), results.ratios(ln, f),
+            unit='x', measured=measured + '; ' + what,
+            detail={'full': f, 'lean': ln}))
+        for shape, vals in (('full', f), ('lean', ln)):
+            figs.append(results.Figure.of(
+                '%s %s, %s' % (number, label, shape), vals, unit=unit,
+                measured=what))
+    pair('12', 'create %d nodes' % nodes, lambda side: values(
+        side, 'infra_s'), 's', 'create request -> RG stack COMPLETE')
+    pair('12b', 'engine CPU', cpu, 's', 'heat-engine (all processes) '
+         'user+system CPU of the create')
+    pair('12c', 'engine CPU/node', cpu_node, 's', 'heat-engine CPU of '
+         'the create per node')
+    pair('12d', 'delete', lambda side: values(side, 'delete_s'), 's',
+         'delete request -> stack gone')
+    pair('12e', 'resources in the tree', lambda side: values(
+        side, 'resources'), '', 'resource rows under the stack: what '
+         'Heat checks and counts against max_resources_per_stack')
+    for shape, side in (('full', full), ('lean', lean)):
+        per = results.median([per_node_resources(s) for s in side])
+        figs.append(results.Figure(
+            '12f nodes fit: 1 volume, %s members' % shape,
+            None if per is None else float(fit_under(per, limit)),
+            measured='max_resources_per_stack = %d; %s resources a node '
+            '(its resources + its member stack resource)' % (limit, per),
+            detail={'resources_per_node': per},
+            error='' if per else 'no sample'))
     return figs

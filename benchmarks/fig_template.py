@@ -57,10 +57,13 @@ def tree_resources(nodes, set_size=None, volumes=1, anti_affinity=False):
     return 1 + template.resource_count(spec, set_size=set_size)
 
 
-def resourcegroup_resources(nodes, volumes=1):
+def resourcegroup_resources(nodes, volumes=1, lean=False):
     """The same nodes as baseline.yaml: keypair, security group, the
-    group, one member resource per node and the member's resources."""
-    return 3 + nodes * (1 + 2 + 2 * volumes)
+    group, one member resource per node and the member's resources
+    (member.yaml: server, port, a volume and its attachment per volume;
+    ``lean``, member-lean.yaml: server, a volume per volume)."""
+    per_volume = 1 if lean else 2
+    return 3 + nodes * (1 + (1 if lean else 2) + per_volume * volumes)
 
 
 def nodes_fit(count, limit=DEFAULT_LIMIT):
@@ -123,6 +126,8 @@ def figures_fit():
         ('no volume, node sets of 5', lambda n: tree_resources(n, 5, 0)),
         ('2 volumes, node sets of 5', lambda n: tree_resources(n, 5, 2)),
         ('1 volume, ResourceGroup', lambda n: resourcegroup_resources(n)),
+        ('1 volume, ResourceGroup of lean members',
+         lambda n: resourcegroup_resources(n, lean=True)),
     )
     return [results.Figure('6d nodes fit: %s' % label,
                            float(nodes_fit(count)),

@@ -41,6 +41,10 @@ from heat_savanna.core import layout  # noqa: E402
 from heat_savanna.core import template  # noqa: E402
 
 LOCK = '/tmp/heat-savanna-sandbox.lock'
+#: what a leak is named like: the benchmark's stacks' resources, and the
+#: ports Heat creates for figure 12's lean members (named after their
+#: server resource, ``server-port-0``)
+LEAK_PREFIXES = ('bench-', 'server-port-')
 STUB_PARENT = '/var/tmp/heat-savanna-bench'
 FULL = {'nodes': 100, 'small': 25, 'fanout': 100, 'workers': 10,
         'boot_latency': 5.0, 'rounds': 3, 'workers_nodes': 100,
@@ -48,7 +52,8 @@ FULL = {'nodes': 100, 'small': 25, 'fanout': 100, 'workers': 10,
 QUICK = {'nodes': 6, 'small': 3, 'fanout': 10, 'workers': 2,
          'boot_latency': 2.0, 'rounds': 3, 'workers_nodes': 6,
          'set_size': 1, 'huge': 8, 'pacing': 5}
-FIGURES = ('1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11')
+FIGURES = ('1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11',
+           '12')
 #: the sandbox's defaults: 2 engine workers, the plugin's defaults of
 #: [savanna] node_set_size and max_concurrent_node_sets
 DEFAULT_SETTINGS = {'engine_workers': 2,
@@ -212,6 +217,11 @@ def plan(args):
                 steps += [_create_scale_delete(s, args.workers_nodes, None)
                           for s in _sides(r)]
             holds.append(Hold('engine-workers-2', DEFAULT_SETTINGS, steps))
+    if '12' in want:
+        holds += [Hold('shapes-round-%d' % (r + 1), DEFAULT_SETTINGS,
+                       [_shape(shape, args.nodes)
+                        for shape in _shapes(r)])
+                  for r in range(args.rounds)]
     if '10' in want:
         holds += [Hold('huge-round-%d' % (r + 1), DEFAULT_SETTINGS,
                        [_huge(s, args.huge) for s in _sides(r)])
@@ -249,6 +259,18 @@ def _huge(side, nodes):
                 bench.log('  %s: delete did not finish: %s' % (name, exc))
                 sample['delete_error'] = str(exc)
         return [sample]
+    return step
+
+
+def _shapes(round_no):
+    """Figure 12's members, the first alternating from round to round."""
+    shapes = tuple(fig_infra.SHAPES)
+    return shapes if round_no % 2 == 0 else tuple(reversed(shapes))
+
+
+def _shape(shape, nodes):
+    def step(bench):
+        return [fig_infra.create_shape(bench, shape, nodes)]
     return step
 
 
@@ -302,7 +324,7 @@ def run_hold(hold, args):
                     for s in step(bench):
                         s.setdefault('hold', hold.name)
                         samples.append(s)
-                leaked = sandbox.leftovers('bench-')
+                leaked = sandbox.leftovers(LEAK_PREFIXES)
                 if leaked:
                     log('  LEAKED after hold %s: %s' % (hold.name, leaked))
                     samples.append({'kind': 'leak', 'hold': hold.name,
@@ -364,6 +386,8 @@ def figures(args, samples):
             node_set_size=DEFAULT_SETTINGS['node_set_size'])
     if '10' in want:
         figs += fig_infra.figures_huge(samples, args.huge)
+    if '12' in want:
+        figs += fig_infra.figures_shapes(samples, args.nodes)
     if '8' in want:
         figs += fig_infra.figures_set_size(
             samples, args.nodes,

@@ -150,7 +150,8 @@ def server_ids(prefix):
 
 def leftovers(prefix):
     """Live simulator resources whose name starts with ``prefix`` (the
-    benchmark's stack names), kind -> count; {} when nothing leaked."""
+    benchmark's stack names; a tuple: any of them), kind -> count; {}
+    when nothing leaked."""
     live = admin('GET', '/inventory').get('live', {})
     found = {}
     for kind, items in live.items():

@@ -308,6 +308,77 @@ def test_set_size_figures():
     assert figs[-1].name == '8d scale-up engine CPU node_set_size 5 vs 1'
 
 
+def _shape(shape, infra, cpu, delete_s, resources, nodes=100):
+    return _create(RG, nodes, infra, cpu, kind='shape', shape=shape,
+                   delete_s=delete_s, resources=resources)
+
+
+def test_shape_figures_pair_lean_with_full_by_round():
+    samples = [_shape('full', 110, 50, 60, 503),
+               _shape('lean', 80, 30, 40, 303),
+               _shape('lean', 70, 36, 30, 303),
+               _shape('full', 100, 40, 50, 503),
+               _shape('lean', 75, 33, 35, 303),      # no full pair: left out
+               _create(RG, 100, 999, 999)]           # figure 1's, not 12's
+    figs = {f.name: f for f in fig_infra.figures_shapes(samples, 100)}
+    assert figs['12 create 100 nodes lean vs full'].samples == [
+        pytest.approx(80 / 110.), pytest.approx(0.7)]
+    assert figs['12 create 100 nodes, full'].samples == [110, 100]
+    assert figs['12b engine CPU lean vs full'].samples == [
+        pytest.approx(0.6), pytest.approx(0.9)]
+    assert figs['12c engine CPU/node, lean'].samples == [
+        pytest.approx(0.3), pytest.approx(0.36)]
+    assert figs['12d delete lean vs full'].samples == [
+        pytest.approx(40 / 60.), pytest.approx(0.6)]
+    assert figs['12e resources in the tree lean vs full'].value == \
+        pytest.approx(303 / 503.)
+    assert figs['12e resources in the tree, lean'].value == 303
+    # 5 resources a node (4 + the member stack resource) against 3
+    assert figs['12f nodes fit: 1 volume, full members'].value == 199
+    assert figs['12f nodes fit: 1 volume, lean members'].value == 332
+    assert all(f.verdict == 'info' for f in figs.values())
+    empty = fig_infra.figures_shapes([], 100)
+    assert empty and all(f.verdict == 'ERROR' for f in empty)
+
+
+def test_lean_members_fit_as_their_count_says():
+    # figure 12's count from the rows agrees with figure 6d's formula
+    for lean, per_node in ((False, 5), (True, 3)):
+        total = fig_template.resourcegroup_resources(100, lean=lean)
+        assert total == fig_infra.RG_SHARED + 100 * per_node
+        assert fig_infra.fit_under(per_node) == fig_template.nodes_fit(
+            lambda n: fig_template.resourcegroup_resources(n, lean=lean))
+    fits = {f.name: f.value for f in fig_template.figures_fit()}
+    assert fits['6d nodes fit: 1 volume, ResourceGroup of lean members'] \
+        == 332
+
+
+def test_lean_member_takes_and_gives_what_the_full_one_does():
+    import yaml
+    full, lean = [yaml.safe_load(fig_infra.read_template(m))
+                  for m in (fig_infra.MEMBER, fig_infra.LEAN_MEMBER)]
+    assert lean['parameters'] == full['parameters']
+    assert set(lean['outputs']) == set(full['outputs']) == {'fixed_ip'}
+    assert lean['conditions'] == full['conditions']
+    assert sorted(r['type'] for r in lean['resources'].values()) == [
+        'OS::Cinder::Volume', 'OS::Nova::Server']
+
+
+def test_shape_holds_alternate_the_member_that_goes_first():
+    args = run.parse_args(['--only', '12', '--rounds', '3'])
+    holds = run.plan(args)
+    assert [h.name for h in holds] == ['shapes-round-1', 'shapes-round-2',
+                                       'shapes-round-3']
+    assert holds[0].settings == run.DEFAULT_SETTINGS
+    assert run._shapes(0) == ('full', 'lean')
+    assert run._shapes(1) == ('lean', 'full')
+    assert [len(h.steps) for h in holds] == [2, 2, 2]
+    assert set(fig_infra.SHAPES.values()) == {'member.yaml',
+                                              'member-lean.yaml'}
+    # a lean member's port is named by Heat after its server resource
+    assert 'server-port-0'.startswith(run.LEAK_PREFIXES)
+
+
 # -- figure 4 -----------------------------------------------------------------
 def test_huge_figure_reports_a_side_that_was_not_built():
     built = [_create(SAV, 300, 120, 90, volumes=0),
@@ -484,7 +555,7 @@ def test_cli_defaults_quick_and_only():
     assert quick.only == ['2', '6']
     assert run.parse_args(['--only', '10']).huge == fig_infra.HUGE == 300
     with pytest.raises(SystemExit):
-        run.parse_args(['--only', '12'])
+        run.parse_args(['--only', '13'])
     with pytest.raises(SystemExit):
         run.parse_args(['--rounds', '0'])
 
