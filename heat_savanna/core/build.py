@@ -108,15 +108,18 @@ def busy(rows):
 
 
 def strays(found, owner, nodes, known):
-    """The ids in ``found`` (``(id, metadata)`` of servers or volumes) made
-    for one of ``nodes`` of the stack ``owner`` that no resource knows
-    (``known``: the physical ids of the set's resources).
+    """The ids in ``found`` (``(id, metadata)`` of servers, ports or
+    volumes; a port's from :func:`template.port_marks`) made for one of
+    ``nodes`` of the stack ``owner`` that no resource knows (``known``:
+    the physical ids of the set's resources).
 
-    Such a server or volume exists when a create went through in Nova or
-    Cinder but its answer never reached Heat: the engine died between the
-    request and storing the id, or a proxy timed the request out. Heat
-    never deletes it, and a stray server keeps the node's port, so the
-    node's next server fails with "Port ... is still in use"."""
+    Such a server, port or volume exists when a create went through in
+    Nova, Neutron or Cinder but its answer never reached Heat: the engine
+    died between the request and storing the id, or a proxy timed the
+    request out. Heat never deletes it; a stray server keeps the node's
+    port, so the node's next server fails with "Port ... is still in
+    use", and a stray port keeps the cluster's security group, so the
+    cluster's delete fails."""
     nodes, known = set(nodes), set(known)
     return sorted(ident for ident, meta in found
                   if (meta or {}).get(template.OWNER_KEY) == owner and

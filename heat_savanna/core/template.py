@@ -67,10 +67,11 @@ SOFTWARE_CONFIG_TRANSPORT = 'POLL_SERVER_HEAT'
 SIGNAL_TRANSPORT = 'HEAT_SIGNAL'
 AGENT = 'heat-agent'
 
-#: server and volume metadata naming the node set's stack (the cluster's
-#: nested stack) and the node a server or volume was made for: what finds one
-#: made for a request whose answer never reached Heat (see
-#: heat_savanna.core.build.strays)
+#: server and volume metadata (and, as ``key=value`` words, port
+#: descriptions: a port has no metadata) naming the node set's stack (the
+#: cluster's nested stack) and the node a server, port or volume was made
+#: for: what finds one made for a request whose answer never reached Heat
+#: (see heat_savanna.core.build.strays)
 OWNER_KEY = 'savanna_owner'
 NODE_KEY = 'savanna_node'
 
@@ -91,6 +92,25 @@ def server_name(cluster_name, node):
 
 def port_name(node):
     return node + '-port'
+
+
+def port_marks_text(owner, node):
+    """A port's description: the marks servers and volumes carry in their
+    metadata, as ``key=value`` words. It goes in the create request itself
+    (tags would come in a second call, after the answer that may be
+    lost)."""
+    return '%s=%s %s=%s' % (OWNER_KEY, owner, NODE_KEY, node)
+
+
+def port_marks(text):
+    """The marks in a port's description (see :func:`port_marks_text`):
+    ``{key: value}``, empty for a port without them."""
+    marks = {}
+    for word in (text or '').split():
+        key, sep, value = word.partition('=')
+        if sep and key in (OWNER_KEY, NODE_KEY):
+            marks[key] = value
+    return marks
 
 
 def fip_name(node):
@@ -291,6 +311,10 @@ def _node_resources(props, node, resources, outputs, owner=None):
             'network': props[NS_NETWORK]}
     if props.get(NS_SECURITY_GROUPS):
         port['security_groups'] = list(props[NS_SECURITY_GROUPS])
+    if owner:
+        # (OS::Neutron::Port has no description property: value_specs
+        # go into the create request as they are)
+        port['value_specs'] = {'description': port_marks_text(owner, node)}
     resources[port_name(node)] = {'type': 'OS::Neutron::Port',
                                   'properties': port}
 
@@ -382,7 +406,7 @@ def node_set_template(props, nodes=None, owner=None):
     """The child stack of an OS::Savanna::NodeSet from its properties:
     every per-node resource of ``nodes`` (default: the set's nodes).
     ``owner`` (the id of the stack the set is in) goes into the servers'
-    and volumes' metadata."""
+    and volumes' metadata and the ports' descriptions."""
     resources, outputs = {}, {}
     nodes = props[NS_NODES] if nodes is None else nodes
     for node in nodes:

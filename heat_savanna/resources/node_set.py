@@ -45,7 +45,8 @@ SETTLE_POLLS = 2
 MAX_FOLLOW_UPS = 2
 #: characters of a deployment's stdout / stderr kept in the metadata
 OUTPUT_TAIL = 4000
-#: seconds stray servers and volumes (see sweep_strays) may take to go
+#: seconds stray servers, ports and volumes (see sweep_strays) may take to
+#: go
 STRAY_WAIT = 180
 
 
@@ -294,18 +295,20 @@ class NodeSet(stack_resource.StackResource):
             return True
         if time.time() > cookie['until']:
             raise exception.Error(_(
-                '%(set)s: servers or volumes made for its nodes but never '
-                'known to Heat are still there after %(wait)d s: %(left)s; '
-                'delete again') % {'set': self.name, 'wait': STRAY_WAIT,
-                                   'left': ', '.join(left)})
+                '%(set)s: servers, ports or volumes made for its nodes '
+                'but never known to Heat are still there after %(wait)d s: '
+                '%(left)s; delete again') % {
+                    'set': self.name, 'wait': STRAY_WAIT,
+                    'left': ', '.join(left)})
         return False
 
     def sweep_strays(self, nodes):
-        """Ask Nova and Cinder to delete the servers and volumes made for
-        ``nodes`` of this set that none of its resources knows (see
-        :func:`heat_savanna.core.build.strays`); returns the ids of those
-        still there. Without an owner (a set stored before the servers
-        were marked) there is nothing to find."""
+        """Ask Nova, Neutron and Cinder to delete the servers, ports and
+        volumes made for ``nodes`` of this set that none of its resources
+        knows (see :func:`heat_savanna.core.build.strays`); returns the ids
+        of those still there. Without an owner (a set stored before the
+        servers were marked) there is nothing to find, and a port made
+        before ports were marked is not taken for a stray."""
         owner = self.stack.id
         if owner is None or not nodes:
             return []
@@ -316,8 +319,9 @@ class NodeSet(stack_resource.StackResource):
         # comes after them
         known = nested.physical_ids(
             self.context, self.stack.root_stack_id(),
-            list(nodes) + [template.volume_name(n, k)
-                           for n in nodes for k in range(count)])
+            list(nodes) + [template.port_name(n) for n in nodes] +
+            [template.volume_name(n, k)
+             for n in nodes for k in range(count)])
         nova = self.client('nova')
         # Nova filters names by regular expression; cluster names are
         # letters, digits and dashes
@@ -325,6 +329,17 @@ class NodeSet(stack_resource.StackResource):
             [(s.id, s.metadata) for s in nova.servers.list(
                 search_opts={'name': '^%s-' % self.properties[
                     self.CLUSTER_NAME]})],
+            owner, nodes, known)
+        # Neutron matches names exactly (one value each, any of them); the
+        # marks in the description say whose port it is
+        cluster = self.properties[self.CLUSTER_NAME]
+        neutron = self.client('neutron')
+        ports = build.strays(
+            [(p['id'], template.port_marks(p.get('description')))
+             for p in neutron.list_ports(
+                 name=['%s-%s' % (cluster, template.port_name(n))
+                       for n in sorted(nodes)],
+                 fields=['id', 'description'])['ports']],
             owner, nodes, known)
         volumes, cinder = [], None
         if count:
@@ -334,19 +349,20 @@ class NodeSet(stack_resource.StackResource):
                 [(v.id, v.metadata) for v in cinder.volumes.list(
                     search_opts={'metadata': {template.OWNER_KEY: owner}})],
                 owner, nodes, known)
-        if servers or volumes:
+        if servers or ports or volumes:
             LOG.warning('%s: deleting what was made for its nodes but never '
                         'known to Heat (a create whose answer was lost): '
-                        'servers %s, volumes %s', self.name,
-                        servers or '-', volumes or '-')
-        for client, ids in ((nova.servers, servers),
-                            (cinder and cinder.volumes, volumes)):
+                        'servers %s, ports %s, volumes %s', self.name,
+                        servers or '-', ports or '-', volumes or '-')
+        for delete, ids in ((nova.servers.delete, servers),
+                            (neutron.delete_port, ports),
+                            (cinder and cinder.volumes.delete, volumes)):
             for ident in ids:
                 try:
-                    client.delete(ident)
+                    delete(ident)
                 except Exception as exc:   # gone meanwhile, or busy
                     LOG.info('%s: delete of %s: %s', self.name, ident, exc)
-        return servers + volumes
+        return servers + ports + volumes
 
     @staticmethod
     def _cookie(action, props):

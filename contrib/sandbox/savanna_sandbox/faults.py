@@ -843,47 +843,52 @@ def engine_killed(run):
 
 # -- scenarios: answers lost --------------------------------------------------
 def _lose_answers(run, workers):
-    """worker-1's server and worker-2's first volume are made, but the
-    API answers 504: Heat never learns their ids (as when a heat-engine
-    dies between its request and storing the answer). Create; the nodes
-    fail (boot, volume), the cluster is PARTIALLY_ACTIVE, and the stray
-    server and volume exist in the cloud."""
+    """worker-1's server, worker-2's first volume and worker-3's port are
+    made, but the API answers 504: Heat never learns their ids (as when a
+    heat-engine dies between its request and storing the answer). Create;
+    the nodes fail (boot, volume, network), the cluster is
+    PARTIALLY_ACTIVE, and the stray server, volume and port exist in the
+    cloud (the port keeps the cluster's security group in use)."""
     server = '%s-worker-1' % run.name
     volume = '%s-worker-2-volume-0' % run.name
+    port = '%s-worker-3-port' % run.name
     run.faults({'resource_failure': {
         'server_create_lost': {'names': [server]},
-        'volume_create_lost': {'names': [volume]}}})
+        'volume_create_lost': {'names': [volume]},
+        'port_create_lost': {'names': [port]}}})
     st = run.create(cluster_template(run.name, workers, 1, volumes=1))
     fired = admin('GET', '/faults').get('fired', {})
-    run.check(fired.get('resource_failure.server_create_lost') == 1 and
-              fired.get('resource_failure.volume_create_lost') == 1,
+    run.check(all(fired.get('resource_failure.%s_create_lost' % kind) == 1
+                  for kind in ('server', 'volume', 'port')),
               'the lost-answer faults fired %s' % fired)
     require_partially_active(run, st)
     check_failed_exactly(run, {'worker-1': ('boot',),
-                               'worker-2': ('volume',)})
+                               'worker-2': ('volume',),
+                               'worker-3': ('network',)})
+    strays = {server, volume, port}
     live = set(inventory_ids().values())
-    run.check(server in live and volume in live,
-              'the strays were not made: %s' % sorted(
-                  n for n in live if n.startswith(run.name)))
-    return server, volume
+    run.check(strays <= live, 'the strays were not made: %s' % sorted(
+        n for n in live if n.startswith(run.name)))
+    return strays
 
 
 @scenario('create-answers-lost', 'flost',
-          'PARTIALLY_ACTIVE; the heal deletes the server and volume Heat '
-          'never learned of, then rebuilds', 'lost-answer', ci=True)
+          'PARTIALLY_ACTIVE; the heal deletes the server, volume and port '
+          'Heat never learned of, then rebuilds', 'lost-answer', ci=True)
 def create_answers_lost(run):
     """Without the sweep the stray server (a running host on worker-1's
-    address) and volume outlive the heal and the stack, unknown to Heat.
+    address), volume and port outlive the heal and the stack, unknown to
+    Heat, and the port fails the delete of the cluster's security group.
     (A stray that holds the port of a node rebuilt in place, as after a
     heat-engine killed mid-create, would fail the heal: "Port ... is
     still in use"; the engine-killed row meets that one.)"""
-    server, volume = _lose_answers(run, 3)
-    new = heal_to_active(run, ['worker-1', 'worker-2'])
-    run.check(new == ['worker-3', 'worker-4'], 'rebuilt %s' % new)
+    strays = _lose_answers(run, 4)
+    new = heal_to_active(run, ['worker-1', 'worker-2', 'worker-3'])
+    run.check(new == ['worker-4', 'worker-5', 'worker-6'],
+              'rebuilt %s' % new)
     live = set(inventory_ids().values())
-    run.check(server not in live and volume not in live,
-              'strays left after the heal: %s' % sorted(
-                  {server, volume} & live))
+    run.check(not strays & live, 'strays left after the heal: %s'
+              % sorted(strays & live))
 
 
 @scenario('create-answers-lost-delete', 'flostd',
@@ -892,8 +897,9 @@ def create_answers_lost(run):
 def create_answers_lost_delete(run):
     """Delete right after: the node sets delete what carries their marks
     once their child stacks are gone (the leak check after every row
-    proves it)."""
-    _lose_answers(run, 3)
+    proves it; a stray port would also fail the security group's
+    delete)."""
+    _lose_answers(run, 4)
 
 
 # -- scenarios: updates -------------------------------------------------------

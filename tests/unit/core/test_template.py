@@ -576,7 +576,7 @@ def test_validation_template_leaves_the_pacing_out():
     assert full['resources']['worker-11']['depends_on'] == ['worker-9']
 
 
-def test_the_owner_marks_servers_and_volumes_when_known():
+def test_the_owner_marks_servers_ports_and_volumes_when_known():
     # the owner (the stack the node set is in) and the node, so a server
     # or volume made for a create whose answer was lost can be found
     _s, _l, tmpl = hadoop(2, level1=True, set_size=5)
@@ -593,3 +593,18 @@ def test_the_owner_marks_servers_and_volumes_when_known():
     assert template.OWNER_KEY not in plain['worker-1']['properties'][
         'metadata']
     assert 'metadata' not in plain['worker-1-volume-0']['properties']
+    # a port has no metadata: the marks are its description's words
+    assert template.port_marks(marked['worker-1-port']['properties'][
+        'value_specs']['description']) == {
+        template.OWNER_KEY: 'stack-1', template.NODE_KEY: 'worker-1'}
+    assert 'value_specs' not in plain['worker-1-port']['properties']
+
+
+def test_port_marks_read_only_the_marks():
+    text = template.port_marks_text('stack-1', 'worker-1')
+    assert template.port_marks(text) == {template.OWNER_KEY: 'stack-1',
+                                         template.NODE_KEY: 'worker-1'}
+    # what an operator wrote, or nothing: no marks
+    assert template.port_marks('') == {}
+    assert template.port_marks(None) == {}
+    assert template.port_marks('a=b port for x') == {}

@@ -391,11 +391,28 @@ class NodeSetTest(harness.ClusterTestCase):
         self.assertIn('Timed out', rec['reason'])
 
     # -- strays: made for a node, never known to Heat ----------------------
-    def with_cloud(self, rsrc, servers, volumes=()):
-        """Nova and Cinder answer ``servers`` / ``volumes`` ((id, node,
-        owner) each) until the set deletes them."""
+    def with_cloud(self, rsrc, servers, volumes=(), ports=()):
+        """Nova, Cinder and Neutron answer ``servers`` / ``volumes`` /
+        ``ports`` ((id, node, owner) each; a port's name is the one the
+        set gives its node's port, its description ``description`` when
+        given as a fourth item) until the set deletes them."""
         live = {'servers': {i: (n, o) for i, n, o in servers},
-                'volumes': {i: (n, o) for i, n, o in volumes}}
+                'volumes': {i: (n, o) for i, n, o in volumes},
+                'ports': {p[0]: p[1:] for p in ports}}
+        self.port_queries = []
+
+        def list_ports(**query):
+            self.port_queries.append(query)
+            found = []
+            for ident, rec in sorted(live['ports'].items()):
+                node, owner = rec[:2]
+                name = 'hc-%s-port' % node
+                text = rec[2] if len(rec) > 2 else \
+                    template_mod.port_marks_text(owner, node)
+                if name in query['name']:
+                    found.append({'id': ident, 'description': text})
+            return {'ports': found}
+        self.nova.list_ports.side_effect = list_ports
 
         def lister(kind):
             def list_(search_opts=None):
@@ -414,6 +431,7 @@ class NodeSetTest(harness.ClusterTestCase):
             return delete
         self.nova.servers.delete.side_effect = deleter('servers')
         self.nova.volumes.delete.side_effect = deleter('volumes')
+        self.nova.delete_port.side_effect = deleter('ports')
         return live
 
     def test_the_servers_and_volumes_carry_the_owner_and_the_node(self):
@@ -432,6 +450,13 @@ class NodeSetTest(harness.ClusterTestCase):
                           template_mod.NODE_KEY: 'workers-0'},
                          res['workers-0-volume-0']['properties'][
                              'metadata'])
+        # a port has no metadata: the marks are words of its description,
+        # sent with the create request
+        self.assertEqual(
+            {template_mod.OWNER_KEY: owner,
+             template_mod.NODE_KEY: 'workers-0'},
+            template_mod.port_marks(res['workers-0-port']['properties'][
+                'value_specs']['description']))
 
     def test_an_update_deletes_the_strays_first_then_updates(self):
         # workers-1's create went through in Nova but its answer was lost:
@@ -479,13 +504,43 @@ class NodeSetTest(harness.ClusterTestCase):
         self.assertEqual({'name': '^hc-'}, self.nova.servers.list.call_args[
             1]['search_opts'])
 
+    def test_a_stray_port_goes_and_a_known_or_unmarked_one_stays(self):
+        # the engine died between Neutron making workers-1's port and Heat
+        # storing its id: the port would keep the cluster's security
+        # group, and the cluster's delete would fail on it
+        rsrc = self.make_set(['workers-0', 'workers-1'], volumes=0)
+        rsrc.handle_create()
+        owner = rsrc.stack.id
+        self.tables.put(CHILD, 'workers-0-port', 'CREATE', 'COMPLETE',
+                        physical_id='port-0')
+        self.tables.put(CHILD, 'workers-1-port', 'CREATE', 'FAILED',
+                        'Gateway Timeout')
+        live = self.with_cloud(
+            rsrc, [], ports=[
+                ('port-0', 'workers-0', owner),
+                ('stray-1', 'workers-1', owner),
+                ('theirs', 'workers-1', 'another-cluster'),
+                # made by a release that did not mark ports
+                ('unmarked', 'workers-1', owner, ''),
+                ('hand-made', 'workers-1', owner, 'my port')])
+        self.assertEqual(['stray-1'], rsrc.sweep_strays(['workers-0',
+                                                         'workers-1']))
+        self.assertEqual([('ports', 'stray-1')], self.deleted)
+        self.assertEqual({'port-0', 'theirs', 'unmarked', 'hand-made'},
+                         set(live['ports']))
+        # one question to Neutron, for the nodes' port names exactly
+        self.assertEqual([{'name': ['hc-workers-0-port', 'hc-workers-1-port'],
+                           'fields': ['id', 'description']}],
+                         self.port_queries)
+
     def test_delete_removes_the_strays_after_the_child_stack(self):
         from heat.engine.resources import stack_resource
         rsrc = self.make_set(['workers-0'])
         rsrc.handle_create()
         owner = rsrc.stack.id
         self.with_cloud(rsrc, [('stray-0', 'workers-0', owner)],
-                        [('vol-0', 'workers-0', owner)])
+                        [('vol-0', 'workers-0', owner)],
+                        [('port-0', 'workers-0', owner)])
         gone = self.patchobject(stack_resource.StackResource,
                                 'check_delete_complete',
                                 side_effect=[False, True, True])
@@ -496,8 +551,8 @@ class NodeSetTest(harness.ClusterTestCase):
         self.assertEqual([], self.deleted)     # the child stack first
         # asked to go; done once they are not listed any more
         self.assertFalse(rsrc.check_delete_complete(cookie))
-        self.assertEqual([('servers', 'stray-0'), ('volumes', 'vol-0')],
-                         self.deleted)
+        self.assertEqual([('servers', 'stray-0'), ('ports', 'port-0'),
+                          ('volumes', 'vol-0')], self.deleted)
         self.assertTrue(rsrc.check_delete_complete(cookie))
         self.assertEqual(2, gone.call_count)
 

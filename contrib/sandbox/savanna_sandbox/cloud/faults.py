@@ -27,6 +27,7 @@ merges over the current faults, ``POST /reset`` clears them)::
                         "descriptions": ["*-node-3"]},  # or descriptions
         "floating_ip_create": {"names": ["*-worker-2-port"]}, # its port
         "server_create_lost": {"names": ["*-worker-1"]},  # server names
+        "port_create_lost": {"names": ["*-worker-3-port"]},  # port names
         "volume_create_lost": {"names": ["*-worker-1-volume-0"]}
       },
       "host_keys_late": {"names": ["*-worker-6"], "delay": 20}
@@ -45,10 +46,10 @@ description can tell the nodes apart) answers HTTP ``code`` (defaults:
 500 for volumes and attachments; 409, Neutron's answer to an exhausted
 quota or address pool, for ports and floating IPs) with ``message``,
 every time: Heat's own retries of a 409 fail too. The ``*_lost`` kinds
-create the server (it boots) or the volume and then answer HTTP ``code``
-(default 504, a proxy's timeout): the client never learns the id, as
-when a heat-engine dies between its request and storing the answer.
-``host_keys_late``: a matching server's console shows
+create the server (it boots), the port or the volume and then answer HTTP
+``code`` (default 504, a proxy's timeout): the client never learns the
+id, as when a heat-engine dies between its request and storing the
+answer. ``host_keys_late``: a matching server's console shows
 no SSH host keys until ``delay`` seconds after it went ACTIVE, as a slow
 cloud-init would.
 
@@ -81,6 +82,8 @@ RESOURCE_FAILURES = {
                                 'network'),
     'server_create_lost': (504, 'Gateway Timeout: no answer from the '
                                 'compute API in time'),
+    'port_create_lost': (504, 'Gateway Timeout: no answer from the '
+                              'network API in time'),
     'volume_create_lost': (504, 'Gateway Timeout: no answer from the '
                                 'volume API in time'),
 }

@@ -507,6 +507,12 @@ class NetworkApp(wsgi.ServiceApp):
             for port in created:
                 self.delete_port(port)
             raise
+        for port in created:
+            # made, but the answer never reaches the client
+            lost = self.cloud.faults.resource_fails('port_create_lost',
+                                                    port['name'])
+            if lost is not None:
+                raise lost
         views = [store_mod.public(p) for p in created]
         if bulk:
             return wsgi.Reply(201, {'ports': views})

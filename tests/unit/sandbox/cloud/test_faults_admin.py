@@ -141,6 +141,33 @@ def test_a_lost_create_answer_leaves_what_was_made(nova, cinder, sim, key):
             search_opts={'name': '^lost-srv$'}))
 
 
+def test_a_lost_port_answer_leaves_the_port(neutron, sim):
+    """port_create_lost: the port is made and the answer is 504; it is
+    found again by its exact name (any of several), with the description
+    it was made with."""
+    from neutronclient.common import exceptions as neutron_exc
+    net = neutron.list_networks(name='private')['networks'][0]['id']
+    helpers.admin(sim, 'POST', '/faults', {'resource_failure': {
+        'port_create_lost': {'names': ['lost-port']}}})
+    try:
+        with pytest.raises(neutron_exc.NeutronClientException) as exc:
+            neutron.create_port({'port': {'network_id': net,
+                                          'name': 'lost-port',
+                                          'description': 'owner=me'}})
+        assert exc.value.status_code == 504
+        kept = neutron.create_port({'port': {'network_id': net,
+                                             'name': 'kept-port'}})['port']
+        found = neutron.list_ports(name=['lost-port', 'other'],
+                                   fields=['id', 'description'])['ports']
+        assert [p['description'] for p in found] == ['owner=me']
+        assert set(found[0]) == {'id', 'description'}
+        neutron.delete_port(found[0]['id'])
+        neutron.delete_port(kept['id'])
+        assert neutron.list_ports(name=['lost-port'])['ports'] == []
+    finally:
+        helpers.admin(sim, 'POST', '/reset')
+
+
 def test_api_error_rate_is_seeded(sim):
     def run():
         f = faults_mod.Faults(seed=0)
