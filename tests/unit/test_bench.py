@@ -364,6 +364,35 @@ def test_lean_member_takes_and_gives_what_the_full_one_does():
         'OS::Cinder::Volume', 'OS::Nova::Server']
 
 
+def test_shape_faults_pick_one_member_and_read_the_failed_rows():
+    from benchmarks import shape_faults as sf
+    lean = sf.faults('lean', 'st', 'port')['resource_failure']
+    assert lean == {'port_create': {'descriptions': ['st-node-1']}}
+    attach = sf.faults('lean', 'st', 'attach')['resource_failure']
+    assert attach == {'volume_attach': {'names': ['st-node-3']}}
+    assert attach == sf.faults('full', 'st', 'attach')['resource_failure']
+    full = sf.faults('full', 'st', 'port')['resource_failure'][
+        'port_create']
+    import fnmatch
+    port = 'st-nodes-abcdef123456-1-xyz789abc012-port-q1w2e3r4t5y6'
+    assert fnmatch.fnmatchcase(port, full['names'][0])
+    assert not fnmatch.fnmatchcase(port.replace('-1-', '-3-'),
+                                   full['names'][0])
+    assert sf.member_index('st-nodes-abcdef123456-3-xyz789abc012') == 3
+    assert sf.member_index('st') is None
+    rows = [('st-nodes-a1-3-b2', 2, 'server', 'OS::Nova::Server', 'FAILED',
+             'ResourceInError:  resources.server:\n Went to ERROR'),
+            ('st-nodes-a1-1-c3', 2, 'server', 'OS::Nova::Server',
+             'COMPLETE', ''),
+            ('st-nodes-a1', 1, '3', 'member.yaml', 'FAILED', 'x')]
+    found = sf.failed_rows('lean', rows)
+    assert found == [{'shape': 'lean', 'member': 3, 'resource': 'server',
+                      'type': 'OS::Nova::Server',
+                      'reason': 'ResourceInError: resources.server: Went '
+                      'to ERROR'}]
+    assert sf.table(found)[0].startswith('lean  member 3: server')
+
+
 def test_shape_holds_alternate_the_member_that_goes_first():
     args = run.parse_args(['--only', '12', '--rounds', '3'])
     holds = run.plan(args)
