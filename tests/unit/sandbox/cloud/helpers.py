@@ -46,6 +46,16 @@ def new_key():
     return key, '%s %s' % (key.get_name(), key.get_base64())
 
 
+def keypair(nova, name):
+    """A module's keypair ``name`` in the simulator, from a fresh key: yields
+    the private key, then deletes the keypair (``yield from`` it in a
+    fixture)."""
+    private, public = new_key()
+    nova.keypairs.create(name, public_key=public)
+    yield private
+    nova.keypairs.delete(name)
+
+
 def ssh_run(address, key, command, user='root', timeout=10):
     client = paramiko.SSHClient()
     client.set_missing_host_key_policy(paramiko.AutoAddPolicy())

@@ -12,10 +12,7 @@ from tests.unit.sandbox.cloud import helpers
 
 @pytest.fixture(scope='module')
 def key(nova):
-    private, public = helpers.new_key()
-    nova.keypairs.create('bdm-key', public_key=public)
-    yield private
-    nova.keypairs.delete('bdm-key')
+    yield from helpers.keypair(nova, 'bdm-key')
 
 
 def _volume(cinder):

@@ -15,10 +15,7 @@ from tests.unit.sandbox.cloud import helpers
 
 @pytest.fixture(scope='module')
 def key(nova):
-    private, public = helpers.new_key()
-    nova.keypairs.create('fault-key', public_key=public)
-    yield private
-    nova.keypairs.delete('fault-key')
+    yield from helpers.keypair(nova, 'fault-key')
 
 
 def _boot(nova, name):

@@ -11,10 +11,7 @@ from tests.unit.sandbox.cloud import helpers
 
 @pytest.fixture(scope='module')
 def key(nova):
-    private, public = helpers.new_key()
-    nova.keypairs.create('sched-key', public_key=public)
-    yield private
-    nova.keypairs.delete('sched-key')
+    yield from helpers.keypair(nova, 'sched-key')
 
 
 def _boot_group(nova, policy, count, prefix):

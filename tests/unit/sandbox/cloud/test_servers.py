@@ -11,10 +11,7 @@ from tests.unit.sandbox.cloud import helpers
 
 @pytest.fixture(scope='module')
 def key(nova):
-    private, public = helpers.new_key()
-    nova.keypairs.create('test-key', public_key=public)
-    yield private
-    nova.keypairs.delete('test-key')
+    yield from helpers.keypair(nova, 'test-key')
 
 
 @pytest.fixture(scope='module')
