@@ -84,7 +84,7 @@ def stack_name(side, nodes, tag=''):
     return 'bench-%s-%d%s' % ('sav' if side == SAVANNA else 'rg', nodes, tag)
 
 
-def _create_request(bench, side, nodes, name, volumes=1, member=MEMBER):
+def create_request(bench, side, nodes, name, volumes=1, member=MEMBER):
     """The create call; ``member``: the ResourceGroup's member template
     (figure 12 compares two)."""
     if side == SAVANNA:
@@ -119,8 +119,8 @@ def create(bench, side, nodes, name, volumes=1, timeout=1800,
     meter = procstat.Meter(bench.roots).start()
     t0 = time.monotonic()
     try:
-        stack_id = _create_request(bench, side, nodes, name,
-                                   volumes, member)['stack']['id']
+        stack_id = create_request(bench, side, nodes, name,
+                                  volumes, member)['stack']['id']
         bench.last_stack = stack_id
         call_s = time.monotonic() - t0
         if side == SAVANNA:

@@ -62,8 +62,9 @@ def resourcegroup_resources(nodes, volumes=1, lean=False):
     group, one member resource per node and the member's resources
     (member.yaml: server, port, a volume and its attachment per volume;
     ``lean``, member-lean.yaml: server, a volume per volume)."""
-    per_volume = 1 if lean else 2
-    return 3 + nodes * (1 + (1 if lean else 2) + per_volume * volumes)
+    per_node = 1 + (1 if lean else 2)      # member resource, server, port
+    per_volume = 1 if lean else 2         # volume, attachment
+    return fig_infra.RG_SHARED + nodes * (per_node + per_volume * volumes)
 
 
 def nodes_fit(count, limit=DEFAULT_LIMIT):

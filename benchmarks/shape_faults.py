@@ -100,12 +100,10 @@ def _wait(heat, sid):
         time.sleep(1)
 
 
-def _create(heat, name, shape, public_key, **params):
-    return heat.stacks.create(
-        stack_name=name, template=fig_infra.read_template('baseline.yaml'),
-        files={'member.yaml': fig_infra.read_template(
-            fig_infra.SHAPES[shape])},
-        parameters=dict(params, public_key=public_key))['stack']['id']
+def _create(bench, name, shape, count, volumes=1):
+    return fig_infra.create_request(
+        bench, fig_infra.RG, count, name, volumes,
+        fig_infra.SHAPES[shape])['stack']['id']
 
 
 def attribution(bench, shape, fault):
@@ -114,7 +112,7 @@ def attribution(bench, shape, fault):
     sandbox.reset_faults()
     sandbox.set_faults(faults(shape, name, fault))
     t0 = time.monotonic()
-    sid = _create(bench.heat, name, shape, bench.public_key, count=NODES)
+    sid = _create(bench, name, shape, NODES)
     st = _wait(bench.heat, sid)
     took = time.monotonic() - t0
     time.sleep(5)       # members still in progress settle
@@ -141,8 +139,7 @@ def in_place(bench, shape):
     name = 'bench-upd-%s' % shape
     sandbox.reset_faults()
     sandbox.set_faults({'boot_latency': BOOT_LATENCY})
-    sid = _create(bench.heat, name, shape, bench.public_key, count=2,
-                  volumes=0)
+    sid = _create(bench, name, shape, 2, volumes=0)
     _wait(bench.heat, sid)
     before = sandbox.server_ids(name)
     bench.heat.stacks.update(
