@@ -322,17 +322,16 @@ class NodeSet(stack_resource.StackResource):
             list(nodes) + [template.port_name(n) for n in nodes] +
             [template.volume_name(n, k)
              for n in nodes for k in range(count)])
+        cluster = self.properties[self.CLUSTER_NAME]
         nova = self.client('nova')
         # Nova filters names by regular expression; cluster names are
         # letters, digits and dashes
         servers = build.strays(
             [(s.id, s.metadata) for s in nova.servers.list(
-                search_opts={'name': '^%s-' % self.properties[
-                    self.CLUSTER_NAME]})],
+                search_opts={'name': '^%s-' % cluster})],
             owner, nodes, known)
         # Neutron matches names exactly (one value each, any of them); the
         # marks in the description say whose port it is
-        cluster = self.properties[self.CLUSTER_NAME]
         neutron = self.client('neutron')
         ports = build.strays(
             [(p['id'], template.port_marks(p.get('description')))
