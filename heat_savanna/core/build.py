@@ -107,6 +107,41 @@ def busy(rows):
     return any(row.status == 'IN_PROGRESS' for row in rows)
 
 
+#: what one look at a nested stack says: keep waiting, it is done, or it
+#: failed and nothing of it is still moving
+STACK_VERDICTS = (WAIT, DONE, STACK_FAILED) = ('WAIT', 'DONE', 'FAILED')
+#: looks a failed stack must be quiet before its rows are judged
+SETTLE_POLLS = 2
+
+
+def judge_stack(status, expected_action, settled, rows=None):
+    """``(verdict, settled)`` of one look at a nested stack: the one
+    settle rule every wait on a nested stack follows.
+
+    ``status``: ``(action, status, reason)`` or None (not stored yet);
+    ``expected_action``: the action the caller started (an older
+    action's COMPLETE is not this one's); ``settled``: how many looks in
+    a row found the failed stack quiet; ``rows``: its resources' rows,
+    needed only when the stack FAILED (call again with them when the
+    verdict is None). Another node set may still be building after the
+    first failure, so a FAILED stack is judged once no row has been in
+    progress for :data:`SETTLE_POLLS` looks; after a timeout a row
+    nobody answered stays in progress, and nothing is left to wait for.
+    """
+    if status is None or status[0] != expected_action or \
+            status[1] == 'IN_PROGRESS':
+        return WAIT, settled
+    if status[1] != 'FAILED':
+        return DONE, 0
+    if rows is None:
+        return None, settled
+    timed_out = 'timed out' in (status[2] or '').lower()
+    settled = 0 if busy(rows) and not timed_out else settled + 1
+    if settled < SETTLE_POLLS:
+        return WAIT, settled
+    return STACK_FAILED, 0
+
+
 def strays(found, owner, nodes, known):
     """The ids in ``found`` (``(id, metadata)`` of servers, ports or
     volumes; a port's from :func:`template.port_marks`) made for one of

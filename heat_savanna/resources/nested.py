@@ -9,6 +9,7 @@ beside its replacement, the replacement is the one reported.
 """
 
 import collections
+import dataclasses
 
 from heat.common import exception
 from heat.objects import resource as resource_objects
@@ -32,12 +33,37 @@ def stack_status(context, stack_id):
     return StackStatus(action, status, reason or '')
 
 
-def _current(rows):
-    """One row per resource name: not replaced first, then the newest."""
-    current = {}
+def current(rows):
+    """``{name: row}``, one DB row per resource name: the one not
+    replaced, else the newest (convergence keeps an old row beside its
+    replacement)."""
+    found = {}
     for row in sorted(rows, key=lambda r: (r.replaced_by is None, r.id)):
-        current[row.name] = row
-    return current
+        found[row.name] = row
+    return found
+
+
+@dataclasses.dataclass
+class Wait:
+    """A wait on one nested stack for the action its owner started:
+    :meth:`look` once per ``check_*_complete`` call. The one settle rule
+    is :func:`heat_savanna.core.build.judge_stack`'s."""
+    stack_id: str
+    action: str
+    settled: int = 0
+    #: the StackStatus of the last look
+    status: StackStatus = None
+
+    def look(self, context):
+        """``build.WAIT``, ``build.DONE`` or ``build.STACK_FAILED``."""
+        self.status = stack_status(context, self.stack_id)
+        verdict, self.settled = build.judge_stack(
+            self.status, self.action, self.settled)
+        if verdict is None:
+            verdict, self.settled = build.judge_stack(
+                self.status, self.action, self.settled,
+                rows(context, self.stack_id))
+        return verdict
 
 
 def _row(db_row):
@@ -51,7 +77,7 @@ def rows(context, stack_id):
         return []
     found = resource_objects.Resource.get_all_active_by_stack(context,
                                                               stack_id)
-    return [_row(r) for _n, r in sorted(_current(found.values()).items())]
+    return [_row(r) for _n, r in sorted(current(found.values()).items())]
 
 
 def rows_with_metadata(context, stack_id):
@@ -62,7 +88,7 @@ def rows_with_metadata(context, stack_id):
     found = resource_objects.Resource.get_all_active_by_stack(context,
                                                               stack_id)
     return {name: (_row(r), r.rsrc_metadata or {}, r.physical_resource_id)
-            for name, r in _current(found.values()).items()}
+            for name, r in current(found.values()).items()}
 
 
 def rows_in(context, root_stack_id, stack_ids, names):
@@ -73,7 +99,7 @@ def rows_in(context, root_stack_id, stack_ids, names):
     found = resource_objects.Resource.get_all_by_root_stack(
         context, root_stack_id,
         {'stack_id': list(stack_ids), 'name': list(names)})
-    return [_row(r) for r in _current(found.values()).values()]
+    return [_row(r) for r in current(found.values()).values()]
 
 
 def physical_ids(context, root_stack_id, names):

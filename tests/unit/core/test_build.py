@@ -116,3 +116,32 @@ def test_a_resource_of_the_template_with_no_row_leaves_its_node_unfinished():
     absent_server = build.judge_nodes(rows_[1:], ['w-0'], expected)['w-0']
     assert (absent_server.state, absent_server.phase) == (build.UNFINISHED,
                                                           'boot')
+
+
+def test_judge_stack_waits_for_its_own_action_to_end():
+    assert build.judge_stack(None, 'UPDATE', 0) == (build.WAIT, 0)
+    assert build.judge_stack(('CREATE', 'COMPLETE', ''), 'UPDATE', 0) == \
+        (build.WAIT, 0)
+    assert build.judge_stack(('UPDATE', 'IN_PROGRESS', ''), 'UPDATE', 1) \
+        == (build.WAIT, 1)
+    assert build.judge_stack(('UPDATE', 'COMPLETE', ''), 'UPDATE', 1) == \
+        (build.DONE, 0)
+
+
+def test_judge_stack_judges_a_failed_stack_once_it_is_quiet():
+    failed = ('CREATE', 'FAILED', 'Resource CREATE failed')
+    # the rows are needed to judge a failed stack
+    assert build.judge_stack(failed, 'CREATE', 0) == (None, 0)
+    busy = [build.Row('a', 'CREATE', 'IN_PROGRESS')]
+    quiet = [build.Row('a', 'CREATE', 'FAILED')]
+    assert build.judge_stack(failed, 'CREATE', 1, busy) == (build.WAIT, 0)
+    assert build.judge_stack(failed, 'CREATE', 0, quiet) == (build.WAIT, 1)
+    assert build.judge_stack(failed, 'CREATE', 1, quiet) == \
+        (build.STACK_FAILED, 0)
+
+
+def test_judge_stack_after_a_timeout_does_not_wait_for_busy_rows():
+    timed_out = ('UPDATE', 'FAILED', 'Timed out')
+    busy = [build.Row('dep', 'CREATE', 'IN_PROGRESS')]
+    assert build.judge_stack(timed_out, 'UPDATE', 1, busy) == \
+        (build.STACK_FAILED, 0)
