@@ -39,6 +39,7 @@ import tarfile
 import time
 import typing
 
+from heat_savanna.core import job as core_job
 from heat_savanna.remote import redaction
 
 STATUSES = (PENDING, RUNNING, SUCCEEDED, FAILED, KILLED) = (
@@ -53,21 +54,14 @@ TAIL_BYTES = 4000
 #: exit status of the wrapper when the main program cannot be downloaded
 FETCH_FAILED = 97
 
-_SAFE_NAME = re.compile(r'^[A-Za-z0-9][A-Za-z0-9._-]*$')
-
 
 def utc_now(clock=time.time):
     return time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(clock()))
 
 
-def safe_name(name):
-    """True if ``name`` is a plain file name (no path, no shell magic)."""
-    return bool(_SAFE_NAME.match(name or ''))
-
-
 def execution_dir(work_root, job_id, execution_id):
     for part in (job_id, execution_id):
-        if not safe_name(part):
+        if not core_job.safe_name(part):
             raise ValueError('not a safe directory name: %r' % part)
     return '%s/%s/%s' % (work_root.rstrip('/'), job_id, execution_id)
 
@@ -351,11 +345,6 @@ def remove(node_remote, directory, timeout=60):
 
 
 # -- execution records (what the resource stores) -----------------------------
-RECORD_KEYS = ('id', 'trigger', 'status', 'reason', 'exit_code', 'args',
-               'configs', 'requested_at', 'started_at', 'finished_at',
-               'log_path', 'directory', 'timeout', 'output')
-
-
 def new_record(execution_id, trigger, args, configs, directory, timeout,
                now):
     return {'id': execution_id, 'trigger': trigger, 'status': PENDING,

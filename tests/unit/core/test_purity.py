@@ -12,7 +12,7 @@ def test_core_imports_no_heat():
     code = ('import sys\n'
             'import heat_savanna.core.model, heat_savanna.core.validation\n'
             'import heat_savanna.core.layout, heat_savanna.core.template\n'
-            'import heat_savanna.core.health\n'
+            'import heat_savanna.core.health, heat_savanna.core.job\n'
             'bad = [m for m in sys.modules if m == "heat" or '
             'm.startswith("heat.")]\n'
             'assert not bad, bad\n'

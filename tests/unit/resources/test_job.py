@@ -23,6 +23,7 @@ from heat.engine import scheduler
 from heat.engine import stack as parser
 from heat.engine import stk_defn
 from heat.objects import event as event_object
+from heat.objects import resource_data as resource_data_objects
 from heat.tests import common
 from heat.tests import utils
 
@@ -191,7 +192,7 @@ class JobTest(common.HeatTestCase):
         log = self.node.run('cat ' + got['log_path'], sudo=True).stdout
         self.assertEqual('hello world\n', log)
         # the private key never shows in what the resource stores
-        blob = repr(job_mod.resource_data_objects.ResourceData.get_all(
+        blob = repr(resource_data_objects.ResourceData.get_all(
             rsrc))
         self.assertNotIn('PRIVATE KEY', blob)
 
@@ -530,21 +531,3 @@ class ValidateTest(common.HeatTestCase):
         self.assertEqual(set(cls.PROPERTIES), set(cls.properties_schema))
         self.assertTrue(set(cls.ATTRIBUTES) <= set(cls.attributes_schema))
 
-
-def test_signal_request():
-    assert job_mod.signal_request(None) == {
-        'action': 'run', 'args': None, 'configs': None}
-    assert job_mod.signal_request(
-        {'args': [1, 'b'], 'configs': {'x': True}, 'other': 1}) == {
-        'action': 'run', 'args': ['1', 'b'], 'configs': {'x': 'true'}}
-    assert job_mod.signal_request({'action': 'kill'})['action'] == 'kill'
-
-
-def test_main_file_names():
-    def name(job_type, **main):
-        return job_mod.main_file_name({'main': main, 'type': job_type})
-    assert name('spark', inline='x') == 'main.py'
-    assert name('shell', inline='x') == 'main.sh'
-    assert name('spark', url='https://h/p/app.jar?x=1') == 'app.jar'
-    assert name('mapreduce', url='https://h/') == 'main.jar'
-    assert name('shell', url='https://h/$(x)') == 'main.sh'
