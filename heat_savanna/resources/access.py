@@ -9,6 +9,7 @@ cluster's own business.
 import dataclasses
 import typing
 
+from heat_savanna.core import lifecycle
 from heat_savanna import remote
 
 
@@ -34,16 +35,9 @@ class ClusterAccess:
         return (self.private_key,) if self.private_key else ()
 
     def master(self):
-        """The node carrying the first mandatory master-like process
-        (spark master, namenode), or None."""
-        mandatory = self.plugin.get_mandatory_processes(
-            self.spec.plugin_version)
-        for proc in ('master', 'namenode', 'resourcemanager'):
-            if proc in mandatory:
-                nodes = self.info.nodes_with(proc)
-                if nodes:
-                    return nodes[0]
-        return None
+        """The cluster's master node (see core.lifecycle.master), or
+        None."""
+        return lifecycle.master(self.plugin, self.spec, self.info)
 
     def remote_for(self, node, **kwargs):
         """A NodeRemote to ``node`` (a NodeInfo of ``info``); the caller

@@ -21,15 +21,18 @@ from heat.engine import support
 
 from heat_savanna.common import exceptions as sv_exc
 from heat_savanna.core import model
+from heat_savanna.core import records
 from heat_savanna.core import template as template_mod
 from heat_savanna.core import validation
 from heat_savanna.resources import operation
+from heat_savanna.resources import progress
 from heat_savanna.resources import state as state_mod
 
 LOG = logging.getLogger(__name__)
 
 
-class SavannaCluster(signal_responder.SignalResponder,
+class SavannaCluster(progress.ProgressMixin,
+                     signal_responder.SignalResponder,
                      stack_resource.StackResource):
     """A Spark or Hadoop cluster built, configured, scaled and healed by Heat.
 
@@ -345,7 +348,9 @@ class SavannaCluster(signal_responder.SignalResponder,
     }
 
     # -- helpers -----------------------------------------------------------
-    def _spec(self, props=None, **limits):
+    def cluster_spec(self, props=None, **limits):
+        """The core's ClusterSpec of ``props`` (default the current
+        properties), checked like ``heat-savanna validate`` checks it."""
         props = props if props is not None else self.properties
         values = {k: props[k] for k in self.PROPERTIES}
         return validation.check(values, default_name=self.name, **limits)
@@ -374,9 +379,9 @@ class SavannaCluster(signal_responder.SignalResponder,
                 % self.name)
         try:
             # bounds before the nested template is generated below
-            self._spec(max_resources_per_stack=cfg.CONF.
-                       max_resources_per_stack,
-                       node_set_size=cfg.CONF.savanna.node_set_size)
+            self.cluster_spec(
+                max_resources_per_stack=cfg.CONF.max_resources_per_stack,
+                node_set_size=cfg.CONF.savanna.node_set_size)
         except sv_exc.InvalidCluster as exc:
             raise exception.StackValidationFailed(
                 message=_('%(res)s: %(err)s') % {
@@ -511,7 +516,7 @@ class SavannaCluster(signal_responder.SignalResponder,
                                                      lock=lock)
 
     def _has_failed_nodes(self):
-        return state_mod.has_failed_nodes(state_mod.load(self))
+        return records.has_failed_nodes(state_mod.load(self))
 
     def _stored_summary(self):
         return state_mod.load(self).get('summary')

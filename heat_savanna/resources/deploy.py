@@ -1,9 +1,9 @@
 """The Heat agent transport's executor: steps run as software deployments.
 
-:class:`AgentRun` has the interface of the SSH transport's
-:class:`heat_savanna.provisioning.driver.StepRunner` (``advance``,
-``done``, ``failures``, ``aborted``, ``progress``), so every phase of
-:mod:`heat_savanna.resources.operation` runs the same plugin steps either
+:class:`AgentRun` is the agent side of the one run interface of
+:mod:`heat_savanna.resources.transport` (``advance``, ``done``,
+``failures``, ``aborted``, ``progress``, ``close``), so every phase of
+:mod:`heat_savanna.resources.phases` runs the same plugin steps either
 way. It turns the steps into one script per node
 (:mod:`heat_savanna.provisioning.agent`), puts them into the node sets as
 ``OS::Heat::SoftwareDeployment`` resources with one stack update of the
@@ -24,12 +24,12 @@ from oslo_log import log as logging
 
 from heat_savanna.common import config as sv_config
 from heat_savanna.common import exceptions as sv_exc
+from heat_savanna.core import build
 from heat_savanna.core import template as template_mod
 from heat_savanna.provisioning import agent
 from heat_savanna import remote
 from heat_savanna.resources import infra
 from heat_savanna.resources import nested
-from heat_savanna.resources import state as state_mod
 
 LOG = logging.getLogger(__name__)
 CONF = sv_config.CONF
@@ -41,14 +41,14 @@ DEPLOY_PHASE = 'deploy'
 class AgentRun(object):
     """Run ``steps`` through the nodes' agents (see the module doc).
 
-    :param op: the :class:`~heat_savanna.resources.operation.
-        ClusterOperation` (its resource and template).
+    :param ctx: the :class:`~heat_savanna.resources.context.
+        ClusterContext` of the action (its resource, state and template).
     :param spec: the cluster's spec (transport heat-agent).
     :param secrets: strings redacted from every reason.
     """
 
-    def __init__(self, op, steps, spec, secrets=(), clock=time.monotonic):
-        self.op = op
+    def __init__(self, ctx, steps, spec, secrets=(), clock=time.monotonic):
+        self.ctx = ctx
         self.steps = list(steps)
         self.spec = spec
         self.secrets = tuple(s for s in secrets if s)
@@ -58,6 +58,7 @@ class AgentRun(object):
         self.remotes = {}           # none: nothing connects to a node
         self.scripts = agent.scripts(steps, 'cluster %s' % spec.name)
         self.round = None
+        self.wait = None
         self.timeout = None
         self.started_at = None
         self.done = not self.scripts
@@ -77,33 +78,33 @@ class AgentRun(object):
         if self.round is None:
             self._start()
             return False
-        rsrc = self.op.rsrc
-        status = nested.stack_status(rsrc.context, rsrc.resource_id)
-        if status is None or status.action != rsrc.UPDATE or \
-                status.status == rsrc.IN_PROGRESS:
+        if self.wait.look(self.ctx.rsrc.context) == build.WAIT:
             return False
-        self._collect(status)
+        self._collect(self.wait.status)
         self.done = True
         return True
 
+    def close(self):
+        """Nothing to close: no session to any node, no host key seen."""
+        return {}
+
     def _start(self):
-        rsrc = self.op.rsrc
-        state = self.op.load_state()
+        rsrc = self.ctx.rsrc
         # a new round number makes every deployment of the round run again,
         # even with a script the node ran before (seconds: never reused)
         self.round = int(time.time())
         self.timeout = int(max(agent.budget(self.steps, n)
                                for n in self.scripts) +
                            CONF.savanna.agent_signal_allowance)
-        deployments = self.op.current_deployments()
+        deployments = self.ctx.current_deployments()
         for name, script in self.scripts.items():
             deployments[name] = {template_mod.DEP_SCRIPT: script,
                                  template_mod.DEP_ROUND: self.round}
         LOG.info('%s: round %d of deployments to %s (%ds)', rsrc.name,
                  self.round, ', '.join(sorted(self.scripts)), self.timeout)
         rsrc.update_with_template(
-            self.op.deploy_template(state, deployments, self.timeout,
-                                    spec=self.spec), {})
+            self.ctx.deploy_template(deployments, self.timeout), {})
+        self.wait = nested.Wait(rsrc.resource_id, rsrc.UPDATE)
         self.started_at = self.clock()
 
     def _fail(self, name, phase, reason):
@@ -112,9 +113,8 @@ class AgentRun(object):
         self.failures[name] = sv_exc.NodeFailure(name, phase, reason)
 
     def _collect(self, status):
-        rsrc = self.op.rsrc
-        state = self.op.load_state()
-        layout = state_mod.layout(state)
+        rsrc = self.ctx.rsrc
+        layout = self.ctx.layout
         names = [n for n in self.scripts if n in layout]
         builds = infra.read(rsrc.context, rsrc.resource_id, layout, names)
         for name in self.scripts:

@@ -53,16 +53,19 @@ class Wait:
     settled: int = 0
     #: the StackStatus of the last look
     status: StackStatus = None
+    #: the rows of the last look that needed them (a failed stack's)
+    rows: list = None
 
     def look(self, context):
         """``build.WAIT``, ``build.DONE`` or ``build.STACK_FAILED``."""
         self.status = stack_status(context, self.stack_id)
+        self.rows = None
         verdict, self.settled = build.judge_stack(
             self.status, self.action, self.settled)
         if verdict is None:
+            self.rows = rows(context, self.stack_id)
             verdict, self.settled = build.judge_stack(
-                self.status, self.action, self.settled,
-                rows(context, self.stack_id))
+                self.status, self.action, self.settled, self.rows)
         return verdict
 
 

@@ -37,8 +37,6 @@ LOG = logging.getLogger(__name__)
 
 #: seconds between two looks at a child stack that is still busy
 POLL_DELAY = 2
-#: polls a failed child stack must be quiet before its rows are judged
-SETTLE_POLLS = 2
 #: follow-up updates that finish nodes left unfinished by another's failure,
 #: at least (a set of n nodes may take up to n - 1: each round ends at the
 #: next failing resource and must find at least one more failed node)
@@ -363,11 +361,10 @@ class NodeSet(stack_resource.StackResource):
                     LOG.info('%s: delete of %s: %s', self.name, ident, exc)
         return servers + ports + volumes
 
-    @staticmethod
-    def _cookie(action, props):
-        return {'expect': action, 'props': props, 'settled': 0,
-                'follow_ups': 0, 'failed': {}, 'failed_before': 0,
-                'discovery': None}
+    def _cookie(self, action, props):
+        return {'wait': nested.Wait(self.resource_id, action),
+                'props': props, 'follow_ups': 0, 'failed': {},
+                'failed_before': 0, 'discovery': None}
 
     def _advance(self, cookie):
         """One look at the child stack; True once every node is judged
@@ -376,22 +373,16 @@ class NodeSet(stack_resource.StackResource):
             return True
         if cookie['discovery'] is not None:
             return self._discover(cookie)
-        status = nested.stack_status(self.context, self.resource_id)
-        if status is None or status.action != cookie['expect'] or \
-                status.status == self.IN_PROGRESS:
+        # Another of its resources may still be finishing after a failure:
+        # the nodes are judged only once nothing is in progress (see
+        # core.build.judge_stack)
+        wait = cookie['wait']
+        wait.stack_id = self.resource_id
+        if wait.look(self.context) == build.WAIT:
             raise resource.PollDelay(POLL_DELAY)
-        rows = nested.rows(self.context, self.resource_id)
-        if status.status == self.FAILED:
-            # Another of its resources may still be finishing: judge the
-            # nodes only once nothing has been in progress for a while
-            # (after a timeout, a deployment nobody answered stays in
-            # progress: nothing is left to wait for).
-            timed_out = 'timed out' in (status.reason or '').lower()
-            cookie['settled'] = 0 if build.busy(rows) and not timed_out \
-                else cookie['settled'] + 1
-            if cookie['settled'] < SETTLE_POLLS:
-                raise resource.PollDelay(POLL_DELAY)
-        cookie['settled'] = 0
+        status = wait.status
+        rows = wait.rows if wait.rows is not None else nested.rows(
+            self.context, self.resource_id)
         props = cookie['props']
         present = [n for n in props[self.NODES] if n not in cookie['failed']]
         verdicts = build.judge_nodes(
@@ -414,7 +405,7 @@ class NodeSet(stack_resource.StackResource):
             LOG.info('%s: finishing %s after %s failed', self.name,
                      ', '.join(unfinished), ', '.join(cookie['failed']))
             self.update_with_template(self._template(props, nodes=keep), {})
-            cookie['expect'] = self.UPDATE
+            cookie['wait'] = nested.Wait(self.resource_id, self.UPDATE)
             raise resource.PollDelay(POLL_DELAY)
         for name in unfinished:
             # nothing of the node's own failed and nothing is left to wait

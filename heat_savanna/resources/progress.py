@@ -19,11 +19,13 @@ class Throttle:
     last: str = None
     at: float = 0.0
 
-    def due(self, reason, force=False, now=None):
-        """Whether ``reason`` is to be reported now (and remember it)."""
+    def due(self, reason=None, force=False, now=None):
+        """Whether ``reason`` is to be reported now (and remember it): not
+        the same line again, and not sooner than ``interval`` after the
+        last (``reason`` None: only the interval counts)."""
         now = time.monotonic() if now is None else now
-        if not force and (reason == self.last or
-                          now - self.at < self.interval):
+        repeated = reason is not None and reason == self.last
+        if not force and (repeated or now - self.at < self.interval):
             return False
         self.last, self.at = reason, now
         return True

@@ -260,7 +260,7 @@ class ClusterTestCase(common.HeatTestCase):
             if rsrc._operation().advance(cookie):
                 return calls
         raise AssertionError('still not done after %d calls: %s'
-                             % (limit, cookie.get('phase')))
+                             % (limit, cookie.phase))
 
     def state(self, rsrc):
         return state_mod.load(rsrc)

@@ -24,27 +24,23 @@ STEPS = [
 ]
 
 
-class FakeOp(object):
+class FakeContext(object):
     def __init__(self):
         self.rsrc = mock.Mock(resource_id='nested', UPDATE='UPDATE',
                               IN_PROGRESS='IN_PROGRESS')
         self.rsrc.name = 'cluster'
         names = ['worker-0', 'worker-1', 'worker-2']
-        lay = layout_mod.Layout.from_dict({
+        self.layout = layout_mod.Layout.from_dict({
             'groups': [{'name': 'worker', 'nodes': names,
                         'next_index': 3}],
             'sets': [{'name': n, 'group': 'worker', 'nodes': [n]}
                      for n in names]})
-        self.state = {'layout': lay.to_dict(), 'nodes': {}}
         self.templates = []
-
-    def load_state(self):
-        return self.state
 
     def current_deployments(self):
         return {'master-0': {'script': 'old', 'round': 1}}
 
-    def deploy_template(self, state, deployments, timeout, spec=None):
+    def deploy_template(self, deployments, timeout):
         self.templates.append((deployments, timeout))
         return {'t': 1}
 
@@ -56,7 +52,7 @@ def record(status, code=None, stdout='', stderr='', round_=None):
 
 
 def test_one_round_then_failures_as_the_ssh_runner_reports_them():
-    op = FakeOp()
+    op = FakeContext()
     spec = mock.Mock()
     spec.name = 'c'
     run = deploy.AgentRun(op, STEPS, spec, secrets=('s3cret',))
@@ -94,7 +90,7 @@ def test_one_round_then_failures_as_the_ssh_runner_reports_them():
 
 
 def test_nothing_to_do_is_done_at_once():
-    op = FakeOp()
+    op = FakeContext()
     spec = mock.Mock()
     spec.name = 'c'
     run = deploy.AgentRun(op, [], spec)

@@ -179,7 +179,7 @@ class NodeSetTest(harness.ClusterTestCase):
         cookie = rsrc.handle_create()
         self.tables.set_status(CHILD, 'UPDATE', 'FAILED',
                                'resource with id 200 not found')
-        cookie['expect'] = 'UPDATE'
+        cookie['wait'].action = 'UPDATE'
         for name, status in (('workers-0', 'COMPLETE'),
                              ('workers-0-port', 'COMPLETE'),
                              ('workers-0-fip', 'FAILED'),

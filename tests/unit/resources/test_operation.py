@@ -8,7 +8,7 @@ the real code.
 from heat.common import exception
 
 from heat_savanna.core import build
-from heat_savanna.resources import operation
+from heat_savanna.resources import phases
 from heat_savanna.resources import state as state_mod
 from tests.unit.resources import harness
 from tests.unit.resources.harness import NESTED_ID
@@ -157,12 +157,12 @@ class CreateTest(harness.ClusterTestCase):
         rsrc, cookie = self.create()
         self.tables.set_status(NESTED_ID, 'CREATE', 'IN_PROGRESS')
         ups = iter([3, 2, 4])
-        self.patchobject(operation.infra, 'servers_up',
+        self.patchobject(phases.infra, 'servers_up',
                          side_effect=lambda *a: next(ups))
         reasons = []
         for _ in range(3):
-            cookie['boot_reported_at'] = 0
-            cookie['reported_at'] = 0
+            if cookie.progress is not None:
+                cookie.boot_progress.at = cookie.progress.at = 0
             rsrc._operation().advance(cookie)
             reasons.append(rsrc.status_reason)
         self.assertEqual(['booting: 3/4 servers up',

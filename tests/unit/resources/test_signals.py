@@ -141,5 +141,5 @@ class SignalTest(test_operation.ActiveClusterTestCase):
         cookie = rsrc.handle_resume()
         self.assertEqual(1, suspend.call_count)
         self.assertEqual(1, resume.call_count)
-        self.assertEqual('resume', cookie['action'])
+        self.assertEqual('resume', cookie.kind)
         self.assertFalse(keystone.called)
