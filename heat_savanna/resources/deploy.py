@@ -36,6 +36,8 @@ CONF = sv_config.CONF
 
 #: phase of a node whose agent never signalled
 DEPLOY_PHASE = 'deploy'
+#: characters of a deployment's stdout / stderr a node set keeps
+OUTPUT_TAIL = 4000
 
 
 class AgentRun(object):
@@ -139,3 +141,36 @@ class AgentRun(object):
                            'no signal from the node\'s agent within %ds '
                            '(%s)' % (self.timeout, outcome.get('reason') or
                                      rec.get('reason') or 'not answered'))
+
+
+def outcomes(rsrc, deployments):
+    """``{node: {round, status, status_code, stdout, stderr}}`` of a node
+    set's ``deployments`` (its property) as the nodes' agents signalled
+    them (tails of the outputs; status IN_PROGRESS: no signal came)."""
+    if not deployments:
+        return {}
+    found = nested.rows_with_metadata(rsrc.context, rsrc.resource_id)
+    outcomes = {}
+    for node, wanted in deployments.items():
+        _row, _meta, deployment_id = found.get(
+            template_mod.deployment_name(node), (None, {}, None))
+        outcome = {'round': wanted.get(template_mod.DEP_ROUND),
+                   'status': 'IN_PROGRESS', 'status_code': None,
+                   'stdout': '', 'stderr': ''}
+        if deployment_id:
+            try:
+                sd = rsrc.rpc_client().show_software_deployment(
+                    rsrc.context, deployment_id)
+            except Exception as exc:
+                LOG.warning('%s: deployment of %s unreadable: %s',
+                            rsrc.name, node, exc)
+                sd = {}
+            values = sd.get('output_values') or {}
+            outcome.update(
+                status=sd.get('status') or 'IN_PROGRESS',
+                status_code=values.get('deploy_status_code'),
+                stdout=(values.get('deploy_stdout') or '')[-OUTPUT_TAIL:],
+                stderr=(values.get('deploy_stderr') or '')[-OUTPUT_TAIL:],
+                reason=sd.get('status_reason') or '')
+        outcomes[node] = outcome
+    return outcomes

@@ -30,8 +30,10 @@ from heat.engine import support
 
 from heat_savanna.core import build
 from heat_savanna.core import template
+from heat_savanna.resources import deploy
 from heat_savanna.resources import discovery
 from heat_savanna.resources import nested
+from heat_savanna.resources import strays
 
 LOG = logging.getLogger(__name__)
 
@@ -41,8 +43,6 @@ POLL_DELAY = 2
 #: at least (a set of n nodes may take up to n - 1: each round ends at the
 #: next failing resource and must find at least one more failed node)
 MAX_FOLLOW_UPS = 2
-#: characters of a deployment's stdout / stderr kept in the metadata
-OUTPUT_TAIL = 4000
 #: seconds stray servers, ports and volumes (see sweep_strays) may take to
 #: go
 STRAY_WAIT = 180
@@ -301,65 +301,10 @@ class NodeSet(stack_resource.StackResource):
         return False
 
     def sweep_strays(self, nodes):
-        """Ask Nova, Neutron and Cinder to delete the servers, ports and
-        volumes made for ``nodes`` of this set that none of its resources
-        knows (see :func:`heat_savanna.core.build.strays`); returns the ids
-        of those still there. Without an owner (a set stored before the
-        servers were marked) there is nothing to find, and a port made
-        before ports were marked is not taken for a stray."""
-        owner = self.stack.id
-        if owner is None or not nodes:
-            return []
-        count = (self.properties[self.VOLUMES] or {}).get(self.VOL_COUNT) \
-            or 0
-        # known to any resource of the cluster: a set that replaces this
-        # one builds servers for the same nodes, and this set's delete
-        # comes after them
-        known = nested.physical_ids(
-            self.context, self.stack.root_stack_id(),
-            list(nodes) + [template.port_name(n) for n in nodes] +
-            [template.volume_name(n, k)
-             for n in nodes for k in range(count)])
-        cluster = self.properties[self.CLUSTER_NAME]
-        nova = self.client('nova')
-        # Nova filters names by regular expression; cluster names are
-        # letters, digits and dashes
-        servers = build.strays(
-            [(s.id, s.metadata) for s in nova.servers.list(
-                search_opts={'name': '^%s-' % cluster})],
-            owner, nodes, known)
-        # Neutron matches names exactly (one value each, any of them); the
-        # marks in the description say whose port it is
-        neutron = self.client('neutron')
-        ports = build.strays(
-            [(p['id'], template.port_marks(p.get('description')))
-             for p in neutron.list_ports(
-                 name=['%s-%s' % (cluster, template.port_name(n))
-                       for n in sorted(nodes)],
-                 fields=['id', 'description'])['ports']],
-            owner, nodes, known)
-        volumes, cinder = [], None
-        if count:
-            # (a cloud without Cinder has no volumes to look for)
-            cinder = self.client('cinder')
-            volumes = build.strays(
-                [(v.id, v.metadata) for v in cinder.volumes.list(
-                    search_opts={'metadata': {template.OWNER_KEY: owner}})],
-                owner, nodes, known)
-        if servers or ports or volumes:
-            LOG.warning('%s: deleting what was made for its nodes but never '
-                        'known to Heat (a create whose answer was lost): '
-                        'servers %s, ports %s, volumes %s', self.name,
-                        servers or '-', ports or '-', volumes or '-')
-        for delete, ids in ((nova.servers.delete, servers),
-                            (neutron.delete_port, ports),
-                            (cinder and cinder.volumes.delete, volumes)):
-            for ident in ids:
-                try:
-                    delete(ident)
-                except Exception as exc:   # gone meanwhile, or busy
-                    LOG.info('%s: delete of %s: %s', self.name, ident, exc)
-        return servers + ports + volumes
+        """Delete the servers, ports and volumes made for ``nodes`` of this
+        set that none of its resources knows; the ids of those still
+        there (see :func:`heat_savanna.resources.strays.sweep`)."""
+        return strays.sweep(self, nodes)
 
     def _cookie(self, action, props):
         return {'wait': nested.Wait(self.resource_id, action),
@@ -415,46 +360,14 @@ class NodeSet(stack_resource.StackResource):
                 '%s (%s)' % (verdicts[name].reason,
                              status.reason or 'stack %s' % status.status))
         built = [n for n, v in verdicts.items() if v.state == build.BUILT]
-        cookie['deployed'] = self._deployment_outcomes(props)
+        cookie['deployed'] = deploy.outcomes(
+            self, props.get(self.DEPLOYMENTS) or {})
         agent = props.get(self.TRANSPORT) == template.AGENT
         cookie['discovery'] = discovery.Discovery(
             self, built, self._node_outputs(built),
             # nothing connects to an agent's node: no host key to await
             policy='none' if agent else None)
         return self._discover(cookie)
-
-    def _deployment_outcomes(self, props):
-        """``{node: {round, status, status_code, stdout, stderr}}`` of the
-        set's deployments as the nodes' agents signalled them (tails of
-        the outputs; status IN_PROGRESS: no signal came)."""
-        deployments = props.get(self.DEPLOYMENTS) or {}
-        if not deployments:
-            return {}
-        found = nested.rows_with_metadata(self.context, self.resource_id)
-        outcomes = {}
-        for node, wanted in deployments.items():
-            _row, _meta, deployment_id = found.get(
-                template.deployment_name(node), (None, {}, None))
-            outcome = {'round': wanted.get(template.DEP_ROUND),
-                       'status': 'IN_PROGRESS', 'status_code': None,
-                       'stdout': '', 'stderr': ''}
-            if deployment_id:
-                try:
-                    sd = self.rpc_client().show_software_deployment(
-                        self.context, deployment_id)
-                except Exception as exc:
-                    LOG.warning('%s: deployment of %s unreadable: %s',
-                                self.name, node, exc)
-                    sd = {}
-                values = sd.get('output_values') or {}
-                outcome.update(
-                    status=sd.get('status') or 'IN_PROGRESS',
-                    status_code=values.get('deploy_status_code'),
-                    stdout=(values.get('deploy_stdout') or '')[-OUTPUT_TAIL:],
-                    stderr=(values.get('deploy_stderr') or '')[-OUTPUT_TAIL:],
-                    reason=sd.get('status_reason') or '')
-            outcomes[node] = outcome
-        return outcomes
 
     def _node_outputs(self, built):
         outputs = {}
