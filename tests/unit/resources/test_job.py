@@ -1,167 +1,30 @@
-"""OS::Savanna::Job on Heat's in-process harness, against a real master.
-
-The cluster resource is the real class with its nested-stack work stubbed
-(that needs a running engine: the functional tier proves it); its
-``access()`` hands out a real sshd host as the master, so every execution
-here is a real detached process launched, looked at and killed over SSH.
+"""OS::Savanna::Job's handlers on Heat's in-process harness, against a
+real master (:mod:`tests.unit.resources.job_harness`): create, signals,
+update and validate.
 """
 
-import copy
 import os
 import time
-import types
-from unittest import mock
-
-from oslo_config import cfg
 
 from heat.common import exception
-from heat.common import template_format
 from heat.engine.clients.os import glance
 from heat.engine.clients.os.neutron import neutron_constraints
 from heat.engine.clients.os import nova
-from heat.engine import scheduler
 from heat.engine import stack as parser
-from heat.engine import stk_defn
 from heat.objects import event as event_object
 from heat.objects import resource_data as resource_data_objects
 from heat.tests import common
 from heat.tests import utils
 
-from heat_savanna import plugins
-from heat_savanna.plugins import base as plugin_base
-from heat_savanna.provisioning import jobs
-from heat_savanna.resources import access as access_mod
 from heat_savanna.resources import cluster
 from heat_savanna.resources import job as job_mod
 from tests.unit.remote import sshhosts
-
-CLUSTER = {
-    'type': 'OS::Savanna::Cluster',
-    'properties': {
-        'plugin_name': 'spark', 'plugin_version': '4.3.0',
-        'image': 'spark-4.3', 'flavor': 'm1.small',
-        'management_network': 'private',
-        'node_groups': [{'name': 'master', 'count': 1,
-                         'node_processes': ['master']},
-                        {'name': 'worker', 'count': 1,
-                         'node_processes': ['worker']}]}}
-
-JOB = {
-    'type': 'OS::Savanna::Job',
-    'properties': {
-        'cluster': {'get_resource': 'cluster'},
-        'type': 'shell',
-        'main': {'inline': 'echo "hello $1"; sleep ${PAUSE:-0}; '
-                           'exit ${CODE:-0}\n'},
-        'args': ['world'],
-        'configs': {'CODE': 0}}}
-
-
-def template(**job_props):
-    job = copy.deepcopy(JOB)
-    job['properties'].update(job_props)
-    return {'heat_template_version': '2021-04-16',
-            'resources': {'cluster': copy.deepcopy(CLUSTER), 'job': job}}
-
-
-class EngineDied(BaseException):
-    """Stands for heat-engine being killed: nothing in Heat catches it."""
+from tests.unit.resources.job_harness import JobTestCase
+from tests.unit.resources.job_harness import template
 
 
 @sshhosts.requires_sshd
-class JobTest(common.HeatTestCase):
-
-    def setUp(self):
-        super(JobTest, self).setUp()
-        # real time between Heat's polls, as in an engine
-        scheduler.ENABLE_SLEEP = True
-        cfg.CONF.set_override('provisioning_poll_interval', 0.2,
-                              group='savanna')
-        cfg.CONF.set_override('heat_waitcondition_server_url',
-                              'http://127.0.0.1:8000/v1/waitcondition')
-        # in-process stacks run Heat's legacy path, which stores each
-        # stack state it sets (a convergence stack's are written by the
-        # traversal's own bookkeeping, absent here)
-        cfg.CONF.set_override('convergence_engine', False)
-        for constraint in (glance.ImageConstraint, nova.FlavorConstraint,
-                           neutron_constraints.NetworkConstraint):
-            self.patchobject(constraint, 'validate', return_value=True)
-        for cls in (cluster.SavannaCluster, job_mod.SavannaJob):
-            schema = cls.attributes_schema
-            saved = dict(schema)
-            self.addCleanup(lambda s=schema, v=saved: (s.clear(),
-                                                       s.update(v)))
-        self.stub_keystoneclient(access='anaccesskey', secret='verysecret',
-                                 credential_id='cred')
-        self.hosts = sshhosts.HostFactory()
-        self.addCleanup(self.hosts.cleanup)
-        self.master = self.hosts.host('master-0')
-        self.node = self.hosts.remote(self.master)
-        self.addCleanup(self.node.close)
-        self.access = self._access()
-        self._stub_cluster()
-
-    def _access(self):
-        host = self.master
-        node = plugin_base.NodeInfo(
-            name='master-0', group='master', processes=('master',),
-            management_ip=host.address, internal_ip=host.address)
-        info = plugin_base.ClusterInfo(
-            name='c', plugin_name='spark', plugin_version='4.3.0',
-            cluster_configs={}, nodes=(node,))
-        return access_mod.ClusterAccess(
-            spec=types.SimpleNamespace(plugin_version='4.3.0', name='c'),
-            plugin=plugins.get_plugin('spark'), info=info, status='ACTIVE',
-            ssh_user=sshhosts.USER, private_key=self.hosts.private,
-            host_keys={'master-0': remote_pins(host)})
-
-    def _stub_cluster(self):
-        cls = cluster.SavannaCluster
-
-        def create(rsrc):
-            rsrc.resource_id_set('nested-stack-id')
-        for name, value in (('validate', None), ('handle_delete', None),
-                            ('check_create_complete', True),
-                            ('check_delete_complete', True),
-                            ('handle_update', None),
-                            ('check_update_complete', True)):
-            self.patchobject(cls, name, return_value=value)
-        self.patchobject(cls, 'handle_create', autospec=True,
-                         side_effect=create)
-        self.access_mock = self.patchobject(cls, 'access',
-                                            return_value=self.access)
-
-    # -- helpers ---------------------------------------------------------
-    def create(self, tpl):
-        stack = utils.parse_stack(template_format.parse(str(tpl)) if
-                                  isinstance(tpl, str) else tpl)
-        stack.create()
-        return stack
-
-    def reload(self, stack):
-        return parser.Stack.load(stack.context, stack_id=stack.id)
-
-    def attrs(self, stack, *names):
-        fresh = self.reload(stack)     # a resource keeps a weak reference
-        rsrc = fresh['job']
-        return {n: rsrc.FnGetAtt(n) for n in names}
-
-    def signal(self, stack, data):
-        fresh = self.reload(stack)
-        return fresh['job'].signal(data)
-
-    def wait_for(self, stack, cond, timeout=30):
-        deadline = time.monotonic() + timeout
-        while True:
-            execs = self.attrs(stack, 'executions')['executions']
-            if cond(execs):
-                return execs
-            self.assertLess(time.monotonic(), deadline, execs)
-            time.sleep(0.3)
-
-    def session_processes(self, directory):
-        look = jobs.probe(self.node, [directory])[directory]
-        return look.running_processes if look.exists else 0
+class JobTest(JobTestCase):
 
     # -- create ----------------------------------------------------------
     def test_create_runs_the_job_and_the_attributes_tell(self):
@@ -284,137 +147,7 @@ class JobTest(common.HeatTestCase):
             self.assertLess(time.monotonic(), deadline)
             time.sleep(0.5)
 
-    # -- delete ---------------------------------------------------------------
-    def test_delete_kills_the_running_execution_and_cleans_up(self):
-        stack = self.create(template(run_on=['signal'],
-                                     configs={'PAUSE': 300}))
-        self.signal(stack, {})
-        execs = self.wait_for(stack, lambda e: e and
-                              e[0]['status'] == 'RUNNING')
-        directory = os.path.dirname(execs[0]['log_path'])
-        self.assertGreater(self.session_processes(directory), 0)
-        stack = self.reload(stack)
-        stack.delete()
-        self.assertEqual((stack.DELETE, stack.COMPLETE), stack.state)
-        self.assertFalse(jobs.probe(self.node, [directory])[directory]
-                         .exists)
-        self.assertFalse(self.node.run(
-            'test -e ' + os.path.dirname(directory), sudo=True,
-            check=False).exit_code == 0)
-        self.assertEqual([], sshhosts_processes_with(directory))
-
-    def test_delete_finds_a_cluster_no_longer_in_the_template(self):
-        # A stack delete (convergence: an update to an empty template),
-        # or a cluster in a FAILED state: resource_by_refid finds nothing,
-        # the job loads the cluster from its own row.
-        stack = self.create(template(run_on=['signal'],
-                                     configs={'PAUSE': 300}))
-        self.signal(stack, {})
-        execs = self.wait_for(stack, lambda e: e and
-                              e[0]['status'] == 'RUNNING')
-        self.patchobject(parser.Stack, 'resource_by_refid',
-                         return_value=None)
-        stack = self.reload(stack)
-        stack.delete()
-        self.assertEqual((stack.DELETE, stack.COMPLETE), stack.state)
-        directory = os.path.dirname(execs[0]['log_path'])
-        self.assertFalse(jobs.probe(self.node, [directory])[directory]
-                         .exists)
-        self.assertEqual([], sshhosts_processes_with(directory))
-
-    def test_delete_goes_on_when_the_cluster_is_gone(self):
-        stack = self.create(template(run_on=['signal'],
-                                     configs={'PAUSE': 300}))
-        self.signal(stack, {})
-        execs = self.wait_for(stack, lambda e: e and
-                              e[0]['status'] == 'RUNNING')
-        self.access_mock.return_value = None
-        events = self.patchobject(job_mod.SavannaJob, '_add_event',
-                                  autospec=True)
-        stack = self.reload(stack)
-        stack.delete()
-        self.assertEqual((stack.DELETE, stack.COMPLETE), stack.state)
-        reasons = [c.args[3] for c in events.call_args_list]
-        self.assertIn('job executions not stopped: cluster cluster has no '
-                      'nodes to run the job on', reasons)
-        # (the simulated cluster is still here: clean up after the test)
-        jobs.kill(self.node, [os.path.dirname(execs[0]['log_path'])])
-
-    # -- an engine that went away ---------------------------------------------
-    def _interrupted_create(self, tpl, die_in):
-        stack = utils.parse_stack(tpl)
-        stack.store()
-        cluster_rsrc = stack['cluster']
-        scheduler.TaskRunner(cluster_rsrc.create)()
-        # as Stack.create does after each resource: the job's get_resource
-        # now resolves to the cluster's reference id
-        stk_defn.update_resource_data(stack.defn, 'cluster',
-                                      cluster_rsrc.node_data())
-        with mock.patch.object(*die_in, side_effect=EngineDied):
-            self.assertRaises(EngineDied,
-                              scheduler.TaskRunner(stack['job'].create))
-        # A killed engine leaves the resource IN_PROGRESS (here Heat's
-        # own BaseException handler marks it "aborted" first); the stack
-        # is marked FAILED, and a new traversal that finds the dead
-        # engine's lock marks the resource so:
-        stack = self.reload(stack)
-        rsrc = stack['job']
-        self.assertEqual(rsrc.CREATE, rsrc.action)
-        rsrc.state_set(rsrc.CREATE, rsrc.FAILED,
-                       'Worker went down during resource CREATE')
-        stack.state_set(stack.CREATE, stack.FAILED,
-                        'Engine went down during stack CREATE')
-        return stack
-
-    def _update_existing(self, stack):
-        """``stack update --existing``: the same template again (on the
-        stack object that knows its state: the legacy path stores a CREATE
-        state only when the stack lock is released)."""
-        same = parser.Stack(stack.context, stack.name,
-                            stack.t.__class__(copy.deepcopy(stack.t.t)))
-        stack.update(same)
-        return stack
-
-    def test_update_picks_up_the_execution_of_a_dead_engine(self):
-        tpl = template(configs={'PAUSE': 3})
-        stack = self._interrupted_create(
-            tpl, (job_mod.SavannaJob, 'check_create_complete'))
-        [running] = self.attrs(stack, 'executions')['executions']
-        self.assertEqual('RUNNING', running['status'])
-        stack = self._update_existing(stack)
-        rsrc = stack['job']
-        self.assertEqual((rsrc.UPDATE, rsrc.COMPLETE), rsrc.state)
-        [done] = self.attrs(stack, 'executions')['executions']
-        self.assertEqual((running['id'], 'SUCCEEDED'),
-                         (done['id'], done['status']))
-        # one execution ran: one directory on the master
-        root = os.path.dirname(os.path.dirname(done['log_path']))
-        listing = self.node.run('ls ' + root, sudo=True).stdout.split()
-        self.assertEqual([done['id']], listing)
-
-    def test_update_launches_an_execution_recorded_but_never_launched(self):
-        stack = self._interrupted_create(
-            template(), (jobs, 'launch'))
-        [pending] = self.attrs(stack, 'executions')['executions']
-        self.assertEqual('PENDING', pending['status'])
-        stack = self._update_existing(stack)
-        [done] = self.attrs(stack, 'executions')['executions']
-        self.assertEqual((pending['id'], 'SUCCEEDED', 'hello world\n'),
-                         (done['id'], done['status'],
-                          self.attrs(stack, 'output')['output']))
-
-    def test_check_picks_up_the_execution_of_a_dead_engine(self):
-        stack = self._interrupted_create(
-            template(configs={'PAUSE': 2}),
-            (job_mod.SavannaJob, 'check_create_complete'))
-        rsrc = stack['job']
-        scheduler.TaskRunner(rsrc.check)()
-        self.assertEqual((rsrc.CHECK, rsrc.COMPLETE), rsrc.state)
-        [done] = self.attrs(stack, 'executions')['executions']
-        self.assertEqual(('create', 'SUCCEEDED'),
-                         (done['trigger'], done['status']))
-        self.assertIn('SUCCEEDED', rsrc.status_reason)
-
+    # -- update -------------------------------------------------------------
     def test_update_retries_a_failed_job_once(self):
         stack = self.create(template(configs={'CODE': 3}))
         stack = self._update_existing(stack)
@@ -433,26 +166,6 @@ class JobTest(common.HeatTestCase):
         execs = self.attrs(stack, 'executions')['executions']
         self.assertEqual([('create', ['world']), ('update', ['update'])],
                          [(e['trigger'], e['args']) for e in execs])
-
-
-def remote_pins(host):
-    from heat_savanna import remote
-    return remote.parse_console_host_keys(host.console_output())
-
-
-def sshhosts_processes_with(text):
-    """Pids on this machine whose command line mentions ``text``."""
-    found = []
-    for pid in os.listdir('/proc'):
-        if not pid.isdigit():
-            continue
-        try:
-            with open('/proc/%s/cmdline' % pid, 'rb') as f:
-                if text.encode() in f.read():
-                    found.append(int(pid))
-        except OSError:
-            pass
-    return found
 
 
 class ValidateTest(common.HeatTestCase):
@@ -530,4 +243,3 @@ class ValidateTest(common.HeatTestCase):
                     self.assertTrue(sub_schema.description, sub)
         self.assertEqual(set(cls.PROPERTIES), set(cls.properties_schema))
         self.assertTrue(set(cls.ATTRIBUTES) <= set(cls.attributes_schema))
-
