@@ -1,0 +1,55 @@
+"""Rows whose fault is on a node: SSH refused, a service that cannot
+start."""
+
+from savanna_sandbox.faults import checks
+from savanna_sandbox.faults import simulator
+from savanna_sandbox.faults import templates
+from savanna_sandbox.faults.registry import scenario
+
+
+@scenario('ssh-refused', 'fssh',
+          'PARTIALLY_ACTIVE, worker-1 failed, left out of the member lists',
+          'ssh')
+def ssh_refused(run):
+    run.faults({'ssh_refuse': ['%s-worker-1' % run.name]})
+    st = run.create(templates.cluster_template(run.name, 3, 2))
+    md = run.metadata()
+    run.require(st.stack_status == 'CREATE_COMPLETE',
+                'create: %s %s' % (st.stack_status,
+                                   run.resource().resource_status_reason))
+    run.check(md.get('status') == 'PARTIALLY_ACTIVE',
+              'status %s' % md.get('status'))
+    checks.check_failed_exactly(run, ['worker-1'], ('check Spark image',))
+    # the survivors' member lists do not name the failed node
+    srv = run.servers()
+    workers_file = simulator.host_file(srv['master-0'], 'etc-spark', 'conf',
+                                       'workers') or ''
+    hosts = simulator.host_file(srv['master-0'], 'hosts') or ''
+    run.check(set(workers_file.split()) == {srv['worker-0']['addresses'][0],
+                                            srv['worker-2']['addresses'][0]},
+              'master workers file: %r' % workers_file)
+    run.check(' worker-1\n' not in hosts,
+              'master /etc/hosts names worker-1: %r' % hosts)
+    # healed: the new node is in them
+    new = checks.heal_to_active(run, ['worker-1'])
+    srv = run.servers()
+    workers_file = simulator.host_file(srv['master-0'], 'etc-spark', 'conf',
+                                       'workers') or ''
+    run.check(all(srv[n]['addresses'][0] in workers_file.split()
+                  for n in new),
+              'rebuilt %s not in the workers file %r' % (new, workers_file))
+
+
+@scenario('service-start-fails', 'fsvc', 'PARTIALLY_ACTIVE, worker-2 '
+          'failed to start', 'service')
+def service_fails(run):
+    run.faults({'service_fail': ['%s-worker-2' % run.name]})
+    st = run.create(templates.cluster_template(run.name, 3, 2))
+    md = run.metadata()
+    run.require(st.stack_status == 'CREATE_COMPLETE',
+                'create: %s %s' % (st.stack_status,
+                                   run.resource().resource_status_reason))
+    run.check(md.get('status') == 'PARTIALLY_ACTIVE',
+              'status %s' % md.get('status'))
+    checks.check_failed_exactly(run, ['worker-2'], ('start Spark workers',
+                                                    'wait for Spark workers'))
