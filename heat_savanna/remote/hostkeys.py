@@ -127,3 +127,67 @@ def parse_pin(text):
                              % parts[1][:16])
         return Pin(key_type=parts[0], blob=blob)
     raise ValueError('not a host key or SHA256 fingerprint: %r' % text[:40])
+
+
+#: host key policies: only pinned keys; the first key seen pinned when
+#: there is no pin (trust on first use); anything, with a warning
+POLICIES = ('pinned', 'accept-new', 'insecure-auto-add')
+
+# Host-key algorithms to offer for a pinned key type.
+_ALGORITHMS = {
+    'ssh-rsa': ('rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'),
+}
+
+
+class UnknownHostKey(Exception):
+    """A presented key no pin matches (the message says which)."""
+
+
+class HostKeyCheck(object):
+    """Whether the key a node presents is the one pinned for it, under a
+    policy (see :data:`POLICIES`); remembers the key it was shown."""
+
+    def __init__(self, node_name, pins, policy, log):
+        if policy not in POLICIES:
+            raise ValueError('host key policy must be one of %s'
+                             % ', '.join(POLICIES))
+        self.node_name = node_name
+        self.pins = [parse_pin(p) for p in (pins or ())]
+        self.policy = policy
+        self.log = log
+        #: pin string of the key the server presented (after connecting)
+        self.seen = None
+
+    def preferred_algorithms(self, available):
+        """``available`` host-key algorithms, those of the pinned keys'
+        types first (the server presents the one the client asks for
+        first)."""
+        wanted = []
+        for pin in self.pins:
+            for kt in pin.key_types:
+                wanted.extend(_ALGORITHMS.get(kt, (kt,)))
+        first = [a for a in dict.fromkeys(wanted) if a in available]
+        return first + [a for a in available if a not in first]
+
+    def verify(self, key_type, blob, base64_text):
+        """Accept the presented key or raise :class:`UnknownHostKey`."""
+        seen = '%s %s' % (key_type, base64_text)
+        self.seen = seen
+        if any(p.matches(key_type, blob) for p in self.pins):
+            return
+        fp = fingerprint(blob)
+        if self.policy == 'insecure-auto-add':
+            self.log.warning('%s: accepting unverified host key %s %s '
+                             '(host_key_policy=insecure-auto-add)',
+                             self.node_name, key_type, fp)
+            return
+        if self.policy == 'accept-new' and not self.pins:
+            self.log.info('%s: pinning first seen host key %s %s',
+                          self.node_name, key_type, fp)
+            self.pins.append(parse_pin(seen))
+            return
+        if not self.pins:
+            raise UnknownHostKey('host key %s %s is unknown: no host key '
+                                 'was pinned for this node' % (key_type, fp))
+        raise UnknownHostKey('host key %s %s does not match the pinned host '
+                             'key(s); refusing to connect' % (key_type, fp))

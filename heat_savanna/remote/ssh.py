@@ -30,16 +30,11 @@ from heat_savanna.remote import redaction
 
 LOG = logging.getLogger(__name__)
 
-POLICIES = ('pinned', 'accept-new', 'insecure-auto-add')
+POLICIES = hostkeys.POLICIES
 
 CommandResult = collections.namedtuple('CommandResult',
                                        'exit_code stdout stderr')
 CommandResult.__doc__ = 'Outcome of :meth:`NodeRemote.run` (str outputs).'
-
-# Host-key algorithms to offer for a pinned key type.
-_ALGORITHMS = {
-    'ssh-rsa': ('rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'),
-}
 
 _TRANSIENT = (OSError, EOFError, paramiko.SSHException)
 
@@ -101,16 +96,12 @@ class NodeRemote(object):
         self.username = username
         self._pkey = pkey
         self.policy = policy or conf.host_key_policy
-        if self.policy not in POLICIES:
-            raise ValueError('host key policy must be one of %s'
-                             % ', '.join(POLICIES))
-        self._pins = [hostkeys.parse_pin(p) for p in (host_keys or ())]
+        self.host_key_check = hostkeys.HostKeyCheck(node_name, host_keys,
+                                                    self.policy, LOG)
         self.connect_timeout = connect_timeout or conf.ssh_connect_timeout
         self.command_timeout = command_timeout or conf.ssh_command_timeout
         self.connect_retries = connect_retries or conf.ssh_connect_retries
         self.secrets = tuple(s for s in secrets if s)
-        #: pin string of the key the server presented (after connecting)
-        self.seen_host_key = None
         self._transport = None
         self._sftp = None
         self._lock = threading.RLock()
@@ -138,41 +129,18 @@ class NodeRemote(object):
         return command
 
     # -- connection ---------------------------------------------------
-    def _key_types(self, transport):
-        wanted = []
-        for pin in self._pins:
-            for kt in pin.key_types:
-                wanted.extend(_ALGORITHMS.get(kt, (kt,)))
-        opts = transport.get_security_options()
-        available = list(opts.key_types)
-        first = [a for a in dict.fromkeys(wanted) if a in available]
-        if first:
-            opts.key_types = first + [a for a in available if a not in first]
+    @property
+    def seen_host_key(self):
+        """Pin string of the key the server presented (after
+        connecting)."""
+        return self.host_key_check.seen
 
     def _verify(self, key):
-        key_type, blob = key.get_name(), key.asbytes()
-        seen = '%s %s' % (key_type, key.get_base64())
-        self.seen_host_key = seen
-        if any(p.matches(key_type, blob) for p in self._pins):
-            return
-        fp = hostkeys.fingerprint(blob)
-        if self.policy == 'insecure-auto-add':
-            LOG.warning('%s: accepting unverified host key %s %s '
-                        '(host_key_policy=insecure-auto-add)',
-                        self.node_name, key_type, fp)
-            return
-        if self.policy == 'accept-new' and not self._pins:
-            LOG.info('%s: pinning first seen host key %s %s',
-                     self.node_name, key_type, fp)
-            self._pins.append(hostkeys.parse_pin(seen))
-            return
-        if not self._pins:
-            raise self._error('host key %s %s is unknown: no host key was '
-                              'pinned for this node' % (key_type, fp),
-                              exceptions.HostKeyMismatch)
-        raise self._error('host key %s %s does not match the pinned host '
-                          'key(s); refusing to connect' % (key_type, fp),
-                          exceptions.HostKeyMismatch)
+        try:
+            self.host_key_check.verify(key.get_name(), key.asbytes(),
+                                       key.get_base64())
+        except hostkeys.UnknownHostKey as exc:
+            raise self._error(str(exc), exceptions.HostKeyMismatch)
 
     def _connect_once(self):
         sock = socket.create_connection((self.host, self.port),
@@ -181,7 +149,9 @@ class NodeRemote(object):
         try:
             transport.banner_timeout = self.connect_timeout
             transport.handshake_timeout = self.connect_timeout
-            self._key_types(transport)
+            opts = transport.get_security_options()
+            opts.key_types = self.host_key_check.preferred_algorithms(
+                list(opts.key_types))
             transport.start_client(timeout=self.connect_timeout)
             self._verify(transport.get_remote_server_key())
             try:
@@ -294,37 +264,16 @@ class NodeRemote(object):
         full = self.wrap(command, sudo)
         LOG.debug('%s: run %s', self.node_name, self._redact(command))
         chan = self._open_channel()
-        out, err = [], []
         try:
             chan.exec_command(full)
             if input is not None:
                 chan.sendall(input.encode() if isinstance(input, str)
                              else input)
             chan.shutdown_write()
-            deadline = time.monotonic() + timeout
-            while True:
-                got = False
-                while chan.recv_ready():
-                    out.append(chan.recv(65536))
-                    got = True
-                while chan.recv_stderr_ready():
-                    err.append(chan.recv_stderr(65536))
-                    got = True
-                # The exit status can overtake the last output: finish only
-                # once the server has also sent EOF (or closed).
-                if chan.exit_status_ready() and \
-                        (chan.eof_received or chan.closed) and \
-                        not chan.recv_ready() and \
-                        not chan.recv_stderr_ready():
-                    break
-                if chan.closed and not got:
-                    break
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise self._error('command %r timed out after %ss'
-                                      % (command, timeout))
-                if not got:
-                    select.select([chan], [], [], min(left, 0.5))
+            out, err = _read_until_exit(chan, timeout)
+            if out is None:
+                raise self._error('command %r timed out after %ss'
+                                  % (command, timeout))
             if not chan.exit_status_ready():
                 raise self._error('connection lost while running %r'
                                   % command)
@@ -353,26 +302,14 @@ class NodeRemote(object):
         rename over it. With sudo: :meth:`install_files` with this one
         file (owned by root, parent directories created).
         """
-        data = content.encode() if isinstance(content, str) else content
-        sftp = self._sftp_client()
-        tag = uuid.uuid4().hex[:12]
-        if not sudo:
-            tmp = posixpath.join(posixpath.dirname(path) or '.',
-                                 '.%s.savanna-%s' % (
-                                     posixpath.basename(path), tag))
-            try:
-                with sftp.open(tmp, 'wb') as f:
-                    f.write(data)
-                sftp.chmod(tmp, mode)
-                sftp.posix_rename(tmp, path)
-            except (IOError, OSError) as exc:
-                try:
-                    sftp.remove(tmp)
-                except (IOError, OSError):
-                    pass
-                raise self._error('cannot write %s: %s' % (path, exc))
+        if sudo:
+            self.install_files([(path, content, mode)])
             return
-        self.install_files([(path, content, mode)])
+        data = content.encode() if isinstance(content, str) else content
+        try:
+            _sftp_write(self._sftp_client(), path, data, mode)
+        except (IOError, OSError) as exc:
+            raise self._error('cannot write %s: %s' % (path, exc))
 
     def install_files(self, files, prelude=None, timeout=None):
         """Write many root-owned files with one ``sudo`` session.
@@ -424,3 +361,49 @@ class NodeRemote(object):
             return True
         except (IOError, OSError):
             return False
+
+
+def _read_until_exit(chan, timeout):
+    """Read a started command's stdout and stderr (lists of bytes) until
+    it has exited and the server has sent EOF, or the channel closed;
+    ``(None, None)`` if ``timeout`` seconds pass first."""
+    out, err = [], []
+    deadline = time.monotonic() + timeout
+    while True:
+        got = False
+        while chan.recv_ready():
+            out.append(chan.recv(65536))
+            got = True
+        while chan.recv_stderr_ready():
+            err.append(chan.recv_stderr(65536))
+            got = True
+        # The exit status can overtake the last output: finish only once
+        # the server has also sent EOF (or closed).
+        if chan.exit_status_ready() and (chan.eof_received or chan.closed) \
+                and not chan.recv_ready() and not chan.recv_stderr_ready():
+            return out, err
+        if chan.closed and not got:
+            return out, err
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None, None
+        if not got:
+            select.select([chan], [], [], min(left, 0.5))
+
+
+def _sftp_write(sftp, path, data, mode):
+    """Write ``data`` to a temporary file beside ``path``, chmod it, rename
+    it over ``path``; the temporary file goes if anything fails."""
+    tmp = posixpath.join(posixpath.dirname(path) or '.', '.%s.savanna-%s'
+                         % (posixpath.basename(path), uuid.uuid4().hex[:12]))
+    try:
+        with sftp.open(tmp, 'wb') as f:
+            f.write(data)
+        sftp.chmod(tmp, mode)
+        sftp.posix_rename(tmp, path)
+    except (IOError, OSError):
+        try:
+            sftp.remove(tmp)
+        except (IOError, OSError):
+            pass
+        raise

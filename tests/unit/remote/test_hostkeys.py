@@ -1,5 +1,6 @@
 import base64
 import subprocess
+from unittest import mock
 
 import pytest
 
@@ -75,3 +76,42 @@ def test_pins_match_by_key_or_fingerprint():
 def test_bad_pins_rejected(bad):
     with pytest.raises(ValueError):
         hostkeys.parse_pin(bad)
+
+
+def _key(text):
+    key_type, b64 = text.split()[:2]
+    return key_type, base64.b64decode(b64), b64
+
+
+def test_a_check_accepts_only_the_pinned_key():
+    pinned = 'ssh-ed25519 ' + base64.b64encode(b'pinned-key').decode()
+    other = 'ssh-ed25519 ' + base64.b64encode(b'other-key').decode()
+    check = hostkeys.HostKeyCheck('n1', [pinned], 'pinned', mock.Mock())
+    check.verify(*_key(pinned))
+    with pytest.raises(hostkeys.UnknownHostKey) as err:
+        check.verify(*_key(other))
+    assert 'does not match the pinned host key' in str(err.value)
+    assert check.seen == other
+
+
+def test_accept_new_pins_the_first_key_and_refuses_a_second():
+    first = 'ssh-ed25519 ' + base64.b64encode(b'first').decode()
+    second = 'ssh-ed25519 ' + base64.b64encode(b'second').decode()
+    check = hostkeys.HostKeyCheck('n1', [], 'accept-new', mock.Mock())
+    check.verify(*_key(first))
+    with pytest.raises(hostkeys.UnknownHostKey):
+        check.verify(*_key(second))
+    none = hostkeys.HostKeyCheck('n1', [], 'pinned', mock.Mock())
+    with pytest.raises(hostkeys.UnknownHostKey) as err:
+        none.verify(*_key(first))
+    assert 'no host key was pinned' in str(err.value)
+
+
+def test_the_pinned_key_type_is_asked_for_first():
+    rsa = 'ssh-rsa ' + base64.b64encode(b'rsa').decode()
+    check = hostkeys.HostKeyCheck('n1', [rsa], 'pinned', mock.Mock())
+    assert check.preferred_algorithms(
+        ['ssh-ed25519', 'rsa-sha2-256', 'ssh-rsa']) == [
+        'rsa-sha2-256', 'ssh-rsa', 'ssh-ed25519']
+    with pytest.raises(ValueError):
+        hostkeys.HostKeyCheck('n1', [], 'trust-me', mock.Mock())

@@ -76,7 +76,7 @@ def test_unknown_host_key_refused_without_retry(hosts, node):
 
 
 def test_fingerprint_only_pin(hosts, node):
-    pins = [p for p in hosts.remote(node)._pins if p.fingerprint]
+    pins = [p for p in hosts.remote(node).host_key_check.pins if p.fingerprint]
     assert pins
     fp_only = ['%s (%s)' % (p.fingerprint, p.fp_type) for p in pins]
     with hosts.remote(node, host_keys=fp_only) as r:
