@@ -21,9 +21,6 @@ from oslo_log import log as logging
 
 from heat.common import exception
 from heat.common.i18n import _
-from heat.engine import attributes
-from heat.engine import constraints
-from heat.engine import properties
 from heat.engine import resource
 from heat.engine.resources import stack_resource
 from heat.engine import support
@@ -33,6 +30,7 @@ from heat_savanna.core import template
 from heat_savanna.resources import deploy
 from heat_savanna.resources import discovery
 from heat_savanna.resources import nested
+from heat_savanna.resources import node_set_schema
 from heat_savanna.resources import strays
 
 LOG = logging.getLogger(__name__)
@@ -72,120 +70,10 @@ class NodeSet(stack_resource.StackResource):
     _VOLUME_KEYS = (VOL_COUNT, VOL_SIZE, VOL_TYPE, VOL_AZ) = \
         template.NODE_SET_VOLUME_KEYS
 
-    ATTRIBUTES = (NODES_ATTR,) = ('nodes',)
+    ATTRIBUTES = (NODES_ATTR,) = node_set_schema.ATTRIBUTES
 
-    # Image, flavor and networks carry no lookup constraint here: the
-    # cluster's own properties were checked against the cloud, and the
-    # servers and ports of the child stack check them again; a lookup per
-    # node set would be one more Glance/Nova/Neutron call per node, at
-    # every validation and create, for nothing.
-    properties_schema = {
-        CLUSTER_NAME: properties.Schema(
-            properties.Schema.STRING,
-            _('Name of the cluster; servers are called '
-              '"<cluster_name>-<node>".'),
-            required=True,
-            constraints=[constraints.Length(min=1, max=40)]),
-        GROUP: properties.Schema(
-            properties.Schema.STRING,
-            _('Node group the nodes belong to.'),
-            required=True,
-            constraints=[constraints.Length(min=1, max=40)]),
-        NODE_PROCESSES: properties.Schema(
-            properties.Schema.LIST,
-            _('Processes the nodes run (server metadata).'),
-            required=True,
-            schema=properties.Schema(properties.Schema.STRING)),
-        NODES: properties.Schema(
-            properties.Schema.LIST,
-            _('Stable names of the nodes of this set, e.g. workers-7. '
-              'Nodes only ever leave a set.'),
-            required=True,
-            schema=properties.Schema(properties.Schema.STRING),
-            update_allowed=True),
-        IMAGE: properties.Schema(
-            properties.Schema.STRING,
-            _('Image of the servers.'),
-            required=True),
-        FLAVOR: properties.Schema(
-            properties.Schema.STRING,
-            _('Flavor of the servers.'),
-            required=True),
-        KEY_NAME: properties.Schema(
-            properties.Schema.STRING,
-            _('Nova keypair injected into the servers (the cluster\'s '
-              'management key; with the agent transport the operator\'s '
-              'keypair, if any).')),
-        NETWORK: properties.Schema(
-            properties.Schema.STRING,
-            _('Network of the nodes\' ports.'),
-            required=True),
-        SECURITY_GROUPS: properties.Schema(
-            properties.Schema.LIST,
-            _('Security groups of the nodes\' ports (updated in place: '
-              'the ports take the new groups, no server is replaced).'),
-            default=[],
-            schema=properties.Schema(properties.Schema.STRING),
-            update_allowed=True),
-        SERVER_GROUP: properties.Schema(
-            properties.Schema.STRING,
-            _('Server group (anti-affinity) the servers are scheduled in.')),
-        AVAILABILITY_ZONE: properties.Schema(
-            properties.Schema.STRING,
-            _('Availability zone of the servers.')),
-        FLOATING_IP_POOL: properties.Schema(
-            properties.Schema.STRING,
-            _('External network to give every node a floating IP from; '
-              'none when unset.')),
-        VOLUMES: properties.Schema(
-            properties.Schema.MAP,
-            _('Cinder volumes of every node.'),
-            default={},
-            schema={
-                VOL_COUNT: properties.Schema(
-                    properties.Schema.INTEGER,
-                    _('Volumes per node.'), default=0,
-                    constraints=[constraints.Range(min=0, max=16)]),
-                VOL_SIZE: properties.Schema(
-                    properties.Schema.INTEGER,
-                    _('Size of each volume in GB.'), default=10,
-                    constraints=[constraints.Range(min=1)]),
-                VOL_TYPE: properties.Schema(
-                    properties.Schema.STRING,
-                    _('Volume type.')),
-                VOL_AZ: properties.Schema(
-                    properties.Schema.STRING,
-                    _('Availability zone of the volumes.')),
-            }),
-        TRANSPORT: properties.Schema(
-            properties.Schema.STRING,
-            _('"heat-agent": the servers take software deployments '
-              '(user_data_format SOFTWARE_CONFIG, polling Heat\'s API) '
-              'and no SSH host key is awaited.'),
-            constraints=[constraints.AllowedValues([template.AGENT])]),
-        DEPLOYMENTS: properties.Schema(
-            properties.Schema.MAP,
-            _('Per node: {script, round}, the script the node\'s agent runs '
-              '(an OS::Heat::SoftwareConfig of group "script" and its '
-              'OS::Heat::SoftwareDeployment) for the cluster\'s current '
-              'round of configuration.'),
-            default={},
-            update_allowed=True),
-        DEPLOYMENT_TIMEOUT: properties.Schema(
-            properties.Schema.INTEGER,
-            _('Seconds the deployments may take before a node that has not '
-              'signalled fails.'),
-            constraints=[constraints.Range(min=60)],
-            update_allowed=True),
-    }
-
-    attributes_schema = {
-        NODES_ATTR: attributes.Schema(
-            _('Per node: state (BUILT or FAILED), phase and reason of a '
-              'failure, server id, fixed and floating address, SSH host '
-              'keys.'),
-            type=attributes.Schema.MAP),
-    }
+    properties_schema = node_set_schema.PROPERTIES_SCHEMA
+    attributes_schema = node_set_schema.ATTRIBUTES_SCHEMA
 
     # -- the child stack ---------------------------------------------------
     def _props(self, props=None):
