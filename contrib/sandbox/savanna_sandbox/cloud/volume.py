@@ -22,10 +22,6 @@ EXTENSIONS = ('os-types-manage', 'os-types-extra-specs', 'os-quota-sets',
               'os-used-limits', 'backups', 'scheduler-hints')
 
 
-def _v(version):
-    return '%d.%d' % version
-
-
 class VolumeApp(wsgi.ServiceApp):
     service = 'volumev3'
     error_style = 'cinder'
@@ -69,30 +65,22 @@ class VolumeApp(wsgi.ServiceApp):
             version = (int(major), int(minor))
         except ValueError:
             raise wsgi.HTTPError(400, 'Invalid API version %s' % text)
-        if not MIN_VERSION <= version <= MAX_VERSION:
-            raise wsgi.HTTPError(406, 'Version %s is not supported by the '
-                                 'API. Minimum is %s and maximum is %s.' % (
-                                     text, _v(MIN_VERSION),
-                                     _v(MAX_VERSION)))
-        return version
+        return wsgi.supported(text, version, MIN_VERSION, MAX_VERSION)
 
     def decorate(self, req, resp):
         try:
             version = self.microversion(req)
         except wsgi.HTTPError:
             version = MIN_VERSION
-        resp.headers['OpenStack-API-Version'] = 'volume ' + _v(version)
+        resp.headers['OpenStack-API-Version'] = ('volume ' +
+                                                 wsgi.version_str(version))
         resp.headers['Vary'] = 'OpenStack-API-Version'
 
     def _version_doc(self, req):
-        return {'id': 'v3.0', 'status': 'CURRENT',
-                'version': _v(MAX_VERSION), 'min_version': _v(MIN_VERSION),
-                'updated': '2023-08-31T00:00:00Z',
-                'links': [{'rel': 'self', 'href': req.host_url + '/v3/'}],
-                'media-types': [{
-                    'base': 'application/json',
-                    'type': 'application/vnd.openstack.volume+json;'
-                            'version=3'}]}
+        return wsgi.version_doc(
+            'v3.0', MIN_VERSION, MAX_VERSION, '2023-08-31T00:00:00Z',
+            req.host_url + '/v3/',
+            'application/vnd.openstack.volume+json;version=3')
 
     def versions(self, req):
         return {'versions': [self._version_doc(req)]}
@@ -102,11 +90,7 @@ class VolumeApp(wsgi.ServiceApp):
 
     # -- helpers ------------------------------------------------------------
     def _volume(self, req, ident):
-        rec = self.cloud.store.get('volumes', ident)
-        if rec is None or (rec['project_id'] != self.project_id(req) and
-                           not self.is_admin(req)):
-            raise wsgi.not_found('Volume', ident)
-        return rec
+        return self.owned(req, 'volumes', ident, 'Volume')
 
     def _attachments_of(self, vol):
         result = []

@@ -44,6 +44,32 @@ def conflict(message, kind=None):
     return HTTPError(409, message, kind)
 
 
+def version_str(version):
+    """A microversion as its clients write it: (2, 96) -> '2.96'."""
+    return '%d.%d' % version
+
+
+def supported(text, version, lowest, highest):
+    """``version`` (read from ``text``) if the API serves it, else the 406
+    Nova and Cinder answer."""
+    if not lowest <= version <= highest:
+        raise HTTPError(406, 'Version %s is not supported by the API. '
+                        'Minimum is %s and maximum is %s.' % (
+                            text, version_str(lowest), version_str(highest)))
+    return version
+
+
+def version_doc(ident, lowest, highest, updated, href, media_type):
+    """A microversioned API's version document (Nova's and Cinder's)."""
+    return {'id': ident, 'status': 'CURRENT',
+            'version': version_str(highest),
+            'min_version': version_str(lowest),
+            'updated': updated,
+            'links': [{'rel': 'self', 'href': href}],
+            'media-types': [{'base': 'application/json',
+                             'type': media_type}]}
+
+
 _NOVA_KINDS = {400: 'badRequest', 401: 'unauthorized', 403: 'forbidden',
                404: 'itemNotFound', 409: 'conflictingRequest',
                413: 'overLimit', 429: 'overLimit', 500: 'computeFault',
@@ -128,6 +154,15 @@ class ServiceApp(object):
 
     def microversion(self, req):
         return (0, 0)
+
+    def owned(self, req, table, ident, what):
+        """The record ``ident`` of ``table`` if the caller's project owns
+        it or the caller is admin; else a 404 naming ``what``."""
+        rec = self.cloud.store.get(table, ident)
+        if rec is None or (rec['project_id'] != self.project_id(req) and
+                           not self.is_admin(req)):
+            raise not_found(what, ident)
+        return rec
 
     def decorate(self, req, reply):
         """Hook for per-service response headers (microversions)."""

@@ -37,25 +37,25 @@ class Actions(base.ComputeBase):
                                 "vm_state %s" % (action, rec['id'],
                                                  rec['vm_state']))
 
-    def _stop(self, req, rec, args):
-        self._require(rec, 'stop', ('ACTIVE', 'ERROR'))
-        self.cloud.power(rec, on=False, status='SHUTOFF')
+    def _power(self, rec, action, states, **power):
+        """One power switch of ``rec`` if it is in one of ``states``."""
+        self._require(rec, action, states)
+        self.cloud.power(rec, **power)
         return wsgi.Reply(202)
+
+    def _stop(self, req, rec, args):
+        return self._power(rec, 'stop', ('ACTIVE', 'ERROR'), on=False,
+                           status='SHUTOFF')
 
     def _start(self, req, rec, args):
-        self._require(rec, 'start', ('SHUTOFF',))
-        self.cloud.power(rec, on=True)
-        return wsgi.Reply(202)
+        return self._power(rec, 'start', ('SHUTOFF',), on=True)
 
     def _suspend(self, req, rec, args):
-        self._require(rec, 'suspend', ('ACTIVE',))
-        self.cloud.power(rec, on=False, status='SUSPENDED')
-        return wsgi.Reply(202)
+        return self._power(rec, 'suspend', ('ACTIVE',), on=False,
+                           status='SUSPENDED')
 
     def _resume(self, req, rec, args):
-        self._require(rec, 'resume', ('SUSPENDED',))
-        self.cloud.power(rec, on=True)
-        return wsgi.Reply(202)
+        return self._power(rec, 'resume', ('SUSPENDED',), on=True)
 
     def _reboot(self, req, rec, args):
         self._require(rec, 'reboot', ('ACTIVE', 'SHUTOFF'))

@@ -7,10 +7,6 @@ MIN_VERSION = (2, 1)
 MAX_VERSION = (2, 96)
 
 
-def _vstr(version):
-    return '%d.%d' % version
-
-
 def parse_version(text):
     major, _, minor = text.strip().partition('.')
     return int(major), int(minor)
@@ -40,34 +36,23 @@ class ComputeBase(wsgi.ServiceApp):
         except ValueError:
             raise wsgi.HTTPError(400, 'Invalid API version request '
                                  'string %s' % text)
-        if not MIN_VERSION <= version <= MAX_VERSION:
-            raise wsgi.HTTPError(406, 'Version %s is not supported by the '
-                                 'API. Minimum is %s and maximum is %s.' % (
-                                     text, _vstr(MIN_VERSION),
-                                     _vstr(MAX_VERSION)))
-        return version
+        return wsgi.supported(text, version, MIN_VERSION, MAX_VERSION)
 
     def decorate(self, req, resp):
         try:
-            version = _vstr(self.microversion(req))
+            version = wsgi.version_str(self.microversion(req))
         except wsgi.HTTPError:
-            version = _vstr(MIN_VERSION)
+            version = wsgi.version_str(MIN_VERSION)
         resp.headers['OpenStack-API-Version'] = 'compute ' + version
         resp.headers['X-OpenStack-Nova-API-Version'] = version
         resp.headers['Vary'] = ('OpenStack-API-Version, '
                                 'X-OpenStack-Nova-API-Version')
 
     def _version_doc(self, req):
-        return {'id': 'v2.1', 'status': 'CURRENT',
-                'version': _vstr(MAX_VERSION),
-                'min_version': _vstr(MIN_VERSION),
-                'updated': '2013-07-23T11:33:21Z',
-                'links': [{'rel': 'self',
-                           'href': req.host_url + '/v2.1/'}],
-                'media-types': [{
-                    'base': 'application/json',
-                    'type': 'application/vnd.openstack.compute+json;'
-                            'version=2.1'}]}
+        return wsgi.version_doc(
+            'v2.1', MIN_VERSION, MAX_VERSION, '2013-07-23T11:33:21Z',
+            req.host_url + '/v2.1/',
+            'application/vnd.openstack.compute+json;version=2.1')
 
     def versions(self, req):
         return {'versions': [self._version_doc(req)]}
@@ -83,11 +68,7 @@ class ComputeBase(wsgi.ServiceApp):
 
     # -- lookups ----------------------------------------------------------
     def _server(self, req, ident):
-        rec = self.cloud.store.get('servers', ident)
-        if rec is None or (rec['project_id'] != self.project_id(req) and
-                           not self.is_admin(req)):
-            raise wsgi.not_found('Instance', ident)
-        return rec
+        return self.owned(req, 'servers', ident, 'Instance')
 
     def _flavor(self, ident):
         store = self.cloud.store

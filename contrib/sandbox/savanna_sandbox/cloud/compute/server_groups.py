@@ -29,11 +29,7 @@ class ServerGroups(base.ComputeBase):
         return view
 
     def _group(self, req, ident):
-        rec = self.cloud.store.get('server_groups', ident)
-        if rec is None or (rec['project_id'] != self.project_id(req) and
-                           not self.is_admin(req)):
-            raise wsgi.not_found('Instance group', ident)
-        return rec
+        return self.owned(req, 'server_groups', ident, 'Instance group')
 
     def list_server_groups(self, req):
         project = self.project_id(req)
