@@ -18,11 +18,17 @@ def victims(workers, fraction, seed):
     return sorted(random.Random(seed).sample(range(workers), k))
 
 
-def require_partially_active(run, st):
-    """The create completed and the cluster is PARTIALLY_ACTIVE."""
+def require_created(run, st):
+    """The create completed; else the row stops there, with the resource's
+    reason."""
     run.require(st.stack_status == 'CREATE_COMPLETE',
                 'create: %s %s' % (st.stack_status,
                                    run.resource().resource_status_reason))
+
+
+def require_partially_active(run, st):
+    """The create completed and the cluster is PARTIALLY_ACTIVE."""
+    require_created(run, st)
     run.check(run.metadata().get('status') == 'PARTIALLY_ACTIVE',
               'status %s' % run.metadata().get('summary'))
 

@@ -47,9 +47,7 @@ def api_errors(run):
     run.check(fired.get('api_errors.compute', 0) > 0,
               'no API error was injected')
     md = run.metadata()
-    run.require(st.stack_status == 'CREATE_COMPLETE',
-                'create: %s %s' % (st.stack_status,
-                                   run.resource().resource_status_reason))
+    checks.require_created(run, st)
     run.check(md.get('status') == 'ACTIVE', 'status %s' % md.get('summary'))
 
 
@@ -76,9 +74,7 @@ def soft_anti_affinity(run):
                                                anti_affinity=['worker'],
                                                policy='soft-anti-affinity'))
     md = run.metadata()
-    run.require(st.stack_status == 'CREATE_COMPLETE',
-                'create: %s %s' % (st.stack_status,
-                                   run.resource().resource_status_reason))
+    checks.require_created(run, st)
     run.check(md.get('status') == 'ACTIVE', 'status %s' % md.get('summary'))
     hosts = [s['hypervisor'] for n, s in run.servers().items()
              if n.startswith('worker-')]

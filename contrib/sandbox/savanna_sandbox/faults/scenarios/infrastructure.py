@@ -185,9 +185,7 @@ def host_keys_late(run):
     st = run.create(templates.cluster_template(run.name, 4))
     took = time.time() - t0
     run.note('create %.0fs' % took)
-    run.require(st.stack_status == 'CREATE_COMPLETE',
-                'create: %s %s' % (st.stack_status,
-                                   run.resource().resource_status_reason))
+    checks.require_created(run, st)
     md = run.metadata()
     run.check(md.get('status') == 'ACTIVE', 'status %s' % md.get('summary'))
     run.check(took >= 20, 'create took %.0fs: the late keys were not '

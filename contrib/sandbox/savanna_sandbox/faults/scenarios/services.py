@@ -7,19 +7,24 @@ from savanna_sandbox.faults import templates
 from savanna_sandbox.faults.registry import scenario
 
 
+def _one_node_fails(run, fault, node, phases):
+    """``fault`` on ``node`` of a cluster of 3 workers (min_active 2): the
+    create completes PARTIALLY_ACTIVE, exactly ``node`` failed, in one of
+    ``phases``."""
+    run.faults({fault: ['%s-%s' % (run.name, node)]})
+    st = run.create(templates.cluster_template(run.name, 3, 2))
+    md = run.metadata()
+    checks.require_created(run, st)
+    run.check(md.get('status') == 'PARTIALLY_ACTIVE',
+              'status %s' % md.get('status'))
+    checks.check_failed_exactly(run, [node], phases)
+
+
 @scenario('ssh-refused', 'fssh',
           'PARTIALLY_ACTIVE, worker-1 failed, left out of the member lists',
           'ssh')
 def ssh_refused(run):
-    run.faults({'ssh_refuse': ['%s-worker-1' % run.name]})
-    st = run.create(templates.cluster_template(run.name, 3, 2))
-    md = run.metadata()
-    run.require(st.stack_status == 'CREATE_COMPLETE',
-                'create: %s %s' % (st.stack_status,
-                                   run.resource().resource_status_reason))
-    run.check(md.get('status') == 'PARTIALLY_ACTIVE',
-              'status %s' % md.get('status'))
-    checks.check_failed_exactly(run, ['worker-1'], ('check Spark image',))
+    _one_node_fails(run, 'ssh_refuse', 'worker-1', ('check Spark image',))
     # the survivors' member lists do not name the failed node
     srv = run.servers()
     workers_file = simulator.host_file(srv['master-0'], 'etc-spark', 'conf',
@@ -43,13 +48,5 @@ def ssh_refused(run):
 @scenario('service-start-fails', 'fsvc', 'PARTIALLY_ACTIVE, worker-2 '
           'failed to start', 'service')
 def service_fails(run):
-    run.faults({'service_fail': ['%s-worker-2' % run.name]})
-    st = run.create(templates.cluster_template(run.name, 3, 2))
-    md = run.metadata()
-    run.require(st.stack_status == 'CREATE_COMPLETE',
-                'create: %s %s' % (st.stack_status,
-                                   run.resource().resource_status_reason))
-    run.check(md.get('status') == 'PARTIALLY_ACTIVE',
-              'status %s' % md.get('status'))
-    checks.check_failed_exactly(run, ['worker-2'], ('start Spark workers',
-                                                    'wait for Spark workers'))
+    _one_node_fails(run, 'service_fail', 'worker-2',
+                    ('start Spark workers', 'wait for Spark workers'))
