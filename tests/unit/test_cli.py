@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from heat_savanna import cli
+from heat_savanna import offline
 from heat_savanna import plugins
 from tests.unit.core import fakes
 
@@ -305,8 +306,8 @@ def test_missing_file(capsys, tmp_path):
 def test_without_heat_it_says_to_install_it(monkeypatch, capsys, tmp_path):
     def no_heat(self):
         raise ImportError("No module named 'heat'")
-    monkeypatch.setattr(cli._Heat, '_loaded', None)
-    monkeypatch.setattr(cli._Heat, '__init__', no_heat)
+    monkeypatch.setattr(offline.Heat, '_loaded', None)
+    monkeypatch.setattr(offline.Heat, '__init__', no_heat)
     code, _out, err = run(capsys, 'validate', write(tmp_path, TEMPLATE))
     assert code == 2
     assert 'pip install openstack-heat' in err and 'Traceback' not in err
@@ -513,3 +514,104 @@ def test_configured_master_port_is_the_opened_port(capsys, tmp_path):
         'properties']['rules']
     ports = {r.get('port_range_min') for r in rules}
     assert 7000 in ports and 7077 not in ports
+
+
+# -- OS::Savanna::Job: the engine's verdict, in its words -------------------
+JOB = '''
+  other:
+    type: OS::Heat::None
+  job:
+    type: OS::Savanna::Job
+    properties:
+%s
+'''
+JOB_CLUSTER = '      cluster: {get_resource: c}'
+JOB_TYPE = '      type: shell'
+JOB_MAIN = "      main: {inline: 'echo $GREETING'}"
+
+
+def job(tmp_path, *lines):
+    body = '\n'.join(lines or (JOB_CLUSTER, JOB_TYPE, JOB_MAIN))
+    return spark(tmp_path, extra=JOB % (body + '\n      configs: '
+                                        '{GREETING: hello}'))
+
+
+def test_a_valid_job_is_ok(capsys, tmp_path):
+    code, out, err = run(capsys, 'validate', job(tmp_path))
+    assert (code, out) == (0, 'OK\n'), err
+
+
+@pytest.mark.parametrize('lines, message', [
+    # not a job type at all: the resource's schema
+    ((JOB_CLUSTER, '      type: pig', JOB_MAIN),
+     'job: type: "pig" is not an allowed value ["spark", "shell", '
+     '"mapreduce"]'),
+    # a job type the cluster's plugin does not run
+    ((JOB_CLUSTER, '      type: mapreduce', '      main: {path: /x.jar}'),
+     'job: Property type: the spark plugin runs spark and shell jobs, not '
+     'mapreduce'),
+])
+def test_a_job_type_the_cluster_cannot_run(capsys, tmp_path, lines,
+                                           message):
+    code, out, err = run(capsys, 'validate', job(tmp_path, *lines))
+    assert (code, out, err) == (1, '', message + '\n')
+
+
+@pytest.mark.parametrize('lines, message', [
+    ((JOB_CLUSTER, JOB_TYPE), 'job: Property main not assigned'),
+    ((JOB_CLUSTER, JOB_TYPE, '      main: {}'),
+     'job: Property main: give exactly one of inline, url, path (got '
+     'none)'),
+    ((JOB_CLUSTER, JOB_TYPE, "      main: {inline: x, path: /x.sh}"),
+     'job: Property main: give exactly one of inline, url, path (got '
+     'inline, path)'),
+])
+def test_a_job_without_one_main_program(capsys, tmp_path, lines, message):
+    code, out, err = run(capsys, 'validate', job(tmp_path, *lines))
+    assert (code, out, err) == (1, '', message + '\n')
+
+
+REFERENCE_ERROR = ('job: Property cluster: must be {get_resource: NAME} of '
+                   'an OS::Savanna::Cluster of this stack')
+
+
+@pytest.mark.parametrize('cluster', [
+    'some-id', '{get_resource: other}', '{get_resource: nosuch}',
+    '{get_attr: [c, status]}', '{get_param: OS::stack_id}'])
+def test_a_job_cluster_not_a_cluster_of_the_template(capsys, tmp_path,
+                                                     cluster):
+    code, out, err = run(capsys, 'validate', job(
+        tmp_path, '      cluster: %s' % cluster, JOB_TYPE, JOB_MAIN))
+    assert (code, out, err) == (1, '', REFERENCE_ERROR + '\n')
+
+
+def test_a_job_without_cluster_and_every_error_on_a_line(capsys, tmp_path):
+    code, out, err = run(capsys, 'validate', job(tmp_path, JOB_TYPE,
+                                                 JOB_MAIN))
+    assert (code, err) == (1, 'job: Property cluster not assigned\n')
+    code, out, err = run(capsys, 'validate', job(
+        tmp_path, '      cluster: x', JOB_TYPE, '      main: {}'))
+    assert err.splitlines() == [
+        REFERENCE_ERROR, 'job: Property main: give exactly one of inline, '
+        'url, path (got none)']
+
+
+def test_a_job_on_a_refused_cluster_is_checked_without_its_plugin(
+        capsys, tmp_path):
+    path = job(tmp_path, JOB_CLUSTER, '      type: mapreduce',
+               '      main: {path: /x.jar}')
+    text = pathlib.Path(path).read_text().replace('image: spark-4.3',
+                                                  'image: [not, a, name]')
+    pathlib.Path(path).write_text(text)
+    code, out, err = run(capsys, 'validate', path)
+    assert code == 1 and err.startswith('c: image: ')
+    assert 'job:' not in err
+
+
+def test_a_job_property_that_cannot_be_resolved_offline(capsys, tmp_path):
+    code, out, err = run(capsys, 'validate', job(
+        tmp_path, JOB_CLUSTER, JOB_TYPE,
+        '      main: {inline: {get_attr: [other, x]}}'))
+    assert (code, err) == (1, 'job: main.inline: get_attr cannot be '
+                              'resolved offline (use a literal or '
+                              'get_param)\n')

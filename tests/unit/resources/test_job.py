@@ -3,6 +3,7 @@ real master (:mod:`tests.unit.resources.job_harness`): create, signals,
 update and validate.
 """
 
+import json
 import os
 import time
 
@@ -16,6 +17,7 @@ from heat.objects import resource_data as resource_data_objects
 from heat.tests import common
 from heat.tests import utils
 
+from heat_savanna import cli
 from heat_savanna.resources import cluster
 from heat_savanna.resources import job as job_mod
 from tests.unit.remote import sshhosts
@@ -233,6 +235,31 @@ class ValidateTest(common.HeatTestCase):
                    'Property configs.a=b: a config key has no "="')
         self.check(template(configs={'A': {'b': 1}}),
                    'Property configs.A: a value must be a string')
+
+    def test_heat_savanna_validate_gives_the_same_verdict(self):
+        no_main = template()
+        del no_main['resources']['job']['properties']['main']
+        agent = template()
+        agent['resources']['cluster']['properties']['transport'] = \
+            'heat-agent'
+        cases = [template(), template(type='pig'), template(main={}),
+                 no_main, template(cluster='some-id'), agent,
+                 template(type='mapreduce', main={'path': '/a.jar'}),
+                 template(configs={'not-an-env': 1}, main={})]
+        for tpl in cases:
+            try:
+                utils.parse_stack(tpl).validate()
+                engine = None
+            except exception.StackValidationFailed as exc:
+                engine = str(exc)
+            _specs, messages = cli.check_text(json.dumps(tpl), {})
+            if engine is None:
+                self.assertEqual([], messages)
+                continue
+            self.assertTrue(messages, engine)
+            for message in messages:
+                self.assertTrue(message.startswith('job: '), message)
+                self.assertIn(message[len('job: '):], engine)
 
     def test_schema_is_described(self):
         cls = job_mod.SavannaJob
