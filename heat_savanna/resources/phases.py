@@ -68,17 +68,19 @@ def report(ctx, action, reason, force=False):
 
 # -- the nested stack --------------------------------------------------------
 def wait_nested(ctx, action, expect):
-    """One look at the cluster's nested stack, waiting for ``expect``."""
+    """One look at the cluster's nested stack, waiting for ``expect``:
+    the verdict and the stack's status."""
     if action.wait is None:
         action.wait = nested.Wait(ctx.rsrc.resource_id, expect)
-    verdict = action.wait.look(ctx.rsrc.context)
+    wait = action.wait
+    verdict = wait.look(ctx.rsrc.context)
     if verdict != build.WAIT:
         action.wait = None
-    return verdict
+    return verdict, wait.status
 
 
 def infra_phase(ctx, action):
-    if wait_nested(ctx, action, action.expect) == build.WAIT:
+    if wait_nested(ctx, action, action.expect)[0] == build.WAIT:
         report_boot(ctx, action)
         return later('infra')
     return now('collect')
@@ -291,18 +293,19 @@ def decommission(ctx, action):
 
 
 def shrink(ctx, action):
-    verdict = wait_nested(ctx, action, ctx.rsrc.UPDATE)
-    if verdict == build.WAIT:
+    if not nested_done(ctx, action, ctx.rsrc.UPDATE,
+                       'removing decommissioned nodes failed'):
         return later('shrink')
-    if verdict == build.STACK_FAILED:
-        raise exception.Error('removing decommissioned nodes failed: %s'
-                              % action_reason(ctx))
     return now('finish')
 
 
-def action_reason(ctx):
-    status = nested.stack_status(ctx.rsrc.context, ctx.rsrc.resource_id)
-    return status.reason if status else 'nested stack not found'
+def nested_done(ctx, action, expect, failure):
+    """Whether the nested stack has done ``expect``; raises ``failure``
+    with the stack's own reason when it failed."""
+    verdict, status = wait_nested(ctx, action, expect)
+    if verdict == build.STACK_FAILED:
+        raise exception.Error('%s: %s' % (failure, status.reason))
+    return verdict == build.DONE
 
 
 # -- check and resume --------------------------------------------------------
@@ -331,12 +334,9 @@ def health_phase(ctx, action):
 
 
 def resumed(ctx, action):
-    verdict = wait_nested(ctx, action, ctx.rsrc.RESUME)
-    if verdict == build.WAIT:
+    if not nested_done(ctx, action, ctx.rsrc.RESUME,
+                       'resuming the servers failed'):
         return later('resumed')
-    if verdict == build.STACK_FAILED:
-        raise exception.Error('resuming the servers failed: %s'
-                              % action_reason(ctx))
     info = ctx.info()
     return start_steps(ctx, action,
                        ctx.plugin.create_steps(info) if info.nodes else [],
