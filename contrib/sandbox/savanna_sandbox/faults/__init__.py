@@ -34,6 +34,7 @@ from savanna_sandbox.faults.checks import check_others_active
 from savanna_sandbox.faults.checks import heal_to_active
 from savanna_sandbox.faults.checks import require_created
 from savanna_sandbox.faults.checks import require_partially_active
+from savanna_sandbox.faults.checks import require_stack
 from savanna_sandbox.faults.checks import victims
 from savanna_sandbox.faults.harness import find
 from savanna_sandbox.faults.harness import format_row
@@ -62,5 +63,5 @@ __all__ = ['ADMIN_URL', 'PROVEN_ELSEWHERE', 'RESOURCE', 'Run', 'SCENARIOS',
            'check_failed_exactly', 'check_others_active', 'ci_rows',
            'cluster_template', 'daemon_pid', 'find', 'format_row',
            'heal_to_active', 'host_file', 'inventory_ids', 'main',
-           'require_created', 'require_partially_active', 'run_scenario',
-           'scenario', 'servers', 'victims']
+           'require_created', 'require_partially_active', 'require_stack',
+           'run_scenario', 'scenario', 'servers', 'victims']

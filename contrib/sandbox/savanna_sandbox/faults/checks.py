@@ -18,12 +18,17 @@ def victims(workers, fraction, seed):
     return sorted(random.Random(seed).sample(range(workers), k))
 
 
+def require_stack(run, st, status, what):
+    """The stack ``st`` is ``status``; else the row stops there: ``what``,
+    the stack's status and the resource's reason."""
+    run.require(st.stack_status == status,
+                '%s: %s %s' % (what, st.stack_status,
+                               run.resource().resource_status_reason))
+
+
 def require_created(run, st):
-    """The create completed; else the row stops there, with the resource's
-    reason."""
-    run.require(st.stack_status == 'CREATE_COMPLETE',
-                'create: %s %s' % (st.stack_status,
-                                   run.resource().resource_status_reason))
+    """The create completed; else the row stops there."""
+    require_stack(run, st, 'CREATE_COMPLETE', 'create')
 
 
 def require_partially_active(run, st):
@@ -89,9 +94,7 @@ def heal_to_active(run, failed):
     st = run.update()
     run.note('heal %.0fs' % (time.time() - t0))
     md = run.metadata()
-    run.require(st.stack_status == 'UPDATE_COMPLETE',
-                'heal: %s %s' % (st.stack_status,
-                                 run.resource().resource_status_reason))
+    require_stack(run, st, 'UPDATE_COMPLETE', 'heal')
     run.check(md.get('status') == 'ACTIVE',
               'after heal %s' % md.get('summary'))
     after = {n: s['id'] for n, s in run.servers().items()}

@@ -61,6 +61,11 @@ class ComputeBase(wsgi.ServiceApp):
         self.microversion(req)
         return {'version': self._version_doc(req)}
 
+    def _ref(self, req, kind, rec):
+        """A record as a list shows it: id, name and links."""
+        return {'id': rec['id'], 'name': rec['name'],
+                'links': self._link(req, kind, rec['id'])}
+
     def _link(self, req, kind, ident):
         href = '%s/v2.1/%s/%s' % (req.host_url, kind, ident)
         return [{'rel': 'self', 'href': href},

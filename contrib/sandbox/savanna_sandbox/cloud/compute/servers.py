@@ -12,8 +12,7 @@ class Servers(ports.Ports):
     """GET/PUT/DELETE of servers, and their views."""
 
     def _server_view(self, req, rec, detailed=True):
-        view = {'id': rec['id'], 'name': rec['name'],
-                'links': self._link(req, 'servers', rec['id'])}
+        view = self._ref(req, 'servers', rec)
         if not detailed:
             return view
         version = self.microversion(req)

@@ -120,9 +120,7 @@ def engine_killed(run):
               'after restart: %s' % status)
     st = run.update()
     md = run.metadata()
-    run.require(st.stack_status == 'UPDATE_COMPLETE',
-                'update after restart: %s %s' % (
-                    st.stack_status, run.resource().resource_status_reason))
+    checks.require_stack(run, st, 'UPDATE_COMPLETE', 'update after restart')
     run.check(md.get('status') == 'ACTIVE',
               'after update %s' % md.get('summary'))
     run.check(len([s for s in run.servers().values()

@@ -25,9 +25,7 @@ def scale_down_failed(run):
     run.reset_faults()
     st = run.update(templates.cluster_template(run.name, 3, 3), existing=False)
     md = run.metadata()
-    run.require(st.stack_status == 'UPDATE_COMPLETE',
-                'update: %s %s' % (st.stack_status,
-                                   run.resource().resource_status_reason))
+    checks.require_stack(run, st, 'UPDATE_COMPLETE', 'update')
     after = {n: s['id'] for n, s in run.servers().items()}
     run.check(md.get('status') == 'ACTIVE', 'status %s' % md.get('summary'))
     run.check(after == before, 'servers %s -> %s' % (sorted(before),
