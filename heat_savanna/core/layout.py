@@ -225,29 +225,6 @@ class Layout(object):
     def _group_name(name):
         return name.rsplit('-', 1)[0]
 
-    def replace(self, failed):
-        """Drop the named nodes and add as many new ones in their groups."""
-        failed = set(failed)
-        groups, added, removed = [], [], []
-        for group in self._groups:
-            live = [n for n in group.nodes if n not in failed]
-            gone = [n for n in group.nodes if n in failed]
-            next_index = group.next_index
-            for _ in gone:
-                name = node_name(group.name, next_index)
-                next_index += 1
-                live.append(name)
-                added.append(name)
-            removed.extend(gone)
-            groups.append(GroupLayout(group.name, tuple(live), next_index))
-        sets = list(self._sets)
-        for group in self._groups:
-            sets += _chunk(group.name, [n for n in added
-                                        if self._group_name(n) == group.name],
-                           DEFAULT_SET_SIZE)
-        return LayoutChange(Layout(groups, self._retired, sets),
-                            tuple(added), tuple(removed))
-
     def with_nodes(self, nodes, sets_from=None):
         """This layout plus ``[(group, name), ...]`` (e.g. nodes kept until
         they are decommissioned). Indices stay sorted; next_index never

@@ -57,9 +57,9 @@ TRANSPORTS = (SSH_TRANSPORT, AGENT_TRANSPORT) = ('ssh', 'heat-agent')
 DEFAULT_VOLUME_SIZE = 10
 DEFAULT_CLUSTER_NAME = 'cluster'
 
-# The limits the resource's Heat schema declares (resources/cluster.py); a
-# test holds the two equal, so `heat-savanna validate` without the schema
-# and the engine cannot drift apart.
+# The limits of a cluster definition, declared here only: the resource's
+# Heat schema (resources/cluster.py) reads them, and validation.py checks
+# them for `heat-savanna validate`, which runs without the schema.
 NAME_PATTERN = r'^[a-zA-Z][a-zA-Z0-9-]*$'     # cluster and group names
 NAME_MAX = 40
 SSH_USER_MAX = 32

@@ -31,6 +31,7 @@ Pure: no Heat import, no I/O.
 import math
 
 from heat_savanna.core import layout as layout_mod
+from heat_savanna.core import model
 
 HOT_VERSION = '2021-04-16'
 
@@ -65,7 +66,9 @@ DEPLOYMENT_KEYS = (DEP_SCRIPT, DEP_ROUND) = ('script', 'round')
 #: both only need heat-api and Keystone (no heat-api-cfn, no Swift)
 SOFTWARE_CONFIG_TRANSPORT = 'POLL_SERVER_HEAT'
 SIGNAL_TRANSPORT = 'HEAT_SIGNAL'
-AGENT = 'heat-agent'
+#: the agent transport's name, for the node set's schema (declared once,
+#: in the model)
+AGENT = model.AGENT_TRANSPORT
 
 #: server and volume metadata (and, as ``key=value`` words, port
 #: descriptions: a port has no metadata) naming the node set's stack (the
@@ -187,7 +190,7 @@ def per_node_resources(group, agent=False):
 
 
 def _agent(spec):
-    return getattr(spec, 'transport', None) == AGENT
+    return getattr(spec, 'transport', None) == model.AGENT_TRANSPORT
 
 
 def shared_resources(spec):
@@ -282,7 +285,7 @@ def node_set_properties(spec, group, nodes, key_name, security_group,
     if key_name is None:
         del props[NS_KEY_NAME]
     if _agent(spec):
-        props[NS_TRANSPORT] = AGENT
+        props[NS_TRANSPORT] = model.AGENT_TRANSPORT
         mine = {n: dict(d) for n, d in (deployments or {}).items()
                 if n in nodes}
         if mine:
@@ -340,7 +343,7 @@ def _node_resources(props, node, resources, outputs, owner=None):
         server['availability_zone'] = props[NS_AVAILABILITY_ZONE]
     if props.get(NS_SERVER_GROUP):
         server['scheduler_hints'] = {'group': props[NS_SERVER_GROUP]}
-    if props.get(NS_TRANSPORT) == AGENT:
+    if props.get(NS_TRANSPORT) == model.AGENT_TRANSPORT:
         # cloud-init hands the agent its first metadata (with the
         # credentials of the server's own stack user) from the user data;
         # then os-collect-config polls Heat's API for the deployments

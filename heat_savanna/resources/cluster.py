@@ -92,9 +92,9 @@ class SavannaCluster(progress.ProgressMixin,
               'Letters, digits and "-" only, starting with a letter.'),
             required=True,
             constraints=[
-                constraints.Length(min=1, max=40),
+                constraints.Length(min=1, max=model.NAME_MAX),
                 constraints.AllowedPattern(
-                    r'^[a-zA-Z][a-zA-Z0-9-]*$',
+                    model.NAME_PATTERN,
                     _('must start with a letter and contain only letters, '
                       'digits and "-"')),
             ]),
@@ -111,7 +111,8 @@ class SavannaCluster(progress.ProgressMixin,
               'a number (e.g. "9") or a percentage of count rounded up '
               '(e.g. "90%"). Defaults to count: every node must be active.'),
             constraints=[constraints.AllowedPattern(
-                r'^[0-9]+%?$', _('a whole number or a percentage like 90%'))],
+                model.MIN_ACTIVE_PATTERN,
+                _('a whole number or a percentage like 90%'))],
             update_allowed=True),
         NG_FLAVOR: properties.Schema(
             properties.Schema.STRING,
@@ -134,12 +135,13 @@ class SavannaCluster(progress.ProgressMixin,
             properties.Schema.INTEGER,
             _('Number of Cinder volumes attached to each node.'),
             default=0,
-            constraints=[constraints.Range(min=0, max=16)]),
+            constraints=[constraints.Range(
+                min=0, max=model.VOLUMES_PER_NODE_MAX)]),
         NG_VOLUME_SIZE: properties.Schema(
             properties.Schema.INTEGER,
             _('Size of each volume in GB.'),
-            default=10,
-            constraints=[constraints.Range(min=1)]),
+            default=model.DEFAULT_VOLUME_SIZE,
+            constraints=[constraints.Range(min=model.VOLUME_SIZE_MIN)]),
         NG_VOLUME_TYPE: properties.Schema(
             properties.Schema.STRING,
             _('Cinder volume type of the volumes.'),
@@ -191,9 +193,9 @@ class SavannaCluster(progress.ProgressMixin,
             _('Cluster name, used in server names; defaults to the '
               'resource name.'),
             constraints=[
-                constraints.Length(min=1, max=40),
+                constraints.Length(min=1, max=model.NAME_MAX),
                 constraints.AllowedPattern(
-                    r'^[a-zA-Z][a-zA-Z0-9-]*$',
+                    model.NAME_PATTERN,
                     _('must start with a letter and contain only letters, '
                       'digits and "-"')),
             ]),
@@ -228,7 +230,8 @@ class SavannaCluster(progress.ProgressMixin,
             properties.Schema.STRING,
             _('Login user of the image. Defaults to the image property '
               'os_admin_user, else "ubuntu".'),
-            constraints=[constraints.Length(min=1, max=32)]),
+            constraints=[constraints.Length(min=1,
+                                            max=model.SSH_USER_MAX)]),
         MANAGEMENT_NETWORK: properties.Schema(
             properties.Schema.STRING,
             _('Neutron network the nodes are plugged into; the engine must '
@@ -261,7 +264,7 @@ class SavannaCluster(progress.ProgressMixin,
             _('Server group policy of the anti-affinity group: hard '
               '"anti-affinity" fails a boot when no host is left, '
               '"soft-anti-affinity" spreads as well as it can.'),
-            default='anti-affinity',
+            default=model.HARD_ANTI_AFFINITY,
             constraints=[constraints.AllowedValues(
                 list(model.ANTI_AFFINITY_POLICIES))]),
         CLUSTER_CONFIGS: properties.Schema(

@@ -107,16 +107,6 @@ def test_new_group_starts_at_zero():
     assert change.added == ('edge-0', 'edge-1')
 
 
-def test_replace_failed_nodes():
-    lay = Layout.initial(spec(3))
-    change = lay.replace(['worker-0', 'master-0'])
-    assert change.removed == ('master-0', 'worker-0')
-    assert change.added == ('master-1', 'worker-3')
-    assert change.new_layout.nodes() == [
-        ('master', 'master-1'), ('worker', 'worker-1'),
-        ('worker', 'worker-2'), ('worker', 'worker-3')]
-
-
 def test_with_nodes_keeps_leaving_nodes_until_decommissioned():
     lay = Layout.initial(spec(4))
     change = lay.resize(spec(2))
