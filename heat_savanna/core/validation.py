@@ -275,9 +275,11 @@ def validate_cluster(spec, plugin, layout=None,
                      node_set_size=layout_mod.DEFAULT_SET_SIZE):
     """Every ValidationError of a parsed ClusterSpec for ``plugin``.
 
-    Generic rules first, then ``plugin.validate(spec)`` when the version is
-    one the plugin offers. A plugin error on a path a generic rule already
-    reported is dropped (one message per mistake).
+    The cluster rules first (names, counts, the plugin's version, and
+    which processes and config sections it knows), then
+    ``plugin.validate(spec)`` when the version is one the plugin offers:
+    the plugin checks only its own rules (its topology, its config keys),
+    so every mistake is reported once.
 
     :param plugin: the ProvisioningPlugin, or None when there is none
         (only the rules that need no plugin run).
@@ -315,18 +317,14 @@ def validate_cluster(spec, plugin, layout=None,
                     errors)
     _check_removal_candidates(spec, layout, errors)
     _check_alarm_action(spec, errors)
-    if processes is None:
-        return errors
-    reported = {e.path for e in errors}
+    if processes is None or not spec.node_groups:
+        return errors   # no plugin to ask, or no topology to check
     try:
-        extra = plugin.validate(spec) or []
+        errors += plugin.validate(spec) or []
     except Exception as exc:   # a plugin bug: report, do not crash Heat
-        extra = [ValidationError(
+        errors.append(ValidationError(
             model.PLUGIN_NAME, 'the %s plugin could not validate the '
-            'cluster: %s' % (spec.plugin_name, type(exc).__name__))]
-    for error in extra:
-        if error.path not in reported and error not in errors:
-            errors.append(error)
+            'cluster: %s' % (spec.plugin_name, type(exc).__name__)))
     return errors
 
 

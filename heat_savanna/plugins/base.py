@@ -83,11 +83,12 @@ class ClusterInfo:
     def nodes_with(self, process):
         return [n for n in self.nodes if process in n.processes]
 
-    def node_named(self, name):
-        for n in self.nodes:
-            if n.name == name:
-                return n
-        raise KeyError(name)
+    def node_running(self, process):
+        """The node running ``process`` (the first, for a process that may
+        run on several), or None: how a plugin finds its master, namenode
+        or resourcemanager."""
+        nodes = self.nodes_with(process)
+        return nodes[0] if nodes else None
 
 
 class ClusterSpecView(typing.Protocol):
@@ -103,6 +104,11 @@ class ClusterSpecView(typing.Protocol):
     node_groups: tuple   # each: .name, .count, .min_active, .node_processes,
     #                      .node_configs, .volumes_per_node
 
+
+#: exit statuses of a shell that could not run a command at all (126: not
+#: executable, 127: not found): a probe exiting so is final, not "not ready
+#: yet", whichever transport runs it (retrying cannot help)
+CANNOT_RUN = (126, 127)
 
 #: placeholder for the node's mark (see :class:`NodeWork`) among the
 #: arguments of a probe built with ``utils.judge_command``
@@ -327,6 +333,87 @@ class ProvisioningPlugin(metaclass=abc.ABCMeta):
         """How the master runs one execution of ``job`` (a
         :class:`JobSpec`): a :class:`JobCommand`. Pure: no I/O."""
         raise NotImplementedError('plugin %s runs no jobs' % self.name)
+
+
+class PackagedPlugin(ProvisioningPlugin):
+    """A plugin laid out as the package split of this module's doc: every
+    call goes to the module that does it. A subclass names its modules
+    and mandatory processes, and adds only what differs (the ports of its
+    services, its endpoints).
+
+    The modules: ``catalog`` (``VERSIONS``, ``PROCESSES``, ``CATALOG``,
+    ``catalog_for``), ``validation`` (``validate``, ``validate_scaling``),
+    ``start`` (``create_steps``, ``health_steps``), ``scaling``
+    (``scale_up_steps``, ``membership_steps``, ``decommission_steps``),
+    ``reconfigure`` (``reconfigure_steps``) and ``jobs`` (``JOB_TYPES``,
+    ``job_command``).
+    """
+
+    catalog = validation = start = scaling = reconfigure = jobs = None
+    #: processes the cluster cannot live without
+    mandatory_processes = ()
+
+    def get_versions(self):
+        return list(self.catalog.VERSIONS)
+
+    def get_node_processes(self, version):
+        return {k: list(v) for k, v in self.catalog.PROCESSES.items()}
+
+    def get_mandatory_processes(self, version):
+        return list(self.mandatory_processes)
+
+    def get_config_catalog(self, version):
+        return self.catalog.catalog_for(version)
+
+    def validate(self, cluster):
+        try:
+            return self.validation.validate(cluster)
+        except Exception as exc:  # noqa: bad input must not crash validate
+            return [exceptions.ValidationError(
+                '', 'invalid cluster definition: %s' % exc)]
+
+    def validate_scaling(self, cluster, new_counts):
+        return self.validation.validate_scaling(cluster, new_counts)
+
+    def get_ports(self, cluster):
+        """The ports the configuration names (see ``ConfigCatalog.ports``),
+        then :meth:`service_ports`."""
+        configured = [PortRule(port, public=opens == 'public',
+                               description=label)
+                      for port, opens, label in
+                      self.catalog.CATALOG.ports(cluster)]
+        return configured + self.service_ports(cluster)
+
+    def service_ports(self, cluster):
+        """:class:`PortRule` of the ports no configuration key names (fixed
+        or ephemeral ones of the processes ``cluster`` runs)."""
+        return []
+
+    def create_steps(self, cluster_info):
+        return self.start.create_steps(cluster_info)
+
+    def scale_up_steps(self, cluster_info, new_nodes):
+        return self.scaling.scale_up_steps(cluster_info, new_nodes)
+
+    def reconfigure_steps(self, cluster_info, nodes, restarts):
+        return self.reconfigure.reconfigure_steps(cluster_info, nodes,
+                                                  restarts)
+
+    def membership_steps(self, cluster_info):
+        return self.scaling.membership_steps(cluster_info)
+
+    def decommission_steps(self, cluster_info, leaving_nodes):
+        return self.scaling.decommission_steps(cluster_info, leaving_nodes)
+
+    def health_steps(self, cluster_info):
+        return self.start.health_steps(cluster_info)
+
+    @property
+    def job_types(self):
+        return self.jobs.JOB_TYPES
+
+    def job_command(self, cluster_info, job):
+        return self.jobs.job_command(cluster_info, job)
 
 
 #: job types a plugin may offer: ``spark`` (spark-submit of a jar or a

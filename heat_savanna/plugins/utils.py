@@ -15,11 +15,9 @@ import shlex
 from heat_savanna.common import exceptions
 from heat_savanna.common.exceptions import ValidationError
 from heat_savanna.plugins import base
+from heat_savanna.plugins import catalog
 
-#: exit statuses of a shell that could not run the command at all (126:
-#: not executable, 127: not found): retrying cannot help
-CANNOT_RUN = (126, 127)
-_ENV_NAME = re.compile(r'^[A-Za-z_][A-Za-z0-9_]*$')
+_ENV_NAME = re.compile(catalog.ENV_NAME)
 
 
 # -- reading a definition ---------------------------------------------------
@@ -46,30 +44,6 @@ def groups_with(cluster, process):
 
 
 # -- checks shared by the plugins -------------------------------------------
-def check_version(cluster, versions, framework):
-    version = getattr(cluster, 'plugin_version', None)
-    if version in versions:
-        return []
-    return [ValidationError(
-        'plugin_version', '%s version %r is not supported'
-        % (framework, version), 'supported: %s' % ', '.join(versions))]
-
-
-def check_processes(cluster, known, framework):
-    """One error per node group naming processes the plugin does not know.
-    """
-    errors = []
-    for i, group in enumerate(node_groups(cluster)):
-        unknown = [p for p in processes_of(group) if p not in known]
-        if unknown:
-            errors.append(ValidationError(
-                'node_groups[%d].node_processes' % i,
-                'unknown %s process(es): %s'
-                % (framework, ', '.join(map(str, unknown))),
-                'valid processes: %s' % ', '.join(sorted(known))))
-    return errors
-
-
 def check_exactly_one(cluster, process, label, count_hint):
     """``process`` must run on exactly one node: in one group of count 1.
     ``label`` names it in messages ("the HDFS namenode")."""
@@ -104,38 +78,6 @@ def check_at_most_one(cluster, process, label):
         index, 'node_processes' if len(found) > 1 else 'count')
     return [ValidationError(where, 'more than one %s' % label,
                             'run "%s" on at most one node' % process)]
-
-
-def check_anti_affinity(cluster, known):
-    """Every ``anti_affinity`` entry names a process some group runs."""
-    errors = []
-    for k, name in enumerate(getattr(cluster, 'anti_affinity', ()) or ()):
-        if name not in known:
-            errors.append(ValidationError(
-                'anti_affinity[%d]' % k, 'unknown process %r' % (name,),
-                'valid processes: %s' % ', '.join(sorted(known))))
-        elif not groups_with(cluster, name):
-            errors.append(ValidationError(
-                'anti_affinity[%d]' % k, 'no node group runs %r' % name,
-                'name a process some node group runs'))
-    return errors
-
-
-def never_raise(validate, cluster, *args):
-    """``validate(cluster, *args)``, turning an unexpected exception on
-    strange input into one error: validation reports, it never raises."""
-    try:
-        return validate(cluster, *args)
-    except Exception as exc:  # noqa: bad input must not crash validate
-        return [ValidationError('', 'invalid cluster definition: %s'
-                                % exc)]
-
-
-def port_rules(catalog, cluster):
-    """:class:`~heat_savanna.plugins.base.PortRule` of every port the
-    cluster's configuration opens (see ``ConfigCatalog.ports``)."""
-    return [base.PortRule(port, public=opens == 'public', description=label)
-            for port, opens, label in catalog.ports(cluster)]
 
 
 # -- files ------------------------------------------------------------------
@@ -185,7 +127,7 @@ def probe(remote, command, **kwargs):
     that says the command cannot run at all (126, 127) raises
     RemoteCommandFailed, which the step runner treats as final."""
     result = remote.run(command, check=False, **kwargs)
-    if result.exit_code in CANNOT_RUN:
+    if result.exit_code in base.CANNOT_RUN:
         raise exceptions.RemoteCommandFailed(
             getattr(remote, 'node_name', '?'), command, result.exit_code,
             (result.stderr or result.stdout or '').strip()[-200:])

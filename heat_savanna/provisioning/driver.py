@@ -95,9 +95,6 @@ class StepRunner(object):
         further step runs.
     """
 
-    #: exit statuses of a shell that could not run the command at all
-    CANNOT_RUN = (126, 127)
-
     def __init__(self, steps, remote_for, pool_size=16,
                  clock=time.monotonic, secrets=(), should_stop=None):
         self.steps = list(steps)
@@ -202,7 +199,7 @@ class StepRunner(object):
         try:
             result = step.check(self.remote_for)
         except exceptions.RemoteCommandFailed as exc:
-            if exc.exit_code not in self.CANNOT_RUN:
+            if exc.exit_code not in plugin_base.CANNOT_RUN:
                 result = (False, describe_error(exc))
             else:
                 self._cannot_run(step, exc)

@@ -30,13 +30,8 @@ def settings(cluster_info, node=None):
         node.node_configs if node is not None else None)
 
 
-def master_node(cluster_info):
-    masters = cluster_info.nodes_with('master')
-    return masters[0] if masters else None
-
-
 def master_url(cluster_info):
-    master = master_node(cluster_info)
+    master = cluster_info.node_running('master')
     if master is None:
         return None
     port = settings(cluster_info, master)['general']['master_port']
@@ -44,7 +39,7 @@ def master_url(cluster_info):
 
 
 def master_json_url(cluster_info):
-    master = master_node(cluster_info)
+    master = cluster_info.node_running('master')
     port = settings(cluster_info, master)['general']['master_webui_port']
     return 'http://%s:%s/json/' % (master.internal_ip, port)
 
@@ -67,7 +62,7 @@ def spark_env(cluster_info, node):
     """spark-env.sh for ``node``."""
     s = settings(cluster_info, node)
     g = s['general']
-    master = master_node(cluster_info)
+    master = cluster_info.node_running('master')
     env = [
         ('SPARK_HOME', g['spark_home']),
         ('SPARK_CONF_DIR', g['conf_dir']),

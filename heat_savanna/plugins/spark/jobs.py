@@ -22,7 +22,7 @@ WORK_ROOT = '/var/lib/spark/jobs'
 
 def environment(cluster_info):
     """``(name, value)`` pairs every job command gets."""
-    g = config.settings(cluster_info, config.master_node(cluster_info))[
+    g = config.settings(cluster_info, cluster_info.node_running('master'))[
         'general']
     env = [('SPARK_HOME', g['spark_home']),
            ('SPARK_CONF_DIR', g['conf_dir'])]
@@ -33,7 +33,7 @@ def environment(cluster_info):
 
 def submit_argv(cluster_info, job):
     """``spark-submit`` argv (unquoted) for a ``spark`` job."""
-    g = config.settings(cluster_info, config.master_node(cluster_info))[
+    g = config.settings(cluster_info, cluster_info.node_running('master'))[
         'general']
     argv = ['%s/bin/spark-submit' % g['spark_home'],
             '--master', config.master_url(cluster_info),
@@ -46,7 +46,7 @@ def submit_argv(cluster_info, job):
 
 
 def job_command(cluster_info, job):
-    if config.master_node(cluster_info) is None:
+    if cluster_info.node_running('master') is None:
         raise ValueError('the cluster has no live Spark master')
     env = environment(cluster_info)
     if job.job_type == base.JOB_SPARK:

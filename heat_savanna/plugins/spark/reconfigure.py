@@ -54,7 +54,7 @@ def workers_restarted_check(cluster_info, workers, restarted_at,
                             deadline_seconds):
     """Every restarted worker has an ALIVE registration at the master made
     after its restart (not the old one)."""
-    master = config.master_node(cluster_info)
+    master = cluster_info.node_running('master')
     first = []
 
     def check(remotes):

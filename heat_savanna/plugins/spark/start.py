@@ -78,7 +78,7 @@ def master_status_command(cluster_info):
 
 
 def read_master_status(remote, cluster_info):
-    master = config.master_node(cluster_info)
+    master = cluster_info.node_running('master')
     result = utils.probe(remote, master_status_command(cluster_info),
                          timeout=15)
     if result.exit_code != 0:
@@ -122,10 +122,6 @@ def check_image_step(cluster_info, nodes):
 
 
 # -- steps ------------------------------------------------------------------
-def _conf():
-    return savanna_config.CONF.savanna
-
-
 def configure_work(cluster_info, files=config.node_files):
     """Work writing the directories (and preparing the volumes) and the
     files of each node, in one root session."""
@@ -156,7 +152,7 @@ def command_work(cluster_info, make_command, timeout=120):
 
 
 def master_alive_check(cluster_info):
-    master = config.master_node(cluster_info)
+    master = cluster_info.node_running('master')
 
     def check(remotes):
         page, error = read_master_status(remotes(master), cluster_info)
@@ -182,7 +178,7 @@ def workers_alive_check(cluster_info, workers, deadline_seconds,
     (``want_alive=False``: none is ALIVE any more). Not done yet, it names
     the nodes still awaited; after ``deadline_seconds`` it returns done
     and names the laggards as failed."""
-    master = config.master_node(cluster_info)
+    master = cluster_info.node_running('master')
     first = []
     all_workers = workers
 
@@ -235,7 +231,7 @@ def worker_probe(cluster_info, judge=status.worker_alive, *extra):
 def wait_workers_step(cluster_info, name, workers, started=None):
     """Wait until ``workers`` (those ``started``) are ALIVE at the
     master."""
-    conf = _conf()
+    conf = savanna_config.CONF.savanna
     ready = conf.service_start_timeout
     return base.Step(name, nodes=tuple(workers),
                      check=workers_alive_check(cluster_info, tuple(workers),
@@ -253,8 +249,8 @@ def start_workers_step(cluster_info, name, workers, started):
 
 def master_steps(cluster_info):
     """Start the master (if not running) and wait until it is ALIVE."""
-    conf = _conf()
-    master = config.master_node(cluster_info)
+    conf = savanna_config.CONF.savanna
+    master = cluster_info.node_running('master')
     return [
         base.Step('start Spark master', nodes=(master,),
                   work=command_work(cluster_info, master_command)),
@@ -319,7 +315,7 @@ def status_work(cluster_info, cls, alive_judge=False):
 
 
 def health_steps(cluster_info):
-    master = config.master_node(cluster_info)
+    master = cluster_info.node_running('master')
     workers = tuple(cluster_info.nodes_with('worker'))
     history = tuple(cluster_info.nodes_with('historyserver'))
     steps = []

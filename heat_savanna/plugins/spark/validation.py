@@ -9,16 +9,12 @@ from heat_savanna.common.exceptions import ValidationError
 from heat_savanna.plugins.spark import catalog
 from heat_savanna.plugins import utils
 
-VERSIONS = catalog.VERSIONS
-PROCESSES = catalog.PROCESSES
-ALL_PROCESSES = frozenset(p for ps in PROCESSES.values() for p in ps)
-
 
 def validate(cluster):
-    """All ValidationErrors of a ClusterSpecView for the Spark plugin."""
-    errors = utils.check_version(cluster, VERSIONS, 'Spark')
-    errors += utils.check_processes(cluster, ALL_PROCESSES, 'Spark')
-    errors += catalog.CATALOG.check_cluster(cluster)
+    """The Spark plugin's own ValidationErrors of a ClusterSpecView: its
+    topology and its config keys (the version, the processes, the config
+    sections and anti_affinity are the core's cluster rules)."""
+    errors = catalog.CATALOG.check_cluster(cluster)
     errors += utils.check_exactly_one(
         cluster, 'master', 'the Spark master',
         'set count: 1 and put workers in another group')
@@ -30,7 +26,6 @@ def validate(cluster):
             'count >= 1'))
     errors += utils.check_at_most_one(cluster, 'historyserver',
                                       'Spark history server')
-    errors += utils.check_anti_affinity(cluster, ALL_PROCESSES)
     return errors
 
 

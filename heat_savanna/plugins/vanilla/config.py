@@ -33,11 +33,6 @@ def settings(cluster_info, node=None):
         node.node_configs if node is not None else None)
 
 
-def the(cluster_info, process):
-    nodes = cluster_info.nodes_with(process)
-    return nodes[0] if nodes else None
-
-
 def conf_path(cluster_info, name, node=None):
     return '%s/%s' % (settings(cluster_info, node)['general']['conf_dir'],
                       name)
@@ -101,7 +96,7 @@ def data_dirs(cluster_info, node):
 
 def core_site(cluster_info, node):
     s = settings(cluster_info, node)
-    nn = the(cluster_info, 'namenode')
+    nn = cluster_info.node_running('namenode')
     props = {
         'fs.defaultFS': 'hdfs://%s:%s' % (nn.name if nn else 'localhost',
                                           s['HDFS']['dfs.namenode.rpc-port']),
@@ -117,8 +112,8 @@ def core_site(cluster_info, node):
 def hdfs_site(cluster_info, node):
     s = settings(cluster_info, node)
     data = s['general']['data_dir']
-    nn = the(cluster_info, 'namenode')
-    snn = the(cluster_info, 'secondarynamenode')
+    nn = cluster_info.node_running('namenode')
+    snn = cluster_info.node_running('secondarynamenode')
     datanodes = len(cluster_info.nodes_with('datanode'))
     hdfs = s['HDFS']
     props = {
@@ -152,7 +147,7 @@ def hdfs_site(cluster_info, node):
 
 def yarn_site(cluster_info, node):
     s = settings(cluster_info, node)
-    rm = the(cluster_info, 'resourcemanager')
+    rm = cluster_info.node_running('resourcemanager')
     data, logs = s['general']['data_dir'], s['general']['log_dir']
     props = {
         'yarn.resourcemanager.hostname': rm.name if rm else '0.0.0.0',
@@ -169,7 +164,7 @@ def yarn_site(cluster_info, node):
             'HADOOP_CONF_DIR,CLASSPATH_PREPEND_DISTCACHE,'
             'HADOOP_YARN_HOME,HADOOP_HOME,PATH,LANG,TZ,HADOOP_MAPRED_HOME',
     }
-    hs = the(cluster_info, 'historyserver')
+    hs = cluster_info.node_running('historyserver')
     if hs is not None:
         props['yarn.log.server.url'] = 'http://%s:19888/jobhistory/logs' \
             % hs.name
@@ -186,7 +181,7 @@ def mapred_site(cluster_info, node):
         'mapreduce.map.env': env,
         'mapreduce.reduce.env': env,
     }
-    hs = the(cluster_info, 'historyserver')
+    hs = cluster_info.node_running('historyserver')
     if hs is not None:
         props.update({
             'mapreduce.jobhistory.address': '%s:10020' % hs.name,

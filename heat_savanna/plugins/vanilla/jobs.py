@@ -19,8 +19,8 @@ JOB_TYPES = (base.JOB_MAPREDUCE, base.JOB_SHELL)
 
 
 def _general(cluster_info):
-    master = config.the(cluster_info, 'resourcemanager') or \
-        config.the(cluster_info, 'namenode')
+    master = cluster_info.node_running('resourcemanager') or \
+        cluster_info.node_running('namenode')
     return config.settings(cluster_info, master)['general']
 
 

@@ -13,37 +13,27 @@ from heat_savanna.plugins.vanilla import start
 from heat_savanna.plugins.vanilla import validation
 
 
-class VanillaPlugin(base.ProvisioningPlugin):
+class VanillaPlugin(base.PackagedPlugin):
     """Apache Hadoop 3: HDFS, YARN and the MapReduce history server."""
 
     name = 'vanilla'
     title = 'Vanilla Apache Hadoop (HDFS, YARN, MapReduce)'
 
-    def get_versions(self):
-        return list(validation.VERSIONS)
+    catalog = catalog
+    validation = validation
+    start = start
+    scaling = scaling
+    reconfigure = reconfigure
+    jobs = jobs
+    mandatory_processes = ('namenode', 'resourcemanager')
 
-    def get_node_processes(self, version):
-        return {k: list(v) for k, v in validation.PROCESSES.items()}
-
-    def get_mandatory_processes(self, version):
-        return ['namenode', 'resourcemanager']
-
-    def get_config_catalog(self, version):
-        return catalog.catalog_for(version)
-
-    def validate(self, cluster):
-        return utils.never_raise(validation.validate, cluster)
-
-    def validate_scaling(self, cluster, new_counts):
-        return validation.validate_scaling(cluster, new_counts)
-
-    def get_ports(self, cluster):
-        """The configured ports (namenode RPC and web UI, any *.address or
-        *.port property), then the fixed ones of the processes run."""
+    def service_ports(self, cluster):
+        """The fixed ports of the processes run (the configured ones,
+        namenode RPC and web UI, any *.address or *.port property, come
+        first)."""
         def has(process):
             return bool(utils.groups_with(cluster, process))
-        rules = utils.port_rules(catalog.CATALOG, cluster)
-        rules += [
+        rules = [
             base.PortRule(9866, description='HDFS datanode data transfer'),
             base.PortRule(9867, description='HDFS datanode IPC'),
             base.PortRule(9864, description='HDFS datanode HTTP'),
@@ -81,40 +71,17 @@ class VanillaPlugin(base.ProvisioningPlugin):
 
     def get_endpoints(self, cluster_info):
         out = {}
-        nn = config.the(cluster_info, 'namenode')
+        nn = cluster_info.node_running('namenode')
         if nn is not None:
             s = config.settings(cluster_info, nn)['HDFS']
             out['hdfs'] = 'hdfs://%s:%s' % (nn.internal_ip,
                                             s['dfs.namenode.rpc-port'])
             out['namenode-ui'] = 'http://%s:%s' % (
                 nn.management_ip, s['dfs.namenode.http-port'])
-        rm = config.the(cluster_info, 'resourcemanager')
+        rm = cluster_info.node_running('resourcemanager')
         if rm is not None:
             out['resourcemanager-ui'] = 'http://%s:8088' % rm.management_ip
-        hs = config.the(cluster_info, 'historyserver')
+        hs = cluster_info.node_running('historyserver')
         if hs is not None:
             out['jobhistory-ui'] = 'http://%s:19888' % hs.management_ip
         return out
-
-    def create_steps(self, cluster_info):
-        return start.create_steps(cluster_info)
-
-    def scale_up_steps(self, cluster_info, new_nodes):
-        return scaling.scale_up_steps(cluster_info, new_nodes)
-
-    def reconfigure_steps(self, cluster_info, nodes, restarts):
-        return reconfigure.reconfigure_steps(cluster_info, nodes, restarts)
-
-    def membership_steps(self, cluster_info):
-        return scaling.membership_steps(cluster_info)
-
-    def decommission_steps(self, cluster_info, leaving_nodes):
-        return scaling.decommission_steps(cluster_info, leaving_nodes)
-
-    def health_steps(self, cluster_info):
-        return start.health_steps(cluster_info)
-
-    job_types = jobs.JOB_TYPES
-
-    def job_command(self, cluster_info, job):
-        return jobs.job_command(cluster_info, job)

@@ -25,7 +25,7 @@ from heat_savanna.plugins.vanilla import start
 def _masters(cluster_info):
     seen = {}
     for process in ('namenode', 'resourcemanager'):
-        node = config.the(cluster_info, process)
+        node = cluster_info.node_running(process)
         if node is not None:
             seen[node.name] = node
     return tuple(seen.values())
@@ -82,8 +82,8 @@ def membership_steps(cluster_info):
 
 
 def decommissioned_check(cluster_info, leaving):
-    nn = config.the(cluster_info, 'namenode')
-    rm = config.the(cluster_info, 'resourcemanager')
+    nn = cluster_info.node_running('namenode')
+    rm = cluster_info.node_running('resourcemanager')
     datanodes = [n for n in leaving if n.has('datanode')]
     nms = [n for n in leaving if n.has('nodemanager')]
 
@@ -123,7 +123,7 @@ def decommissioned_probe(cluster_info):
                                   'datanode_decommissioned')
     nodemanager = start.member_probe(cluster_info, 'nodemanager',
                                      'nodemanager_decommissioned')
-    has_rm = config.the(cluster_info, 'resourcemanager') is not None
+    has_rm = cluster_info.node_running('resourcemanager') is not None
 
     def probe(node):
         parts = []

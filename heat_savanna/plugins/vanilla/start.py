@@ -35,14 +35,14 @@ DAEMONS = {
 FORMATTED_MARKER = '.savanna-namenode-formatted'
 
 
-def _g(cluster_info, node=None):
+def _general_settings(cluster_info, node=None):
     return config.settings(cluster_info, node)['general']
 
 
 def hadoop(cluster_info, node, tool, args):
     """``tool`` (hdfs/yarn/mapred) command line with the cluster env;
     ``args`` is a constant of this module (never a template value)."""
-    g = _g(cluster_info, node)
+    g = _general_settings(cluster_info, node)
     q = shlex.quote
     return 'HADOOP_HOME=%s HADOOP_CONF_DIR=%s %s %s' % (
         q(g['hadoop_home']), q(g['conf_dir']),
@@ -51,7 +51,7 @@ def hadoop(cluster_info, node, tool, args):
 
 def as_hadoop_user(cluster_info, node, tool, args):
     """An admin command run as the Hadoop user (HDFS superuser)."""
-    user = _g(cluster_info, node)['hadoop_user']
+    user = _general_settings(cluster_info, node)['hadoop_user']
     return 'runuser -u %s -- env %s' % (
         shlex.quote(user), hadoop(cluster_info, node, tool, args))
 
@@ -71,7 +71,7 @@ def start_command(cluster_info, node, process):
 
 def configure_commands(cluster_info, node):
     """Shell run before the files are written: volumes, user, dirs."""
-    g = _g(cluster_info, node)
+    g = _general_settings(cluster_info, node)
     user = shlex.quote(g['hadoop_user'])
     dirs = config.data_dirs(cluster_info, node)
     owned = [d for d in dirs if d != g['conf_dir']]
@@ -86,7 +86,7 @@ def configure_commands(cluster_info, node):
 
 
 def format_command(cluster_info, node):
-    g = _g(cluster_info, node)
+    g = _general_settings(cluster_info, node)
     marker = shlex.quote('%s/%s' % (g['data_dir'], FORMATTED_MARKER))
     fmt = as_hadoop_user(cluster_info, node, 'hdfs',
                          'namenode -format -nonInteractive -clusterId %s'
@@ -127,7 +127,7 @@ def image_requirements(cluster_info, node):
     """What ``node``'s image must have: the hdfs/yarn/mapred launchers
     its processes need under hadoop_home, Hadoop's common jar of
     plugin_version, Java, and runuser (admin commands run through it)."""
-    g = _g(cluster_info, node)
+    g = _general_settings(cluster_info, node)
     home, q = g['hadoop_home'], shlex.quote
     tools = ['hdfs']
     if node.has('resourcemanager') or node.has('nodemanager'):
@@ -191,7 +191,7 @@ def start_work(cluster_info, processes):
 
 # -- readiness -------------------------------------------------------------
 def read_report(remote, cluster_info):
-    nn = config.the(cluster_info, 'namenode')
+    nn = cluster_info.node_running('namenode')
     result = utils.probe(remote, report_command(cluster_info, nn),
                          sudo=True, timeout=60)
     if result.exit_code != 0:
@@ -200,7 +200,7 @@ def read_report(remote, cluster_info):
 
 
 def read_node_list(remote, cluster_info):
-    rm = config.the(cluster_info, 'resourcemanager')
+    rm = cluster_info.node_running('resourcemanager')
     result = utils.probe(remote, node_list_command(cluster_info, rm),
                          sudo=True, timeout=60)
     if result.exit_code != 0:
@@ -210,7 +210,7 @@ def read_node_list(remote, cluster_info):
 
 def service_up_check(cluster_info, process):
     """The namenode / resourcemanager answers its admin command."""
-    node = config.the(cluster_info, process)
+    node = cluster_info.node_running(process)
     reader = read_report if process == 'namenode' else read_node_list
 
     def check(remotes):
@@ -228,15 +228,15 @@ def service_up_probe(cluster_info, process):
 
     def probe(node):
         return utils.succeeds_probe(make(
-            cluster_info, config.the(cluster_info, process)))
+            cluster_info, cluster_info.node_running(process)))
     return probe
 
 
 def member_probe(cluster_info, process, judge):
     """Probe: ``judge`` (a reports.datanode_* / nodemanager_* name) holds
     for the node in the namenode's report / resourcemanager's list."""
-    master = config.the(cluster_info, 'namenode' if process == 'datanode'
-                        else 'resourcemanager')
+    master = cluster_info.node_running(
+        'namenode' if process == 'datanode' else 'resourcemanager')
     if process == 'datanode':
         fetch, says = report_command, reports.report_says
     else:
@@ -255,8 +255,8 @@ def members_ready_check(cluster_info, process, nodes, deadline_seconds,
     given) is a live datanode / RUNNING nodemanager. Not done yet, it
     names the nodes still awaited; after ``deadline_seconds`` it returns
     done and names the missing ones failed."""
-    master = config.the(cluster_info, 'namenode' if process == 'datanode'
-                        else 'resourcemanager')
+    master = cluster_info.node_running(
+        'namenode' if process == 'datanode' else 'resourcemanager')
     first = []
     all_nodes = nodes
     ready = reports.datanode_ready if process == 'datanode' else \
@@ -289,7 +289,7 @@ def members_ready_check(cluster_info, process, nodes, deadline_seconds,
 def service_wait_step(cluster_info, process):
     conf = savanna_config.CONF.savanna
     return base.Step('wait for %s' % process,
-                     nodes=(config.the(cluster_info, process),),
+                     nodes=(cluster_info.node_running(process),),
                      check=service_up_check(cluster_info, process),
                      probe=service_up_probe(cluster_info, process),
                      timeout=conf.service_start_timeout,
@@ -312,10 +312,10 @@ def members_wait_step(cluster_info, process, nodes, started=None):
 def start_steps(cluster_info, members):
     """Steps from the namenode format to the history server; ``members``
     are the datanode/nodemanager nodes to start."""
-    nn = config.the(cluster_info, 'namenode')
-    snn = config.the(cluster_info, 'secondarynamenode')
-    rm = config.the(cluster_info, 'resourcemanager')
-    hs = config.the(cluster_info, 'historyserver')
+    nn = cluster_info.node_running('namenode')
+    snn = cluster_info.node_running('secondarynamenode')
+    rm = cluster_info.node_running('resourcemanager')
+    hs = cluster_info.node_running('historyserver')
     steps = [
         base.Step('format HDFS namenode', nodes=(nn,),
                   work=command_work(cluster_info, format_command)),
@@ -359,7 +359,7 @@ def member_start_steps(cluster_info, members):
     if datanodes:
         steps.append(members_wait_step(cluster_info, 'datanode', datanodes,
                                        started))
-    if nms and config.the(cluster_info, 'resourcemanager') is not None:
+    if nms and cluster_info.node_running('resourcemanager') is not None:
         steps.append(members_wait_step(cluster_info, 'nodemanager', nms,
                                        started))
     return steps
@@ -396,7 +396,7 @@ def health_steps(cluster_info):
     steps = [base.Step('check Hadoop daemons',
                        nodes=tuple(cluster_info.nodes), work=alive)]
     datanodes = tuple(cluster_info.nodes_with('datanode'))
-    if datanodes and config.the(cluster_info, 'namenode') is not None:
+    if datanodes and cluster_info.node_running('namenode') is not None:
         steps.append(base.Step(
             'check datanodes live', check=members_ready_check(
                 cluster_info, 'datanode', datanodes, 30),

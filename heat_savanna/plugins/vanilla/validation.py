@@ -5,16 +5,13 @@ namenode; at most one secondarynamenode, resourcemanager and
 historyserver; nodemanagers need a resourcemanager; at least one datanode
 and, when ``dfs.replication`` is set explicitly, at least that many
 datanodes (the default 3 is capped to the datanode count instead, so a
-small test cluster works); anti-affinity names known processes.
+small test cluster works).
 """
 
 from heat_savanna.common.exceptions import ValidationError
 from heat_savanna.plugins import utils
 from heat_savanna.plugins.vanilla import catalog
 
-VERSIONS = catalog.VERSIONS
-PROCESSES = catalog.PROCESSES
-ALL_PROCESSES = frozenset(p for ps in PROCESSES.values() for p in ps)
 SINGLETONS = ('secondarynamenode', 'resourcemanager', 'historyserver')
 DEFAULT_REPLICATION = catalog.DEFAULT_REPLICATION
 
@@ -47,9 +44,10 @@ def _datanodes(cluster, counts=None):
 
 
 def validate(cluster):
-    errors = utils.check_version(cluster, VERSIONS, 'Hadoop')
-    errors += utils.check_processes(cluster, ALL_PROCESSES, 'Hadoop')
-    errors += catalog.CATALOG.check_cluster(cluster)
+    """The vanilla plugin's own ValidationErrors of a ClusterSpecView: its
+    topology and its config keys (the version, the processes, the config
+    sections and anti_affinity are the core's cluster rules)."""
+    errors = catalog.CATALOG.check_cluster(cluster)
     errors += utils.check_exactly_one(
         cluster, 'namenode', 'the HDFS namenode',
         'set count: 1 and move other processes to another group')
@@ -78,8 +76,6 @@ def validate(cluster):
                 'replication %d is above the %d datanode(s)'
                 % (n, datanodes),
                 'lower dfs.replication or run at least %d datanodes' % n))
-
-    errors += utils.check_anti_affinity(cluster, ALL_PROCESSES)
     return errors
 
 

@@ -339,14 +339,24 @@ def test_plugin_topology_errors_are_included(plugin):
     assert e.message == 'a second namenode group'
 
 
-def test_plugin_error_on_an_already_reported_path_is_dropped(plugin):
+def test_each_mistake_on_one_path_is_reported_once(plugin):
+    # the core reports the unknown process, the plugin its own rule: two
+    # mistakes of one property, each said once
     with pytest.raises(InvalidCluster) as info:
         validation.check(
             fakes.props(node_groups=workers() + [
                 group('nn2', 1, ['namenode', 'bogus'])]),
             get_plugin=fakes.get_plugin_for(plugin))
-    paths = [e.path for e in info.value.errors]
-    assert paths.count('node_groups[2].node_processes') == 1
+    messages = [e.message for e in info.value.errors
+                if e.path == 'node_groups[2].node_processes']
+    assert len(messages) == 2
+    assert 'unknown fake 1.0 process(es): bogus' in messages
+    assert 'a second namenode group' in messages
+
+
+def test_no_node_groups_leaves_the_plugin_nothing_to_check(plugin):
+    errors(plugin, node_groups=[])
+    assert plugin.validated == []
 
 
 def test_plugin_exception_becomes_an_error(plugin):

@@ -38,6 +38,30 @@ class Spec:
     anti_affinity: tuple = ()
 
 
+def user_errors(cluster):
+    """Every ValidationError a user sees for the definition ``cluster`` (a
+    :class:`Spec`): the core's cluster rules and the real plugin's own,
+    through :func:`heat_savanna.core.validation.check`."""
+    from heat_savanna.common.exceptions import InvalidCluster
+    from heat_savanna.core import validation
+    props = {
+        'name': cluster.name, 'plugin_name': cluster.plugin_name,
+        'plugin_version': cluster.plugin_version, 'image': 'img',
+        'flavor': 'm1.small', 'management_network': 'private',
+        'anti_affinity': list(cluster.anti_affinity),
+        'cluster_configs': cluster.cluster_configs or {},
+        'node_groups': [{'name': g.name, 'count': g.count,
+                         'node_processes': list(g.node_processes),
+                         'node_configs': g.node_configs or {},
+                         'volumes_per_node': g.volumes_per_node}
+                        for g in cluster.node_groups]}
+    try:
+        validation.check(props)
+    except InvalidCluster as exc:
+        return list(exc.errors)
+    return []
+
+
 class Journal(object):
     """Every (node, kind, detail) in order, shared by all fake remotes."""
 

@@ -43,8 +43,6 @@ def errors(catalog, configs, node_level=False):
 
 
 @pytest.mark.parametrize('configs,path,message', [
-    ({'bogus': {}}, 'cluster_configs.bogus', "unknown config section "
-     "'bogus'"),
     ({'general': []}, 'cluster_configs.general', 'must be a map of key -> '
      'value, not a list'),
     ({'general': {'conf': '/x'}}, 'cluster_configs.general.conf',
@@ -88,6 +86,16 @@ def test_spark_checks(configs, path, message):
     found = errors(SPARK, configs)
     assert list(found) == [path]
     assert found[path].message == message
+
+
+def test_an_unknown_section_is_the_cores_to_report():
+    assert errors(SPARK, {'bogus': {}}) == {}
+    cluster = fakes.Spec(node_groups=(fakes.Group('m', 1, ('master',)),
+                                      fakes.Group('w', 1, ('worker',))),
+                         cluster_configs={'bogus': {}})
+    error, = fakes.user_errors(cluster)
+    assert (error.path, error.message) == ('cluster_configs.bogus',
+                                           "unknown config section 'bogus'")
 
 
 @pytest.mark.parametrize('configs,path,message', [

@@ -65,23 +65,6 @@ def test_valid_cluster(plugin):
      ValidationError('node_groups[1].node_processes',
                      'more than one Spark history server',
                      'run "historyserver" on at most one node')),
-    (spec(G('m', 1, ('master',)), G('w', 1, ('worker', 'datanode'))),
-     ValidationError('node_groups[1].node_processes',
-                     'unknown Spark process(es): datanode',
-                     'valid processes: historyserver, master, worker')),
-    (spec(G('m', 1, ('master',)), G('w', 1, ('worker',)),
-          plugin_version='1.6'),
-     ValidationError('plugin_version', "Spark version '1.6' is not "
-                     "supported", 'supported: 4.3.0')),
-    (spec(G('m', 1, ('master',)), G('w', 1, ('worker',)),
-          anti_affinity=('worker', 'namenode')),
-     ValidationError('anti_affinity[1]', "unknown process 'namenode'",
-                     'valid processes: historyserver, master, worker')),
-    (spec(G('m', 1, ('master',)), G('w', 1, ('worker',)),
-          cluster_configs={'HDFS': {}}),
-     ValidationError('cluster_configs.HDFS', "unknown config section "
-                     "'HDFS'", 'valid sections: general, spark-defaults, '
-                     'spark-env')),
     (spec(G('m', 1, ('master',)),
           G('w', 1, ('worker',), node_configs={'spark-env': {'A-B': 1}})),
      ValidationError('node_groups[1].node_configs.spark-env.A-B',
@@ -91,6 +74,33 @@ def test_valid_cluster(plugin):
 ])
 def test_each_rule(plugin, cluster, error):
     assert plugin.validate(cluster) == [error]
+    assert fakes.user_errors(cluster) == [error]
+
+
+# the cluster rules (version, processes, sections, anti_affinity) are the
+# core's: a user sees each once, in the core's words
+@pytest.mark.parametrize('cluster,error', [
+    (spec(G('m', 1, ('master',)), G('w', 1, ('worker', 'datanode'))),
+     ValidationError('node_groups[1].node_processes',
+                     'unknown spark 4.3.0 process(es): datanode',
+                     'valid processes: historyserver, master, worker')),
+    (spec(G('m', 1, ('master',)), G('w', 1, ('worker',)),
+          plugin_version='1.6'),
+     ValidationError('plugin_version', "spark version '1.6' is not "
+                     "available", 'available versions: 4.3.0')),
+    (spec(G('m', 1, ('master',)), G('w', 1, ('worker',)),
+          anti_affinity=('worker', 'namenode')),
+     ValidationError('anti_affinity[1]', "unknown process 'namenode'",
+                     'valid processes: historyserver, master, worker')),
+    (spec(G('m', 1, ('master',)), G('w', 1, ('worker',)),
+          cluster_configs={'HDFS': {}}),
+     ValidationError('cluster_configs.HDFS', "unknown config section "
+                     "'HDFS'", 'valid sections: general, spark-defaults, '
+                     'spark-env')),
+])
+def test_each_cluster_rule_once(plugin, cluster, error):
+    assert plugin.validate(cluster) == []
+    assert fakes.user_errors(cluster) == [error]
 
 
 @pytest.mark.parametrize('junk', [

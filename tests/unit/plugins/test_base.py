@@ -1,0 +1,125 @@
+"""plugins/base.py: the plugin interface, its views and the forwarding
+every packaged plugin shares."""
+
+import types
+
+import pytest
+
+from heat_savanna.common.exceptions import ValidationError
+from heat_savanna.plugins import base
+from heat_savanna.plugins import catalog as cat
+
+
+def node(name, *processes):
+    return base.NodeInfo(name, name.rsplit('-', 1)[0], processes, '1.1.1.1',
+                         '10.0.0.1')
+
+
+def test_cluster_info_finds_the_node_running_a_process():
+    nodes = (node('m-0', 'master'), node('w-0', 'worker'),
+             node('w-1', 'worker'))
+    ci = base.ClusterInfo('c', 'spark', '4.3.0', {}, nodes)
+    assert ci.node_running('master') is nodes[0]
+    assert ci.node_running('worker') is nodes[1]
+    assert ci.node_running('namenode') is None
+    assert ci.nodes_with('worker') == [nodes[1], nodes[2]]
+    assert nodes[0].has('master') and not nodes[0].has('worker')
+
+
+def test_step_is_wait():
+    assert base.Step('w', check=lambda remotes: (True, '')).is_wait
+    assert base.Step('p', probe=lambda n: 'true').is_wait
+    assert not base.Step('f', work=lambda n: base.NodeWork(),
+                         probe=lambda n: 'true').is_wait
+
+
+def test_shell_job_command():
+    job = base.JobSpec('shell', 'run me.sh', args=('a b',),
+                       configs=(('K', 'v w'),))
+    assert base.shell_job_command(job) == "env K='v w' bash 'run me.sh' 'a b'"
+    assert base.shell_job_command(job, env=(('E', 1),), user='hadoop') == (
+        "runuser -u hadoop -- env E=1 K='v w' bash 'run me.sh' 'a b'")
+
+
+# -- PackagedPlugin: a plugin made of modules --------------------------------
+def _catalog_module():
+    catalog = cat.ConfigCatalog('toy', '1.0', [cat.Section('general', 'g', (
+        cat.Entry('general', 'ui_port', cat.PORT, 8080, 'web UI',
+                  opens=cat.PUBLIC, label='toy UI'),))])
+
+    def catalog_for(version):
+        if version != '1.0':
+            raise ValueError(version)
+        return catalog
+    return types.SimpleNamespace(VERSIONS=['1.0'],
+                                 PROCESSES={'Toy': ('boss', 'hand')},
+                                 CATALOG=catalog, catalog_for=catalog_for)
+
+
+def _calls(*names):
+    """A module whose functions return (name, args)."""
+    return types.SimpleNamespace(**{
+        n: (lambda n: lambda *args: (n, args))(n) for n in names})
+
+
+class ToyPlugin(base.PackagedPlugin):
+    name = 'toy'
+    catalog = _catalog_module()
+    validation = _calls('validate', 'validate_scaling')
+    start = _calls('create_steps', 'health_steps')
+    scaling = _calls('scale_up_steps', 'membership_steps',
+                     'decommission_steps')
+    reconfigure = _calls('reconfigure_steps')
+    jobs = types.SimpleNamespace(JOB_TYPES=(base.JOB_SHELL,),
+                                 job_command=lambda ci, job: (ci, job))
+    mandatory_processes = ('boss',)
+
+    def service_ports(self, cluster):
+        return [base.PortRule(9999)]
+
+
+@pytest.fixture
+def toy():
+    return ToyPlugin()
+
+
+def test_packaged_plugin_offers_what_its_catalog_declares(toy):
+    assert toy.get_versions() == ['1.0']
+    assert toy.get_default_version() == '1.0'
+    assert toy.get_node_processes('1.0') == {'Toy': ['boss', 'hand']}
+    assert toy.get_all_processes('1.0') == {'boss', 'hand'}
+    assert toy.get_mandatory_processes('1.0') == ['boss']
+    assert toy.get_config_sections('1.0') == {'general': {'ui_port': 8080}}
+    with pytest.raises(ValueError):
+        toy.get_config_catalog('2.0')
+    assert toy.supported_job_types('1.0') == (base.JOB_SHELL,)
+
+
+def test_packaged_plugin_forwards_each_call_to_its_module(toy):
+    assert toy.validate('c') == ('validate', ('c',))
+    assert toy.validate_scaling('c', {}) == ('validate_scaling', ('c', {}))
+    assert toy.create_steps('i') == ('create_steps', ('i',))
+    assert toy.health_steps('i') == ('health_steps', ('i',))
+    assert toy.scale_up_steps('i', 'n') == ('scale_up_steps', ('i', 'n'))
+    assert toy.membership_steps('i') == ('membership_steps', ('i',))
+    assert toy.decommission_steps('i', 'n') == ('decommission_steps',
+                                                ('i', 'n'))
+    assert toy.reconfigure_steps('i', 'n', 'r') == ('reconfigure_steps',
+                                                    ('i', 'n', 'r'))
+    assert toy.job_command('i', 'j') == ('i', 'j')
+
+
+def test_packaged_plugin_validate_never_raises(toy):
+    def boom(cluster):
+        raise TypeError('odd')
+    toy.validation = types.SimpleNamespace(validate=boom)
+    assert toy.validate('c') == [ValidationError(
+        '', 'invalid cluster definition: odd')]
+
+
+def test_packaged_plugin_ports_configured_then_its_services(toy):
+    cluster = types.SimpleNamespace(
+        node_groups=(), cluster_configs={'general': {'ui_port': 81}})
+    assert toy.get_ports(cluster) == [
+        base.PortRule(81, public=True, description='toy UI'),
+        base.PortRule(9999)]
