@@ -52,14 +52,19 @@ def make_conf(state_dir, **overrides):
     return conf
 
 
-@pytest.fixture(scope='module')
-def sim():
+def running_simulator():
+    """A started simulator (yields it, then stops it)."""
     state = tempfile.mkdtemp(prefix='cloudsim-test-')
     simulator = cloud_mod.CloudSimulator(make_conf(state),
                                          host_factory=sshhost.SSHHost)
     simulator.start()
     yield simulator
     simulator.stop()
+
+
+@pytest.fixture(scope='module')
+def sim():
+    yield from running_simulator()
 
 
 @pytest.fixture(autouse=True)

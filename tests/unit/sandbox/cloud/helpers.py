@@ -82,3 +82,46 @@ def private_key_text(key):
     buf = io.StringIO()
     key.write_private_key(buf)
     return buf.getvalue()
+
+
+def assert_nothing_left(sim):
+    """What a module made in ``sim`` is gone (its keypairs aside)."""
+    assert sim.wait_idle()
+    wait_for(lambda: not [
+        v for k, v in admin(sim, 'GET', '/inventory')[
+            'live'].items() if v and k != 'keypairs'], what='empty')
+
+
+def call(app, method, path, body=None, headers=None):
+    """One request to a simulated service's app, in process (no listener):
+    ``(status, JSON body or None, response headers)``."""
+    import webob
+    req = webob.Request.blank(path, method=method, headers=headers or {})
+    if body is not None:
+        req.body = json.dumps(body).encode()
+        req.content_type = 'application/json'
+    resp = req.get_response(app)
+    data = None
+    if resp.content_type == 'application/json' and resp.body:
+        data = json.loads(resp.body)
+    return resp.status_int, data, resp.headers
+
+
+def add_server(sim, name, status='ACTIVE', **fields):
+    """A server record as the compute API keeps it, put straight into the
+    store: no boot, no host (for the areas that only read or change it)."""
+    store = sim.store
+    rec = {'id': store.new_id(), 'name': name, 'seq': store.next_seq(),
+           'project_id': sim.conf['noauth_project_id'],
+           'user_id': 'sandbox-user', 'flavor_id': '1',
+           'image_id': store.find('images')[0]['id'], 'key_name': None,
+           'metadata': {}, 'user_data': None, 'description': None,
+           'tags': [], 'security_group_names': ['default'],
+           'availability_zone': sim.conf['availability_zone'],
+           'status': status, 'vm_state': status.lower(), 'task_state': None,
+           'power_state': 1, 'created': 'then', 'updated': 'then',
+           'host': None, 'fault': None, 'group_id': None, '_port_ids': [],
+           '_nova_ports': [], '_public_key': None, '_image': None,
+           '_addresses': []}
+    rec.update(fields)
+    return store.add('servers', rec)
