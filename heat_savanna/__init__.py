@@ -2,8 +2,9 @@
 
 Layers (imports only ever point downwards in this list):
 
-* ``heat_savanna.resources``    Heat resource classes (thin: schemas, handlers),
-                                the lifecycle's phases and its two transports
+* ``heat_savanna.resources``    Heat resource classes (thin: schemas and
+                                handlers), the lifecycle's phases and its two
+                                transports
 * ``heat_savanna.provisioning`` drives a plugin's steps over the nodes
 * ``heat_savanna.core``         pure cluster model, validation, nested
                                 template generation, health evaluation, the
