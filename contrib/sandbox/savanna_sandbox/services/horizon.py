@@ -113,4 +113,9 @@ class Horizon(services.Part):
                 '%s:%d' % (paths.HOST, PORT)]
 
     def ready(self):
-        return procs.http_status(URL + '/auth/login/') == 200
+        # The first render of the login page compiles Horizon's templates:
+        # over 3 s on a loaded 2-CPU machine (the agent image is built at
+        # the same time), and a probe that gives up sooner never sees it
+        # finish (seen: "not ready after 120s" with the page answering in
+        # 2.8 s once warm)
+        return procs.http_status(URL + '/auth/login/', timeout=30) == 200
