@@ -44,7 +44,8 @@ def reference(cluster_class):
 def test_reference_names_every_property_and_key(cluster_class, reference):
     for name, schema in cluster_class.properties_schema.items():
         assert '.. savanna-property:: %s\n' % name in reference
-    keys = cluster_class._node_group_schema
+    keys = cluster_class.properties_schema['node_groups'].schema[
+        '*'].schema
     assert set(keys) == set(cluster_class._NODE_GROUP_KEYS)
     for key in keys:
         assert '.. savanna-property:: node_groups.%s\n' % key in reference

@@ -269,8 +269,9 @@ def test_the_core_mirrors_the_schema_limits():
     # The core states the same limits (so its own messages, and callers
     # without Heat's schema, agree with the engine); this holds them equal.
     from heat_savanna.core import model
+    from heat_savanna.resources import cluster_schema
     props = cluster.SavannaCluster.properties_schema
-    groups = cluster.SavannaCluster._node_group_schema
+    groups = cluster_schema.NODE_GROUP_SCHEMA
     for schema in (props[model.NAME], groups[model.NG_NAME]):
         length, = _constraints(schema, 'Length')
         pattern, = _constraints(schema, 'AllowedPattern')
