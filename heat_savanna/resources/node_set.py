@@ -26,6 +26,7 @@ from heat.engine.resources import stack_resource
 from heat.engine import support
 
 from heat_savanna.core import build
+from heat_savanna.core import model
 from heat_savanna.core import template
 from heat_savanna.resources import deploy
 from heat_savanna.resources import discovery
@@ -250,7 +251,7 @@ class NodeSet(stack_resource.StackResource):
         built = [n for n, v in verdicts.items() if v.state == build.BUILT]
         cookie['deployed'] = deploy.outcomes(
             self, props.get(self.DEPLOYMENTS) or {})
-        agent = props.get(self.TRANSPORT) == template.AGENT
+        agent = props.get(self.TRANSPORT) == model.AGENT_TRANSPORT
         cookie['discovery'] = discovery.Discovery(
             self, built, self._node_outputs(built),
             # nothing connects to an agent's node: no host key to await

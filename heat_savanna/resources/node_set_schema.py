@@ -10,6 +10,7 @@ from heat.engine import attributes
 from heat.engine import constraints
 from heat.engine import properties
 
+from heat_savanna.core import model
 from heat_savanna.core import template
 
 ATTRIBUTES = (NODES_ATTR,) = ('nodes',)
@@ -25,12 +26,12 @@ PROPERTIES_SCHEMA = {
         _('Name of the cluster; servers are called '
           '"<cluster_name>-<node>".'),
         required=True,
-        constraints=[constraints.Length(min=1, max=40)]),
+        constraints=[constraints.Length(min=1, max=model.NAME_MAX)]),
     template.NS_GROUP: properties.Schema(
         properties.Schema.STRING,
         _('Node group the nodes belong to.'),
         required=True,
-        constraints=[constraints.Length(min=1, max=40)]),
+        constraints=[constraints.Length(min=1, max=model.NAME_MAX)]),
     template.NS_PROCESSES: properties.Schema(
         properties.Schema.LIST,
         _('Processes the nodes run (server metadata).'),
@@ -85,11 +86,13 @@ PROPERTIES_SCHEMA = {
             template.VOL_COUNT: properties.Schema(
                 properties.Schema.INTEGER,
                 _('Volumes per node.'), default=0,
-                constraints=[constraints.Range(min=0, max=16)]),
+                constraints=[constraints.Range(
+                    min=0, max=model.VOLUMES_PER_NODE_MAX)]),
             template.VOL_SIZE: properties.Schema(
                 properties.Schema.INTEGER,
-                _('Size of each volume in GB.'), default=10,
-                constraints=[constraints.Range(min=1)]),
+                _('Size of each volume in GB.'),
+                default=model.DEFAULT_VOLUME_SIZE,
+                constraints=[constraints.Range(min=model.VOLUME_SIZE_MIN)]),
             template.VOL_TYPE: properties.Schema(
                 properties.Schema.STRING,
                 _('Volume type.')),
@@ -102,7 +105,7 @@ PROPERTIES_SCHEMA = {
         _('"heat-agent": the servers take software deployments '
           '(user_data_format SOFTWARE_CONFIG, polling Heat\'s API) '
           'and no SSH host key is awaited.'),
-        constraints=[constraints.AllowedValues([template.AGENT])]),
+        constraints=[constraints.AllowedValues([model.AGENT_TRANSPORT])]),
     template.NS_DEPLOYMENTS: properties.Schema(
         properties.Schema.MAP,
         _('Per node: {script, round}, the script the node\'s agent runs '
