@@ -17,7 +17,8 @@ class Throttle:
     """When the last progress line was reported; kept by the action."""
     interval: float
     last: str = None
-    at: float = 0.0
+    #: monotonic time of the last report (None: nothing reported yet)
+    at: float = None
 
     def due(self, reason=None, force=False, now=None):
         """Whether ``reason`` is to be reported now (and remember it): not
@@ -25,7 +26,8 @@ class Throttle:
         last (``reason`` None: only the interval counts)."""
         now = time.monotonic() if now is None else now
         repeated = reason is not None and reason == self.last
-        if not force and (repeated or now - self.at < self.interval):
+        early = self.at is not None and now - self.at < self.interval
+        if not force and (repeated or early):
             return False
         self.last, self.at = reason, now
         return True

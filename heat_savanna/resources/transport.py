@@ -72,8 +72,9 @@ class SshRun(object):
         return self.runner.progress()
 
     def close(self):
-        """Close every session; ``{node: host key}`` first shown by nodes
-        reached with the accept-new policy."""
+        """Close every session; ``{node: host key}`` each node reached
+        with the accept-new policy showed (the cluster records it for the
+        nodes that had none: ``core.records.learn_host_keys``)."""
         seen = {}
         for name, node_remote in self.remotes.items():
             if node_remote.policy == 'accept-new' and \

@@ -162,7 +162,7 @@ class CreateTest(harness.ClusterTestCase):
         reasons = []
         for _ in range(3):
             if cookie.progress is not None:
-                cookie.boot_progress.at = cookie.progress.at = 0
+                cookie.boot_progress.at = cookie.progress.at = None
             rsrc._operation().advance(cookie)
             reasons.append(rsrc.status_reason)
         self.assertEqual(['booting: 3/4 servers up',

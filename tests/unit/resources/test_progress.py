@@ -104,3 +104,12 @@ class ReportProgressTest(harness.ClusterTestCase):
                    if e.resource_status_reason == 'scale up worker by 2']
         self.assertEqual(('UPDATE', 'COMPLETE'),
                          (event.resource_action, event.resource_status))
+
+
+def test_a_new_throttle_reports_at_once_whatever_the_clock():
+    # a monotonic clock may read less than the interval (a machine just
+    # booted): the first line must not wait for it
+    throttle = progress.Throttle(interval=3600)
+    assert throttle.at is None
+    assert throttle.due('first', now=12.0)
+    assert not throttle.due('second', now=13.0)
