@@ -4,10 +4,10 @@ Two levels. The cluster's nested stack (:func:`generate`) holds what the
 nodes share - ``management-keypair``, ``security-group`` (when a group
 uses the auto security group), ``anti-affinity-group`` (when
 anti_affinity is set) - and one ``OS::Savanna::NodeSet`` per node set of
-the layout (see :mod:`heat_savanna.core.layout`). Each node set is a
-child stack of its own (:func:`node_set_template`) with, per node:
-``<node>`` (server), ``<node>-port``, ``<node>-fip`` when the group has
-floating IPs, ``<node>-volume-<k>`` and ``<node>-attachment-<k>``.
+the layout (see :mod:`heat_savanna.core.layout`), whose properties
+:func:`node_set_properties` fills. Each node set is a child stack of its
+own (:mod:`heat_savanna.core.node_set_template`) with every resource of
+its nodes (named by :mod:`heat_savanna.core.names`).
 
 Why two levels: Heat's convergence engine marks a stack FAILED at its
 first failing resource and starts nothing more in it, and every check of
@@ -32,8 +32,22 @@ import math
 
 from heat_savanna.core import layout as layout_mod
 from heat_savanna.core import model
-
-HOT_VERSION = '2021-04-16'
+from heat_savanna.core.node_set_template import node_resources
+from heat_savanna.core.node_set_template import ref
+# The node set's template and the resource names have their own modules;
+# callers outside the core still know them as template.X.
+from heat_savanna.core.names import (  # noqa: F401
+    NODE_KEY, OWNER_KEY, PHASE_ORDER, deployment_name, device_name,
+    node_of_resource, port_marks, port_marks_text, port_name, server_name,
+    volume_name)
+from heat_savanna.core.node_set_template import (  # noqa: F401
+    DEP_ROUND, DEP_SCRIPT, DEPLOYMENT_KEYS, HOT_VERSION, NODE_SET_PROPERTIES,
+    NODE_SET_VOLUME_KEYS, NS_AVAILABILITY_ZONE, NS_CLUSTER_NAME,
+    NS_DEPLOYMENT_TIMEOUT, NS_DEPLOYMENTS, NS_FLAVOR, NS_FLOATING_IP_POOL,
+    NS_GROUP, NS_IMAGE, NS_KEY_NAME, NS_NETWORK, NS_NODES, NS_PROCESSES,
+    NS_SECURITY_GROUPS, NS_SERVER_GROUP, NS_TRANSPORT, NS_VOLUMES,
+    OUTPUT_PREFIX, node_set_template, VOL_AVAILABILITY_ZONE, VOL_COUNT,
+    VOL_SIZE, VOL_TYPE)
 
 KEYPAIR = 'management-keypair'
 SECURITY_GROUP = 'security-group'
@@ -43,133 +57,12 @@ NODE_SET_TYPE = 'OS::Savanna::NodeSet'
 
 DEFAULT_SSH_CIDR = '0.0.0.0/0'
 
-OUTPUT_PREFIX = 'node.'
-
-#: the properties of an OS::Savanna::NodeSet (its resource schema in
-#: heat_savanna.resources.node_set declares the same names)
-NODE_SET_PROPERTIES = (
-    NS_CLUSTER_NAME, NS_GROUP, NS_PROCESSES, NS_NODES, NS_IMAGE, NS_FLAVOR,
-    NS_KEY_NAME, NS_NETWORK, NS_SECURITY_GROUPS, NS_SERVER_GROUP,
-    NS_AVAILABILITY_ZONE, NS_FLOATING_IP_POOL, NS_VOLUMES, NS_TRANSPORT,
-    NS_DEPLOYMENTS, NS_DEPLOYMENT_TIMEOUT,
-) = (
-    'cluster_name', 'group', 'node_processes', 'nodes', 'image', 'flavor',
-    'key_name', 'network', 'security_groups', 'server_group',
-    'availability_zone', 'floating_ip_pool', 'volumes', 'transport',
-    'deployments', 'deployment_timeout',
-)
-#: one node's entry of a node set's ``deployments``: the script its agent
-#: runs and the round (a counter) it belongs to
-DEPLOYMENT_KEYS = (DEP_SCRIPT, DEP_ROUND) = ('script', 'round')
-
-#: the Heat agent transport's choices for the servers and deployments:
-#: both only need heat-api and Keystone (no heat-api-cfn, no Swift)
-SOFTWARE_CONFIG_TRANSPORT = 'POLL_SERVER_HEAT'
-SIGNAL_TRANSPORT = 'HEAT_SIGNAL'
 #: the agent transport's name, for the node set's schema (declared once,
 #: in the model)
 AGENT = model.AGENT_TRANSPORT
 
-#: server and volume metadata (and, as ``key=value`` words, port
-#: descriptions: a port has no metadata) naming the node set's stack (the
-#: cluster's nested stack) and the node a server, port or volume was made
-#: for: what finds one made for a request whose answer never reached Heat
-#: (see heat_savanna.core.build.strays)
-OWNER_KEY = 'savanna_owner'
-NODE_KEY = 'savanna_node'
-
-NODE_SET_VOLUME_KEYS = (
-    VOL_COUNT, VOL_SIZE, VOL_TYPE, VOL_AVAILABILITY_ZONE,
-) = ('count', 'size', 'volume_type', 'availability_zone')
-
-
 #: ``[savanna] max_concurrent_node_sets``'s default (0: no limit)
 DEFAULT_MAX_CONCURRENT_NODE_SETS = 0
-
-
-def server_name(cluster_name, node):
-    """The Nova server name (and so the hostname cloud-init gives it) of a
-    node: unique across clusters of a project, stable across updates."""
-    return '%s-%s' % (cluster_name, node)
-
-
-def port_name(node):
-    return node + '-port'
-
-
-def port_marks_text(owner, node):
-    """A port's description: the marks servers and volumes carry in their
-    metadata, as ``key=value`` words. It goes in the create request itself
-    (tags would come in a second call, after the answer that may be
-    lost)."""
-    return '%s=%s %s=%s' % (OWNER_KEY, owner, NODE_KEY, node)
-
-
-def port_marks(text):
-    """The marks in a port's description (see :func:`port_marks_text`):
-    ``{key: value}``, empty for a port without them."""
-    marks = {}
-    for word in (text or '').split():
-        key, sep, value = word.partition('=')
-        if sep and key in (OWNER_KEY, NODE_KEY):
-            marks[key] = value
-    return marks
-
-
-def fip_name(node):
-    return node + '-fip'
-
-
-def config_name(node):
-    return node + '-config'
-
-
-def deployment_name(node):
-    return node + '-deployment'
-
-
-def volume_name(node, k):
-    return '%s-volume-%d' % (node, k)
-
-
-def attachment_name(node, k):
-    return '%s-attachment-%d' % (node, k)
-
-
-#: per-node resource name suffixes (see the *_name helpers above) and the
-#: provisioning phase a failure of that resource is reported in.
-_NODE_RESOURCE_PHASES = (('-port', 'network'), ('-fip', 'floating-ip'),
-                         ('-volume-', 'volume'),
-                         ('-attachment-', 'volume-attach'),
-                         ('-config', 'deploy'), ('-deployment', 'deploy'))
-
-#: when several resources of one node failed, the one reported is the
-#: earliest in this order (a port that failed explains the rest)
-PHASE_ORDER = ('network', 'volume', 'boot', 'volume-attach', 'floating-ip',
-               'deploy')
-
-
-def node_of_resource(resource_name, node_names):
-    """``(node, phase)`` for a nested resource generated for a node, or
-    ``(None, None)`` for a shared one (keypair, security or server group).
-    The server itself is named after its node and fails in phase 'boot'.
-    """
-    if resource_name in node_names:
-        return resource_name, 'boot'
-    for suffix, phase in _NODE_RESOURCE_PHASES:
-        head, sep, _tail = resource_name.rpartition(suffix)
-        if sep and head in node_names:
-            return head, phase
-    return None, None
-
-
-def device_name(k):
-    """Device of the k-th volume (the first one after the root disk)."""
-    return '/dev/vd' + chr(ord('b') + k)
-
-
-def _ref(name):
-    return {'get_resource': name}
 
 
 def uses_auto_security_group(spec):
@@ -306,122 +199,6 @@ def node_set_properties(spec, group, nodes, key_name, security_group,
     return props
 
 
-def _node_resources(props, node, resources, outputs, owner=None):
-    """One node's resources and output, from node-set properties."""
-    # named like the server, so an operator (or a fault) finds a node's
-    # port in Neutron by name
-    port = {'name': '%s-%s' % (props[NS_CLUSTER_NAME], port_name(node)),
-            'network': props[NS_NETWORK]}
-    if props.get(NS_SECURITY_GROUPS):
-        port['security_groups'] = list(props[NS_SECURITY_GROUPS])
-    if owner:
-        # (OS::Neutron::Port has no description property: value_specs
-        # go into the create request as they are)
-        port['value_specs'] = {'description': port_marks_text(owner, node)}
-    resources[port_name(node)] = {'type': 'OS::Neutron::Port',
-                                  'properties': port}
-
-    server = {
-        'name': server_name(props[NS_CLUSTER_NAME], node),
-        'image': props[NS_IMAGE],
-        'flavor': props[NS_FLAVOR],
-        'networks': [{'port': _ref(port_name(node))}],
-        'user_data_format': 'RAW',
-        'metadata': {'savanna_cluster': props[NS_CLUSTER_NAME],
-                     'savanna_group': props[NS_GROUP],
-                     NODE_KEY: node,
-                     'savanna_processes': ','.join(props[NS_PROCESSES]),
-                     # exported by Ceilometer (only metering.* is), so an
-                     # alarm can aggregate the cluster's servers
-                     'metering.server_group': props[NS_CLUSTER_NAME]},
-    }
-    if owner:
-        server['metadata'][OWNER_KEY] = owner
-    if props.get(NS_KEY_NAME):
-        server['key_name'] = props[NS_KEY_NAME]
-    if props.get(NS_AVAILABILITY_ZONE):
-        server['availability_zone'] = props[NS_AVAILABILITY_ZONE]
-    if props.get(NS_SERVER_GROUP):
-        server['scheduler_hints'] = {'group': props[NS_SERVER_GROUP]}
-    if props.get(NS_TRANSPORT) == model.AGENT_TRANSPORT:
-        # cloud-init hands the agent its first metadata (with the
-        # credentials of the server's own stack user) from the user data;
-        # then os-collect-config polls Heat's API for the deployments
-        server['user_data_format'] = 'SOFTWARE_CONFIG'
-        server['software_config_transport'] = SOFTWARE_CONFIG_TRANSPORT
-    resources[node] = {'type': 'OS::Nova::Server', 'properties': server}
-    deployment = (props.get(NS_DEPLOYMENTS) or {}).get(node)
-    if deployment:
-        resources[config_name(node)] = {
-            'type': 'OS::Heat::SoftwareConfig',
-            'properties': {'group': 'script',
-                           'config': deployment[DEP_SCRIPT]}}
-        resources[deployment_name(node)] = {
-            'type': 'OS::Heat::SoftwareDeployment',
-            'properties': {
-                'config': _ref(config_name(node)),
-                'server': _ref(node),
-                'signal_transport': SIGNAL_TRANSPORT,
-                'actions': ['CREATE', 'UPDATE'],
-                # a new round re-runs the script even when it is the
-                # same as the last one (e.g. start what is not running)
-                'input_values': {'savanna_round': deployment[DEP_ROUND]}}}
-
-    floating = None
-    if props.get(NS_FLOATING_IP_POOL):
-        resources[fip_name(node)] = {
-            'type': 'OS::Neutron::FloatingIP',
-            'properties': {'floating_network': props[NS_FLOATING_IP_POOL],
-                           'port_id': _ref(port_name(node))}}
-        floating = {'get_attr': [fip_name(node), 'floating_ip_address']}
-
-    vols = props.get(NS_VOLUMES) or {}
-    for k in range(max(vols.get(VOL_COUNT) or 0, 0)):
-        volume = {'name': '%s-%s' % (props[NS_CLUSTER_NAME],
-                                     volume_name(node, k)),
-                  'size': vols[VOL_SIZE]}
-        if owner:
-            volume['metadata'] = {OWNER_KEY: owner, NODE_KEY: node}
-        if vols.get(VOL_TYPE):
-            volume['volume_type'] = vols[VOL_TYPE]
-        if vols.get(VOL_AVAILABILITY_ZONE):
-            volume['availability_zone'] = vols[VOL_AVAILABILITY_ZONE]
-        resources[volume_name(node, k)] = {'type': 'OS::Cinder::Volume',
-                                           'properties': volume}
-        resources[attachment_name(node, k)] = {
-            'type': 'OS::Cinder::VolumeAttachment',
-            'properties': {'instance_uuid': _ref(node),
-                           'volume_id': _ref(volume_name(node, k)),
-                           'mountpoint': device_name(k)}}
-
-    outputs[OUTPUT_PREFIX + node] = {
-        'description': 'node %s of group %s' % (node, props[NS_GROUP]),
-        'value': {'name': node, 'group': props[NS_GROUP],
-                  'processes': list(props[NS_PROCESSES]),
-                  'server_id': _ref(node),
-                  'fixed_ip': {'get_attr': [port_name(node), 'fixed_ips', 0,
-                                            'ip_address']},
-                  'floating_ip': floating,
-                  'volumes': max(vols.get(VOL_COUNT) or 0, 0)}}
-
-
-def node_set_template(props, nodes=None, owner=None):
-    """The child stack of an OS::Savanna::NodeSet from its properties:
-    every per-node resource of ``nodes`` (default: the set's nodes).
-    ``owner`` (the id of the stack the set is in) goes into the servers'
-    and volumes' metadata and the ports' descriptions."""
-    resources, outputs = {}, {}
-    nodes = props[NS_NODES] if nodes is None else nodes
-    for node in nodes:
-        _node_resources(props, node, resources, outputs, owner)
-    return {'heat_template_version': HOT_VERSION,
-            'description': 'heat-savanna cluster %s, node set of group %s: '
-            '%s' % (props[NS_CLUSTER_NAME], props[NS_GROUP],
-                    ', '.join(nodes) or 'no nodes'),
-            'resources': resources,
-            'outputs': outputs}
-
-
 def validation_template(tmpl):
     """``tmpl`` (a cluster's nested template) with one node set of each
     shape: what Heat's validation of the whole tree needs to see.
@@ -497,7 +274,7 @@ def generate(spec, layout, ports, keypair_name, public_key, options=None):
              if name not in exclude]
 
     resources = {}
-    key_name = _ref(KEYPAIR)
+    key_name = ref(KEYPAIR)
     if _agent(spec):
         # nothing connects to the nodes: only the operator's own key, if
         # any, is injected
@@ -513,10 +290,10 @@ def generate(spec, layout, ports, keypair_name, public_key, options=None):
             uses_auto_security_group(spec):
         resources[SECURITY_GROUP] = _security_group(
             spec, ports, options.get('ssh_cidr') or DEFAULT_SSH_CIDR)
-        security_group = _ref(SECURITY_GROUP)
+        security_group = ref(SECURITY_GROUP)
     server_group = None
     if spec.anti_affinity:
-        server_group = _ref(SERVER_GROUP)
+        server_group = ref(SERVER_GROUP)
         resources[SERVER_GROUP] = {
             'type': 'OS::Nova::ServerGroup',
             'properties': {'name': '%s-anti-affinity' % spec.name,
@@ -542,7 +319,7 @@ def generate(spec, layout, ports, keypair_name, public_key, options=None):
         props = node_set_properties(spec, groups[group_name], [name],
                                     key_name, security_group,
                                     server_group)
-        _node_resources(props, name, resources, outputs)
+        node_resources(props, name, resources, outputs)
     return {'heat_template_version': HOT_VERSION,
             'description': 'heat-savanna cluster %s (%s %s): %d nodes'
             % (spec.name, spec.plugin_name, spec.plugin_version, len(nodes)),

@@ -19,6 +19,7 @@ from heat_savanna.common.exceptions import InvalidCluster
 from heat_savanna.common.exceptions import ValidationError
 from heat_savanna.core import layout as layout_mod
 from heat_savanna.core import model
+from heat_savanna.core import names
 from heat_savanna.core import signals
 from heat_savanna.core import template as template_mod
 from heat_savanna import plugins
@@ -239,7 +240,7 @@ def _check_size(spec, max_resources_per_stack, errors,
         return False
     for i, group in enumerate(spec.node_groups):
         last = layout_mod.node_name(group.name, max(group.count - 1, 0))
-        hostname = template_mod.server_name(spec.name, last)
+        hostname = names.server_name(spec.name, last)
         if len(hostname) > HOSTNAME_MAX:
             errors.append(ValidationError(
                 'node_groups[%d].name' % i, 'server name %s of the group\'s '

@@ -7,6 +7,7 @@ ports and daemon memory, read by heat-savanna itself), ``spark-env``
 """
 
 from heat_savanna.plugins import catalog as cat
+from heat_savanna.plugins import config_catalog
 from heat_savanna.plugins.catalog import Entry
 
 VERSIONS = ['4.3.0']
@@ -113,8 +114,8 @@ SPARK_DEFAULTS = cat.Section(
          cat.KeyRule('', cat.Text('line'), DAEMONS,
                      'written to spark-defaults.conf'))))
 
-CATALOG = cat.ConfigCatalog('spark', VERSIONS[0],
-                            (GENERAL, SPARK_ENV, SPARK_DEFAULTS))
+CATALOG = config_catalog.ConfigCatalog(
+    'spark', VERSIONS[0], (GENERAL, SPARK_ENV, SPARK_DEFAULTS))
 
 
 def catalog_for(version):

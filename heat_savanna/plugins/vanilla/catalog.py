@@ -9,6 +9,7 @@ and ``Hadoop`` (exported by hadoop-env.sh). See
 """
 
 from heat_savanna.plugins import catalog as cat
+from heat_savanna.plugins import config_catalog
 from heat_savanna.plugins.catalog import Entry
 
 VERSIONS = ['3.4.1']
@@ -188,8 +189,8 @@ HADOOP_ENV = cat.Section(
         (cat.KeyRule('', cat.Text('env'), DAEMONS,
                      'exported by hadoop-env.sh'),)))
 
-CATALOG = cat.ConfigCatalog('vanilla', VERSIONS[0],
-                            (GENERAL, HDFS, YARN, MAPREDUCE, HADOOP_ENV))
+CATALOG = config_catalog.ConfigCatalog(
+    'vanilla', VERSIONS[0], (GENERAL, HDFS, YARN, MAPREDUCE, HADOOP_ENV))
 
 
 def catalog_for(version):

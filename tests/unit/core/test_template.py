@@ -329,21 +329,6 @@ def test_heat_resource_schemas_accept_every_property():
         heat_props.Properties(rule_schema, rule).validate()
 
 
-def test_node_of_resource_maps_every_generated_name():
-    from heat_savanna.core import template as tm
-    nodes = {'worker-1', 'worker-10'}
-    assert tm.node_of_resource('worker-1', nodes) == ('worker-1', 'boot')
-    assert tm.node_of_resource(tm.port_name('worker-1'), nodes) == \
-        ('worker-1', 'network')
-    assert tm.node_of_resource(tm.fip_name('worker-10'), nodes) == \
-        ('worker-10', 'floating-ip')
-    assert tm.node_of_resource(tm.volume_name('worker-10', 1), nodes) == \
-        ('worker-10', 'volume')
-    assert tm.node_of_resource(tm.attachment_name('worker-1', 0), nodes) == \
-        ('worker-1', 'volume-attach')
-    assert tm.node_of_resource(tm.KEYPAIR, nodes) == (None, None)
-
-
 # -- the two levels -----------------------------------------------------------
 def test_default_sets_hold_up_to_five_nodes_of_one_group():
     spec, lay, level1 = hadoop(6, level1=True,
@@ -598,13 +583,3 @@ def test_the_owner_marks_servers_ports_and_volumes_when_known():
         'value_specs']['description']) == {
         template.OWNER_KEY: 'stack-1', template.NODE_KEY: 'worker-1'}
     assert 'value_specs' not in plain['worker-1-port']['properties']
-
-
-def test_port_marks_read_only_the_marks():
-    text = template.port_marks_text('stack-1', 'worker-1')
-    assert template.port_marks(text) == {template.OWNER_KEY: 'stack-1',
-                                         template.NODE_KEY: 'worker-1'}
-    # what an operator wrote, or nothing: no marks
-    assert template.port_marks('') == {}
-    assert template.port_marks(None) == {}
-    assert template.port_marks('a=b port for x') == {}
