@@ -238,7 +238,7 @@ class ProvisioningPlugin(metaclass=abc.ABCMeta):
         must be up: spark master, namenode, resourcemanager)."""
 
     def get_config_catalog(self, version):
-        """The :class:`heat_savanna.plugins.catalog.ConfigCatalog` of
+        """The :class:`heat_savanna.plugins.config_catalog.ConfigCatalog` of
         ``version``: every section and key of ``cluster_configs`` /
         ``node_configs`` with its kind, default, meaning and the processes
         a change must restart (``catalog.restart_for(section, key)``,
@@ -366,8 +366,11 @@ class PackagedPlugin(ProvisioningPlugin):
         return self.catalog.catalog_for(version)
 
     def validate(self, cluster):
+        """The plugin's own rules: its config keys' kinds (the catalog),
+        then its topology (``validation.validate``)."""
         try:
-            return self.validation.validate(cluster)
+            return self.catalog.CATALOG.check_cluster(cluster) + \
+                self.validation.validate(cluster)
         except Exception as exc:  # noqa: bad input must not crash validate
             return [exceptions.ValidationError(
                 '', 'invalid cluster definition: %s' % exc)]

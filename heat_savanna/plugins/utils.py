@@ -11,6 +11,7 @@ import dataclasses
 import inspect
 import re
 import shlex
+import time
 
 from heat_savanna.common import exceptions
 from heat_savanna.common.exceptions import ValidationError
@@ -193,19 +194,26 @@ def image_problem(output, framework, version, node, fix):
         image, framework, version, shown, fix)
 
 
-def image_check_work(framework, version, requirements_of, fix):
-    """Work of a plugin's first step: run the image check on each node;
+def image_check_step(cluster_info, nodes, framework, requirements,
+                     home_key):
+    """A plugin's first step: run the image check on each of ``nodes``;
     a node whose image lacks something fails with the reason
-    :func:`image_problem` words (the image, what is missing, ``fix``).
-    ``requirements_of(node)`` lists the node's :class:`Requirement`."""
+    :func:`image_problem` words (the image, what is missing, and the fix:
+    an image with ``framework`` plugin_version and Java, or ``home_key``
+    set to where the image has it). ``requirements(cluster_info, node)``
+    lists the node's :class:`Requirement`."""
+    version = cluster_info.plugin_version
+    fix = ('use an image with %s %s and Java, or set %s to where the '
+           'image has it' % (framework, version, home_key))
+
     def work(node):
         def explain(exit_code, stdout):
             return image_problem(stdout or '', framework, version, node,
                                  fix)
-        return base.NodeWork(
-            commands=(image_check_script(requirements_of(node)),),
-            timeout=60, explain=explain)
-    return work
+        return base.NodeWork(commands=(image_check_script(
+            requirements(cluster_info, node)),), timeout=60, explain=explain)
+    return base.Step('check %s image' % framework, nodes=tuple(nodes),
+                     work=work)
 
 
 def java_requirement(java_home):
@@ -228,6 +236,41 @@ def restarts_by_process(nodes, restarts, order):
         if these:
             out.append((process, these))
     return out
+
+
+# -- waiting for members --------------------------------------------------
+def members_check(nodes, deadline_seconds, read, awaited, nothing,
+                  started=None, on_timeout=None):
+    """A wait step's ``check``: every node of ``nodes`` (only those in
+    the ``started`` set, if given) is what the master says it should be.
+
+    Each poll reads the master once, ``read(remotes) -> (status, error)``
+    (``status`` None: not readable yet, ``error`` says why), then
+    ``awaited(status, members) -> (detail, {node name: reason})`` names
+    the members still awaited. Done when none is; not done, it names them;
+    after ``deadline_seconds`` it is done and they fail, unless
+    ``on_timeout`` (a few words added to the detail) says the step goes
+    on without them. No member to wait for: done, saying ``nothing``.
+    """
+    first = []
+
+    def check(remotes):
+        if not first:
+            first.append(time.monotonic())
+        late = time.monotonic() - first[0] >= deadline_seconds
+        members = [n for n in nodes if started is None or n.name in started]
+        if not members:
+            return True, nothing
+        status, error = read(remotes)
+        if status is None:
+            return False, error
+        detail, named = awaited(status, members)
+        if not named:
+            return True, detail
+        if late and on_timeout:
+            return True, '%s (%s)' % (detail, on_timeout)
+        return late, detail, named
+    return check
 
 
 # -- judges that run in the engine and on the node ----------------------------

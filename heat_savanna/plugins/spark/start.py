@@ -9,7 +9,6 @@ itself (the engine may not reach port 8080).
 """
 
 import shlex
-import time
 
 from heat_savanna.common import config as savanna_config
 from heat_savanna.plugins import base
@@ -111,14 +110,8 @@ def image_requirements(cluster_info, node):
 
 def check_image_step(cluster_info, nodes):
     """The first step: every node's image has Spark plugin_version."""
-    version = cluster_info.plugin_version
-    return base.Step('check Spark image', nodes=tuple(nodes),
-                     work=utils.image_check_work(
-                         'Spark', version,
-                         lambda node: image_requirements(cluster_info, node),
-                         'use an image with Spark %s and Java, or set '
-                         'general.spark_home to where the image has it'
-                         % version))
+    return utils.image_check_step(cluster_info, nodes, 'Spark',
+                                  image_requirements, 'general.spark_home')
 
 
 # -- steps ------------------------------------------------------------------
@@ -179,20 +172,11 @@ def workers_alive_check(cluster_info, workers, deadline_seconds,
     the nodes still awaited; after ``deadline_seconds`` it returns done
     and names the laggards as failed."""
     master = cluster_info.node_running('master')
-    first = []
-    all_workers = workers
 
-    def check(remotes):
-        if not first:
-            first.append(time.monotonic())
-        late = time.monotonic() - first[0] >= deadline_seconds
-        workers = [n for n in all_workers
-                   if started is None or n.name in started]
-        if not workers:
-            return True, 'no Spark worker to wait for'
-        page, error = read_master_status(remotes(master), cluster_info)
-        if page is None:
-            return False, error
+    def read(remotes):
+        return read_master_status(remotes(master), cluster_info)
+
+    def awaited(page, workers):
         states = status.worker_states(page)
         if want_alive:
             pending = [n for n in workers
@@ -207,17 +191,14 @@ def workers_alive_check(cluster_info, workers, deadline_seconds,
             detail = '%d/%d Spark workers decommissioned' % (
                 len(workers) - len(pending), len(workers))
             reason = 'worker still ALIVE at the master after %ss (%s)'
-        if not pending:
-            return True, detail
-        named = {n.name: reason % (deadline_seconds,
-                                   states.get(n.internal_ip, 'absent'))
-                 for n in pending}
-        if late and not want_alive:
-            # a drain that never ends must not block the scale-down:
-            # the workers are stopped anyway (Spark recomputes lost work)
-            return True, detail + ' (drain timed out, stopping)'
-        return (True, detail, named) if late else (False, detail, named)
-    return check
+        return detail, {n.name: reason % (deadline_seconds, states.get(
+            n.internal_ip, 'absent')) for n in pending}
+    # a drain that never ends must not block the scale-down: the workers
+    # are stopped anyway (Spark recomputes lost work)
+    return utils.members_check(
+        workers, deadline_seconds, read, awaited,
+        'no Spark worker to wait for', started=started,
+        on_timeout=None if want_alive else 'drain timed out, stopping')
 
 
 def worker_probe(cluster_info, judge=status.worker_alive, *extra):

@@ -1,4 +1,5 @@
-"""Pure topology and configuration checks of a Spark standalone cluster.
+"""Pure topology checks of a Spark standalone cluster (its config keys
+are checked by its catalog, see ``base.PackagedPlugin.validate``).
 
 Every problem is a ValidationError naming the property path a template
 author edits, and saying what would be valid. Never raises for bad input:
@@ -6,16 +7,14 @@ odd types are reported, not tripped over.
 """
 
 from heat_savanna.common.exceptions import ValidationError
-from heat_savanna.plugins.spark import catalog
 from heat_savanna.plugins import utils
 
 
 def validate(cluster):
-    """The Spark plugin's own ValidationErrors of a ClusterSpecView: its
-    topology and its config keys (the version, the processes, the config
+    """The ValidationErrors of a Spark cluster's topology (its config keys
+    are the catalog's to check; the version, the processes, the config
     sections and anti_affinity are the core's cluster rules)."""
-    errors = catalog.CATALOG.check_cluster(cluster)
-    errors += utils.check_exactly_one(
+    errors = utils.check_exactly_one(
         cluster, 'master', 'the Spark master',
         'set count: 1 and put workers in another group')
     workers = utils.groups_with(cluster, 'worker')

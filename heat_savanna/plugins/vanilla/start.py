@@ -14,7 +14,6 @@ superuser) through ``runuser``.
 """
 
 import shlex
-import time
 
 from heat_savanna.common import config as savanna_config
 from heat_savanna.plugins import base
@@ -151,14 +150,8 @@ def image_requirements(cluster_info, node):
 
 def check_image_step(cluster_info, nodes):
     """The first step: every node's image has Hadoop plugin_version."""
-    version = cluster_info.plugin_version
-    return base.Step('check Hadoop image', nodes=tuple(nodes),
-                     work=utils.image_check_work(
-                         'Hadoop', version,
-                         lambda node: image_requirements(cluster_info, node),
-                         'use an image with Hadoop %s and Java, or set '
-                         'general.hadoop_home to where the image has it'
-                         % version))
+    return utils.image_check_step(cluster_info, nodes, 'Hadoop',
+                                  image_requirements, 'general.hadoop_home')
 
 
 # -- work -------------------------------------------------------------------
@@ -190,22 +183,27 @@ def start_work(cluster_info, processes):
 
 
 # -- readiness -------------------------------------------------------------
-def read_report(remote, cluster_info):
-    nn = cluster_info.node_running('namenode')
-    result = utils.probe(remote, report_command(cluster_info, nn),
-                         sudo=True, timeout=60)
+def _read_admin(remote, cluster_info, process, command, parse, label):
+    """``(parsed output, None)`` of the admin ``command`` of the node
+    running ``process``, run on ``remote``; ``(None, why)`` when it
+    failed (``label`` names it)."""
+    master = cluster_info.node_running(process)
+    result = utils.probe(remote, command(cluster_info, master), sudo=True,
+                         timeout=60)
     if result.exit_code != 0:
-        return None, 'hdfs dfsadmin -report exited %d' % result.exit_code
-    return reports.parse_dfsadmin_report(result.stdout), None
+        return None, '%s exited %d' % (label, result.exit_code)
+    return parse(result.stdout), None
+
+
+def read_report(remote, cluster_info):
+    return _read_admin(remote, cluster_info, 'namenode', report_command,
+                       reports.parse_dfsadmin_report, 'hdfs dfsadmin -report')
 
 
 def read_node_list(remote, cluster_info):
-    rm = cluster_info.node_running('resourcemanager')
-    result = utils.probe(remote, node_list_command(cluster_info, rm),
-                         sudo=True, timeout=60)
-    if result.exit_code != 0:
-        return None, 'yarn node -list exited %d' % result.exit_code
-    return reports.parse_yarn_node_list(result.stdout), None
+    return _read_admin(remote, cluster_info, 'resourcemanager',
+                       node_list_command, reports.parse_yarn_node_list,
+                       'yarn node -list')
 
 
 def service_up_check(cluster_info, process):
@@ -257,33 +255,22 @@ def members_ready_check(cluster_info, process, nodes, deadline_seconds,
     done and names the missing ones failed."""
     master = cluster_info.node_running(
         'namenode' if process == 'datanode' else 'resourcemanager')
-    first = []
-    all_nodes = nodes
     ready = reports.datanode_ready if process == 'datanode' else \
         reports.nodemanager_ready
+    reader = read_report if process == 'datanode' else read_node_list
 
-    def check(remotes):
-        if not first:
-            first.append(time.monotonic())
-        late = time.monotonic() - first[0] >= deadline_seconds
-        nodes = [n for n in all_nodes
-                 if started is None or n.name in started]
-        if not nodes:
-            return True, 'no %s to wait for' % process
-        reader = read_report if process == 'datanode' else read_node_list
-        data, error = reader(remotes(master), cluster_info)
-        if data is None:
-            return False, error
-        pending = [n for n in nodes if not ready(data, n)]
-        detail = '%d/%d %ss ready' % (len(nodes) - len(pending), len(nodes),
-                                      process)
-        if not pending:
-            return True, detail
-        named = {n.name: '%s not ready after %ss' % (process,
-                                                     deadline_seconds)
-                 for n in pending}
-        return (True, detail, named) if late else (False, detail, named)
-    return check
+    def read(remotes):
+        return reader(remotes(master), cluster_info)
+
+    def awaited(data, members):
+        pending = [n for n in members if not ready(data, n)]
+        detail = '%d/%d %ss ready' % (len(members) - len(pending),
+                                      len(members), process)
+        return detail, {n.name: '%s not ready after %ss'
+                        % (process, deadline_seconds) for n in pending}
+    return utils.members_check(nodes, deadline_seconds, read, awaited,
+                               'no %s to wait for' % process,
+                               started=started)
 
 
 def service_wait_step(cluster_info, process):

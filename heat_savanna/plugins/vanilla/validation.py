@@ -1,4 +1,5 @@
-"""Pure topology and configuration checks of a vanilla Hadoop 3 cluster.
+"""Pure topology checks of a vanilla Hadoop 3 cluster (its config keys
+are checked by its catalog, see ``base.PackagedPlugin.validate``).
 
 Rules (each error names the property path and the fix): exactly one
 namenode; at most one secondarynamenode, resourcemanager and
@@ -44,11 +45,10 @@ def _datanodes(cluster, counts=None):
 
 
 def validate(cluster):
-    """The vanilla plugin's own ValidationErrors of a ClusterSpecView: its
-    topology and its config keys (the version, the processes, the config
+    """The ValidationErrors of a Hadoop cluster's topology (its config keys
+    are the catalog's to check; the version, the processes, the config
     sections and anti_affinity are the core's cluster rules)."""
-    errors = catalog.CATALOG.check_cluster(cluster)
-    errors += utils.check_exactly_one(
+    errors = utils.check_exactly_one(
         cluster, 'namenode', 'the HDFS namenode',
         'set count: 1 and move other processes to another group')
     for process in SINGLETONS:

@@ -8,6 +8,7 @@ import pytest
 from heat_savanna.common.exceptions import ValidationError
 from heat_savanna.plugins import base
 from heat_savanna.plugins import catalog as cat
+from heat_savanna.plugins import config_catalog
 
 
 def node(name, *processes):
@@ -43,9 +44,10 @@ def test_shell_job_command():
 
 # -- PackagedPlugin: a plugin made of modules --------------------------------
 def _catalog_module():
-    catalog = cat.ConfigCatalog('toy', '1.0', [cat.Section('general', 'g', (
-        cat.Entry('general', 'ui_port', cat.PORT, 8080, 'web UI',
-                  opens=cat.PUBLIC, label='toy UI'),))])
+    catalog = config_catalog.ConfigCatalog('toy', '1.0', [cat.Section(
+        'general', 'g', (cat.Entry('general', 'ui_port', cat.PORT, 8080,
+                                   'web UI', opens=cat.PUBLIC,
+                                   label='toy UI'),))])
 
     def catalog_for(version):
         if version != '1.0':
@@ -65,7 +67,9 @@ def _calls(*names):
 class ToyPlugin(base.PackagedPlugin):
     name = 'toy'
     catalog = _catalog_module()
-    validation = _calls('validate', 'validate_scaling')
+    validation = types.SimpleNamespace(
+        validate=lambda cluster: ['topology of %s' % cluster.name],
+        validate_scaling=_calls('validate_scaling').validate_scaling)
     start = _calls('create_steps', 'health_steps')
     scaling = _calls('scale_up_steps', 'membership_steps',
                      'decommission_steps')
@@ -96,7 +100,6 @@ def test_packaged_plugin_offers_what_its_catalog_declares(toy):
 
 
 def test_packaged_plugin_forwards_each_call_to_its_module(toy):
-    assert toy.validate('c') == ('validate', ('c',))
     assert toy.validate_scaling('c', {}) == ('validate_scaling', ('c', {}))
     assert toy.create_steps('i') == ('create_steps', ('i',))
     assert toy.health_steps('i') == ('health_steps', ('i',))
@@ -107,6 +110,16 @@ def test_packaged_plugin_forwards_each_call_to_its_module(toy):
     assert toy.reconfigure_steps('i', 'n', 'r') == ('reconfigure_steps',
                                                     ('i', 'n', 'r'))
     assert toy.job_command('i', 'j') == ('i', 'j')
+
+
+def test_packaged_plugin_validates_config_keys_then_topology(toy):
+    cluster = types.SimpleNamespace(
+        name='c', node_groups=(),
+        cluster_configs={'general': {'ui_port': 0, 'nope': 1}})
+    errors = toy.validate(cluster)
+    assert [e.path for e in errors[:2]] == [
+        'cluster_configs.general.ui_port', 'cluster_configs.general.nope']
+    assert errors[2:] == ['topology of c']
 
 
 def test_packaged_plugin_validate_never_raises(toy):
