@@ -290,6 +290,18 @@ class OtherKeys:
     rules: tuple
 
 
+def env_variables(example, restart, script):
+    """The :class:`OtherKeys` of a section of environment variables that
+    ``script`` exports: any variable name (``example`` is one), each value
+    text a shell environment file can carry, a change restarting the
+    processes ``restart`` names."""
+    return OtherKeys(
+        ENV_NAME,
+        'an environment variable name: letters, digits and _, not '
+        'starting with a digit, e.g. %s' % example,
+        (KeyRule('', Text('env'), restart, 'exported by %s' % script),))
+
+
 @dataclasses.dataclass(frozen=True)
 class Section:
     name: str

@@ -100,6 +100,19 @@ def export_line(name, value):
     return 'export %s=%s' % (name, shlex.quote(str(value)))
 
 
+def job_environment(framework, general):
+    """``(name, value)`` pairs every job of ``framework`` (``SPARK``,
+    ``HADOOP``) gets, from the master's ``general`` settings:
+    ``<framework>_HOME``, ``<framework>_CONF_DIR`` and, when set,
+    ``JAVA_HOME``."""
+    home = general['%s_home' % framework.lower()]
+    env = [(framework + '_HOME', home),
+           (framework + '_CONF_DIR', general['conf_dir'])]
+    if general.get('java_home'):
+        env.append(('JAVA_HOME', general['java_home']))
+    return env
+
+
 def hosts_file(cluster_info):
     """/etc/hosts of every node: localhost and every member node (a failed
     node, not a member, is never listed)."""

@@ -81,12 +81,7 @@ SPARK_ENV = cat.Section(
               'Cores a worker offers to executors; unset: every core of '
               'the node.', WORKER),
     ),
-    cat.OtherKeys(
-        cat.ENV_NAME,
-        'an environment variable name: letters, digits and _, not '
-        'starting with a digit, e.g. SPARK_WORKER_OPTS',
-        (cat.KeyRule('', cat.Text('env'), DAEMONS,
-                     'exported by spark-env.sh'),)))
+    cat.env_variables('SPARK_WORKER_OPTS', DAEMONS, 'spark-env.sh'))
 
 SPARK_DEFAULTS = cat.Section(
     'spark-defaults',

@@ -12,6 +12,7 @@ Jobs run as root, the user the Spark daemons run as.
 import shlex
 
 from heat_savanna.plugins import base
+from heat_savanna.plugins import utils
 from heat_savanna.plugins.spark import config
 
 JOB_TYPES = (base.JOB_SPARK, base.JOB_SHELL)
@@ -22,13 +23,8 @@ WORK_ROOT = '/var/lib/spark/jobs'
 
 def environment(cluster_info):
     """``(name, value)`` pairs every job command gets."""
-    g = config.settings(cluster_info, cluster_info.node_running('master'))[
-        'general']
-    env = [('SPARK_HOME', g['spark_home']),
-           ('SPARK_CONF_DIR', g['conf_dir'])]
-    if g.get('java_home'):
-        env.append(('JAVA_HOME', g['java_home']))
-    return env
+    return utils.job_environment('SPARK', config.settings(
+        cluster_info, cluster_info.node_running('master'))['general'])
 
 
 def submit_argv(cluster_info, job):

@@ -11,9 +11,8 @@ from heat_savanna.plugins import utils
 
 
 def validate(cluster):
-    """The ValidationErrors of a Spark cluster's topology (its config keys
-    are the catalog's to check; the version, the processes, the config
-    sections and anti_affinity are the core's cluster rules)."""
+    """Errors of the Spark topology: one master, a worker, at most one
+    history server."""
     errors = utils.check_exactly_one(
         cluster, 'master', 'the Spark master',
         'set count: 1 and put workers in another group')

@@ -182,12 +182,7 @@ HADOOP_ENV = cat.Section(
         ('HADOOP_HEAPSIZE_MAX', cat.SIZE, '1g',
          'Largest heap of each Hadoop daemon.', DAEMONS),
     ),
-    cat.OtherKeys(
-        cat.ENV_NAME,
-        'an environment variable name: letters, digits and _, not '
-        'starting with a digit, e.g. HADOOP_OPTS',
-        (cat.KeyRule('', cat.Text('env'), DAEMONS,
-                     'exported by hadoop-env.sh'),)))
+    cat.env_variables('HADOOP_OPTS', DAEMONS, 'hadoop-env.sh'))
 
 CATALOG = config_catalog.ConfigCatalog(
     'vanilla', VERSIONS[0], (GENERAL, HDFS, YARN, MAPREDUCE, HADOOP_ENV))

@@ -13,6 +13,7 @@ exact text only.
 import shlex
 
 from heat_savanna.plugins import base
+from heat_savanna.plugins import utils
 from heat_savanna.plugins.vanilla import config
 
 JOB_TYPES = (base.JOB_MAPREDUCE, base.JOB_SHELL)
@@ -31,12 +32,7 @@ def work_root(cluster_info):
 
 def environment(cluster_info):
     """``(name, value)`` pairs every job command gets."""
-    g = _general(cluster_info)
-    env = [('HADOOP_HOME', g['hadoop_home']),
-           ('HADOOP_CONF_DIR', g['conf_dir'])]
-    if g.get('java_home'):
-        env.append(('JAVA_HOME', g['java_home']))
-    return env
+    return utils.job_environment('HADOOP', _general(cluster_info))
 
 
 def yarn_jar_argv(cluster_info, job):

@@ -45,9 +45,7 @@ def _datanodes(cluster, counts=None):
 
 
 def validate(cluster):
-    """The ValidationErrors of a Hadoop cluster's topology (its config keys
-    are the catalog's to check; the version, the processes, the config
-    sections and anti_affinity are the core's cluster rules)."""
+    """Errors of the Hadoop topology (the rules of the module doc)."""
     errors = utils.check_exactly_one(
         cluster, 'namenode', 'the HDFS namenode',
         'set count: 1 and move other processes to another group')

@@ -154,3 +154,13 @@ def test_members_check_done_unreadable_and_nothing_to_wait_for():
         True, '1 ready')
     assert _members_check((set(), None), 600, started=set())(None) == (
         True, 'none to wait for')
+
+
+def test_job_environment_names_home_conf_and_java_when_set():
+    general = {'spark_home': '/opt/spark', 'conf_dir': '/etc/spark'}
+    assert utils.job_environment('SPARK', general) == [
+        ('SPARK_HOME', '/opt/spark'), ('SPARK_CONF_DIR', '/etc/spark')]
+    general = {'hadoop_home': '/opt/h', 'conf_dir': '/etc/h',
+               'java_home': '/usr/lib/jvm/x'}
+    assert utils.job_environment('HADOOP', general)[-1] == (
+        'JAVA_HOME', '/usr/lib/jvm/x')
