@@ -91,6 +91,10 @@ def clusters(template):
 def cluster_values(props):
     """A cluster resource's (resolved) properties checked against the
     resource's Heat schema, defaults filled in. Raises InvalidCluster."""
+    if isinstance(props, dict):
+        errors = validation.whole_number_errors(props.get('node_groups'))
+        if errors:
+            raise exceptions.InvalidCluster(errors)
     heat = offline.Heat.load()
     return offline.checked_values(heat.schema, heat.resource.PROPERTIES,
                                   props)

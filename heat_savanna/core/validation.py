@@ -329,6 +329,56 @@ def validate_cluster(spec, plugin, layout=None,
     return errors
 
 
+#: node group keys Heat's INTEGER schema would turn from 2.5 into 2 and
+#: from true into 1 without a word (``int(value)``)
+WHOLE_NUMBER_KEYS = (model.NG_COUNT, model.NG_MIN_COUNT, model.NG_MAX_COUNT,
+                     model.NG_VOLUMES_PER_NODE, model.NG_VOLUME_SIZE)
+_WHOLE_RE = re.compile(r'^\s*[+-]?\d+\s*$')
+
+
+def _whole(value):
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return True
+    if isinstance(value, float):
+        return value.is_integer()
+    if isinstance(value, str) and not _WHOLE_RE.match(value):
+        try:
+            float(value)
+        except ValueError:
+            return True      # no number at all: Heat's schema says so
+        return False
+    return True
+
+
+def whole_number_errors(node_groups):
+    """Errors for node group numbers that are not whole (``count: 2.5``,
+    ``count: true``) in the template's values *before* Heat's schema
+    converts them (``node_groups`` as written, functions resolved)."""
+    errors = []
+    for i, group in enumerate(node_groups or ()):
+        if not isinstance(group, dict):
+            continue
+        for key in WHOLE_NUMBER_KEYS:
+            value = group.get(key)
+            if value is not None and not _whole(value):
+                shown = str(value).lower() if isinstance(value, bool) \
+                    else repr(value) if isinstance(value, str) else value
+                errors.append(ValidationError(
+                    'node_groups[%d].%s' % (i, key),
+                    '%s is not a whole number' % shown,
+                    'write a whole number, e.g. %d' % _nearest(value)))
+    return errors
+
+
+def _nearest(value):
+    try:
+        return max(int(float(value)), 0)
+    except (TypeError, ValueError):
+        return 1
+
+
 def _default_version(plugin):
     try:
         return plugin.get_default_version()

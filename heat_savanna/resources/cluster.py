@@ -112,6 +112,14 @@ class SavannaCluster(progress.ProgressMixin,
                 "stops the others and a failed cluster cannot be healed "
                 "(Heat refuses stack update --existing of a FAILED stack)")
                 % self.name)
+        # numbers as written: Heat's schema would make 2.5 a 2, true a 1
+        errors = validation.whole_number_errors(self.properties.resolve(
+            self.properties.data.get(self.NODE_GROUPS)))
+        if errors:
+            raise exception.StackValidationFailed(
+                message=_('%(res)s: %(err)s') % {
+                    'res': self.name, 'err': '; '.join(
+                        'Property %s' % e for e in errors)})
         try:
             # bounds before the nested template is generated below
             self.cluster_spec(

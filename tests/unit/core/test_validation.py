@@ -387,3 +387,18 @@ def test_type_errors_stop_before_plugin_rules(plugin):
     errs = errors(plugin, node_groups=[group('w', 'x', ['datanode'])])
     assert list(errs) == ['node_groups[0].count']
     assert plugin.validated == []
+
+
+def test_whole_numbers_are_refused_only_when_not_whole():
+    groups = [{'count': 2, 'volume_size': '10', 'max_count': 3.0},
+              {'count': 2.5, 'min_count': True, 'volumes_per_node': '1.5',
+               'name': 'x'}, 'not a map']
+    errors = validation.whole_number_errors(groups)
+    assert [str(e) for e in errors] == [
+        'node_groups[1].count: 2.5 is not a whole number (write a whole '
+        'number, e.g. 2)',
+        'node_groups[1].min_count: true is not a whole number (write a '
+        'whole number, e.g. 1)',
+        "node_groups[1].volumes_per_node: '1.5' is not a whole number "
+        "(write a whole number, e.g. 1)"]
+    assert validation.whole_number_errors(None) == []

@@ -28,6 +28,8 @@ from heat.engine.clients.os import nova
 from heat.tests import common
 from heat.tests import utils
 
+from heat_savanna import cli
+from heat_savanna.common import exceptions
 from heat_savanna.resources import cluster
 
 PROCESSES = ('master', 'worker', 'historyserver')
@@ -246,3 +248,47 @@ class BadInputTest(common.HeatTestCase):
         self.assertEqual(8, len(set(seen)), sorted(set(seen)))
         self.assertEqual(0, self.create.call_count)
         self.assertEqual(0, self.nested.call_count)
+
+
+class WholeNumberTest(common.HeatTestCase):
+    """Heat's INTEGER schema turns 2.5 into 2 and true into 1 silently;
+    the cluster refuses them at validate, naming the property, and the
+    CLI says the same."""
+
+    def setUp(self):
+        super(WholeNumberTest, self).setUp()
+        for constraint in (glance.ImageConstraint, nova.FlavorConstraint,
+                           neutron_constraints.NetworkConstraint,
+                           nova.KeypairConstraint,
+                           cinder.VolumeTypeConstraint):
+            self.patchobject(constraint, 'validate', return_value=True)
+        self.create = self.patchobject(cluster.SavannaCluster,
+                                       'handle_create')
+
+    def _refused(self, key, value):
+        tpl = copy.deepcopy(VALID)
+        tpl['resources']['cluster']['properties']['node_groups'][1][key] = \
+            value
+        stack = utils.parse_stack(template_format.parse(json.dumps(tpl)),
+                                  stack_name='whole-%d' % next(_NAMES))
+        err = self.assertRaises(exception.StackValidationFailed,
+                                stack.validate)
+        self.assertEqual(0, self.create.call_count)
+        cli_err = self.assertRaises(
+            exceptions.InvalidCluster, cli.check_properties, 'cluster',
+            tpl['resources']['cluster']['properties'])
+        return str(err), '; '.join(str(e) for e in cli_err.errors)
+
+    def test_a_fractional_count_is_refused(self):
+        engine, offline = self._refused('count', 2.5)
+        expected = ('node_groups[1].count: 2.5 is not a whole number '
+                    '(write a whole number, e.g. 2)')
+        self.assertIn('Property ' + expected, engine)
+        self.assertEqual(expected, offline)
+
+    def test_a_boolean_volume_size_is_refused(self):
+        engine, offline = self._refused('volume_size', True)
+        self.assertIn('node_groups[1].volume_size: true is not a whole '
+                      'number', engine)
+        self.assertIn('node_groups[1].volume_size: true is not a whole '
+                      'number', offline)
