@@ -312,6 +312,8 @@ def test_a_config_change_is_applied_in_place(cluster):
     master_pid = faults.daemon_pid(
         openstack_json(cluster, 'show', STACK)['master_address'],
         'org.apache.spark.deploy.master.Master')
+    # a pid not found would compare equal to one not found after
+    assert master_pid is not None, 'no Spark master process found'
     heat.stacks.update(STACK, template=json.dumps(template(2, '448m')))
     stack = wait_idle(heat)
     assert stack.stack_status == 'UPDATE_COMPLETE', stack.stack_status_reason

@@ -51,6 +51,10 @@ def _partial_then_heal(run, workers, min_active, failing):
                 srv['addresses'][0],
                 'org.apache.spark.deploy.worker.Worker')
     run.require(master_pid is not None, 'no Spark master process found')
+    # a pid not found is no pid kept: None == None would pass unseen
+    run.require(None not in worker_pids.values(),
+                'no Spark worker process found for %s'
+                % sorted(n for n, pid in worker_pids.items() if pid is None))
     new_names = checks.heal_to_active(run, want)
     expected_new = ['worker-%d' % (workers + k)
                     for k in range(len(failing))]
