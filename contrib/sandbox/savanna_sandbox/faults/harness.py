@@ -5,6 +5,7 @@ and the command line."""
 import argparse
 import io
 import os
+import sys
 import time
 
 from savanna_sandbox.faults import registry
@@ -207,7 +208,14 @@ def main(argv=None):
                          % ', '.join(unknown))
         rows = [r for r in registry.SCENARIOS if r.name in args.only]
     from savanna_sandbox.services import platform as platform_mod
-    plat = platform_mod.Platform(out=io.StringIO())
+    out = io.StringIO()
+    plat = platform_mod.Platform(out=out)
+    # the rows need the sandbox: bring it up (at once when it is up)
+    if plat.up() != 0:
+        sys.stderr.write(out.getvalue())
+        sys.stderr.write('the sandbox did not come up, so no row ran; '
+                         '`heat-savanna sandbox status` shows its parts\n')
+        return 2
     heat = plat.heat_client('demo')
     print('name | expected | observed | leaked')
     bad = 0

@@ -115,3 +115,25 @@ def test_python_m_runs_the_same_command_line(capsys):
                          check=True)
     assert out.stdout == listed
     assert out.stderr == ''
+
+
+def test_a_sandbox_that_does_not_come_up_is_said_not_a_traceback(
+        capsys, monkeypatch):
+    from savanna_sandbox.services import platform as platform_mod
+
+    class DownPlatform(object):
+        def __init__(self, out):
+            self.out = out
+
+        def up(self):
+            self.out.write('FAILED: keystone: not ready after 120s\n')
+            return 1
+
+        def heat_client(self, user):
+            raise AssertionError('no row may run without the sandbox')
+
+    monkeypatch.setattr(platform_mod, 'Platform', DownPlatform)
+    assert harness.main(['--only', 'boot-1-of-10']) == 2
+    err = capsys.readouterr().err
+    assert 'FAILED: keystone: not ready after 120s' in err
+    assert 'the sandbox did not come up, so no row ran' in err
