@@ -76,8 +76,11 @@ def configure_commands(cluster_info, node):
     owned = [d for d in dirs if d != g['conf_dir']]
     return [
         volumes.prepare_volumes_script(node.volumes).rstrip('\n'),
+        # idempotent under any interleaving: a useradd that lost a race
+        # ("already exists") is fine once the user is there
         'id -u %s >/dev/null 2>&1 || useradd --system --create-home '
-        '--shell /bin/bash %s' % (user, user),
+        '--shell /bin/bash %s || id -u %s >/dev/null 2>&1'
+        % (user, user, user),
         'mkdir -p %s' % ' '.join(shlex.quote(d) for d in dirs),
         'chown -R %s:%s %s' % (user, user,
                                ' '.join(shlex.quote(d) for d in owned)),

@@ -98,7 +98,8 @@ def test_worker_files_use_volumes():
     assert 'mount /dev/vdc /volumes/disk2' in cmds[0]
     assert 'mkfs.ext4 -q /dev/vdb' in cmds[0]      # only if blkid finds none
     assert cmds[1] == ('id -u hadoop >/dev/null 2>&1 || useradd --system '
-                       '--create-home --shell /bin/bash hadoop')
+                       '--create-home --shell /bin/bash hadoop || '
+                       'id -u hadoop >/dev/null 2>&1')
     assert '/volumes/disk2/hdfs/datanode' in cmds[2]
     assert cmds[3].startswith('chown -R hadoop:hadoop ')
     assert '/etc/hadoop/conf' not in cmds[3]
@@ -128,3 +129,22 @@ def test_names_in_generated_scripts_cannot_break_out():
     bad = cluster_info(1, {'Hadoop': {'X=1; touch /tmp/p; Y': 1}})
     with pytest.raises(ValueError):
         config.hadoop_env(bad, bad.nodes[0])
+
+
+def test_the_hadoop_user_is_made_once_whatever_the_interleaving(tmp_path):
+    # two set-ups racing on one /etc/passwd: the loser's useradd says
+    # "already exists" (exit 9), and the step still succeeds
+    import subprocess
+    ci = cluster_info(3, {})
+    line = start.configure_commands(ci, ci.nodes[1])[1]
+    fake = tmp_path / 'bin'
+    fake.mkdir()
+    (fake / 'id').write_text('#!/bin/sh\n[ -e %s/made ]\n' % tmp_path)
+    (fake / 'useradd').write_text(
+        '#!/bin/sh\ntouch %s/made\necho "useradd: user already exists" '
+        '>&2\nexit 9\n' % tmp_path)
+    for tool in ('id', 'useradd'):
+        (fake / tool).chmod(0o755)
+    out = subprocess.run(['sh', '-c', line], capture_output=True, text=True,
+                         env={'PATH': '%s:/usr/bin:/bin' % fake})
+    assert out.returncode == 0, out.stderr
