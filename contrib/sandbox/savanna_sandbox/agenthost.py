@@ -83,8 +83,6 @@ class AgentHost(sshhost.SSHHost):
                             exist_ok=True)
         for real in agentimage.BINDS:
             os.makedirs(real, exist_ok=True)
-        for part in ('etc-upper', 'etc-work'):
-            os.makedirs(self._path('fs', part), exist_ok=True)
         conf = self._path('fs', 'etc-upper', os.path.basename(OCC_CONF))
         if not os.path.exists(conf):
             with open(conf, 'w') as f:
@@ -95,9 +93,7 @@ class AgentHost(sshhost.SSHHost):
         lines = ['set -e',
                  # the host's own /etc and /var/log first: per-host
                  # directories are mounted inside them
-                 'mount -t overlay savanna-etc -o lowerdir=/etc,upperdir=%s,'
-                 'workdir=%s /etc' % (q(self._path('fs', 'etc-upper')),
-                                      q(self._path('fs', 'etc-work'))),
+                 self.etc_overlay(),
                  'mount --bind %s /var/log' % q(self._path('fs', 'var-log'))]
         for real, local in sshhost.WRITABLE_DIRS.items():
             lines.append('mount --bind %s %s'

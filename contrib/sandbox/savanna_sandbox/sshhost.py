@@ -144,6 +144,8 @@ class SSHHost(object):
             os.makedirs(real, exist_ok=True)
         for real in self.binds:
             os.makedirs(real, exist_ok=True)
+        for part in ('etc-upper', 'etc-work'):
+            os.makedirs(self._path('fs', part), exist_ok=True)
         if not os.path.exists(self.host_key_file):
             subprocess.run([SSH_KEYGEN, '-q', '-t', 'ed25519', '-N', '',
                             '-C', 'root@%s' % self.name,
@@ -193,9 +195,19 @@ class SSHHost(object):
             '',
         ])
 
+    def etc_overlay(self):
+        """The line that gives the host its own /etc: an overlay over the
+        machine's, so what a node changes there (users and groups above
+        all: /etc/passwd, /etc/group) stays the node's, as on a real
+        cloud. Per-host directories are mounted inside it afterwards."""
+        q = shlex.quote
+        return ('mount -t overlay savanna-etc -o lowerdir=/etc,upperdir=%s,'
+                'workdir=%s /etc' % (q(self._path('fs', 'etc-upper')),
+                                     q(self._path('fs', 'etc-work'))))
+
     def _script(self):
         q = shlex.quote
-        lines = ['set -e']
+        lines = ['set -e', self.etc_overlay()]
         for real, local in WRITABLE_DIRS.items():
             lines.append('mount --bind %s %s'
                          % (q(self._path('fs', local)), q(real)))

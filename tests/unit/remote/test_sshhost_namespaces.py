@@ -2,6 +2,8 @@
 a namespace id once the namespace is gone, so a host trusts a recorded id
 only while its processes see the host's own mounts."""
 
+import subprocess
+
 from tests.unit.remote import sshhosts
 
 pytestmark = sshhosts.requires_sshd
@@ -34,3 +36,25 @@ def test_a_reused_namespace_id_is_not_taken_for_ones_own(hosts):
     check = hosts.remote(second)
     assert check.run('echo alive', timeout=20).stdout.strip() == 'alive'
     check.close()
+
+
+def test_a_user_added_on_one_host_is_that_hosts_alone(hosts):
+    # real nodes never share /etc/passwd: `id -u u || useradd u` on two
+    # nodes at once must not race (each host has its own /etc)
+    first, second = hosts.host('users-a'), hosts.host('users-b')
+    one, two = hosts.remote(first), hosts.remote(second)
+    try:
+        for remote in (one, two):
+            remote.run('id -u savanna-t >/dev/null 2>&1 || useradd --system '
+                       '--no-create-home savanna-t', sudo=True, timeout=30)
+        one.run('groupadd --system savanna-only-a', sudo=True, timeout=30)
+        assert two.run('getent group savanna-only-a', check=False,
+                       timeout=20).exit_code != 0
+        assert one.run('getent group savanna-only-a',
+                       timeout=20).exit_code == 0
+    finally:
+        one.close()
+        two.close()
+    # nor did the machine's own /etc change
+    assert subprocess.run(['getent', 'passwd', 'savanna-t'],
+                          capture_output=True).returncode != 0
