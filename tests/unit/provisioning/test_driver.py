@@ -221,3 +221,26 @@ def test_should_stop_none_lets_the_run_go_on():
         remote_for=lambda n: None, should_stop=lambda failures: None)
     assert not runner.advance()
     assert runner.advance() and runner.aborted is None
+
+
+def test_a_step_that_may_run_out_of_time_goes_on_failing_no_one():
+    # a drain past its timeout: over SSH as on the agent, the run goes on
+    # to the next step (stopping the workers) and fails no node
+    clock = Clock()
+    nodes = (node('w-0'), node('w-1'))
+
+    def check(remotes):
+        return (False, 'master status page not answering (exit 7)')
+
+    ran = []
+    runner = driver.StepRunner(
+        [base.Step('drain', nodes, check=check, timeout=10,
+                   poll_interval=1, fail_on_timeout=False),
+         base.Step('stop', nodes, action=lambda r, n: ran.append(n.name))],
+        remote_for=lambda n: None, clock=clock)
+    runner.advance()
+    clock.now = 11
+    runner.advance()
+    assert runner.failures == {}
+    assert runner.advance()
+    assert sorted(ran) == ['w-0', 'w-1']
