@@ -387,8 +387,12 @@ def health_steps(cluster_info):
                        nodes=tuple(cluster_info.nodes), work=alive)]
     datanodes = tuple(cluster_info.nodes_with('datanode'))
     if datanodes and cluster_info.node_running('namenode') is not None:
+        # described for both transports: the engine judges the namenode's
+        # report over SSH, each datanode's agent judges it on the node
         steps.append(base.Step(
-            'check datanodes live', check=members_ready_check(
-                cluster_info, 'datanode', datanodes, 30),
+            'check datanodes live', nodes=datanodes,
+            check=members_ready_check(cluster_info, 'datanode', datanodes,
+                                      30),
+            probe=member_probe(cluster_info, 'datanode', 'datanode_ready'),
             timeout=90, poll_interval=conf.provisioning_poll_interval))
     return steps

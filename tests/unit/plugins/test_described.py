@@ -1,0 +1,59 @@
+"""Every step of both plugins is described for both transports.
+
+The agent transport runs a step only from its description (a fan-out
+step's NodeWork, a wait step's nodes and probe); a step with code only the
+SSH transport can run, or a wait with no nodes or no probe, would be
+skipped or refused on an agent cluster. This fails the plugin's own unit
+tests instead."""
+
+import pytest
+
+from heat_savanna.plugins import base
+from heat_savanna.plugins import get_plugin
+from heat_savanna.provisioning import agent
+from tests.unit.plugins.test_spark_unit import info as spark_info
+from tests.unit.plugins.vanilla.cluster import cluster_info as hadoop_info
+
+
+def step_lists(plugin, ci):
+    """Every list of steps the lifecycle asks a plugin for."""
+    members = [n for n in ci.nodes if n.group != 'master']
+    first, last = members[:1], members[-1:]
+    restarts = {n.name: tuple(plugin.get_all_processes(ci.plugin_version))
+                for n in ci.nodes}
+    return {
+        'create': plugin.create_steps(ci),
+        'scale_up': plugin.scale_up_steps(ci, last),
+        'reconfigure': plugin.reconfigure_steps(ci, list(ci.nodes),
+                                                restarts),
+        'membership': plugin.membership_steps(ci),
+        'decommission': plugin.decommission_steps(ci, first),
+        'health': plugin.health_steps(ci),
+    }
+
+
+@pytest.mark.parametrize('name,ci', [('spark', spark_info(3)),
+                                     ('vanilla', hadoop_info(3))])
+def test_every_step_is_described_for_the_agent(name, ci):
+    plugin = get_plugin(name)
+    for kind, steps in step_lists(plugin, ci).items():
+        assert steps, (name, kind)
+        for step in steps:
+            where = (name, kind, step.name)
+            if step.is_wait:
+                assert step.nodes, ('a wait for no node', where)
+                assert step.probe is not None, ('a wait with no probe',
+                                                where)
+            else:
+                assert step.work is not None, ('code only SSH runs', where)
+        # and every node's script can be written
+        scripts = agent.scripts(steps, name)
+        assert scripts, (name, kind)
+
+
+def test_an_undescribed_step_is_refused_not_skipped():
+    node = base.NodeInfo('w-0', 'w', ('worker',), '10.0.0.9', '10.0.0.9')
+    wait = base.Step('wait', nodes=(node,), check=lambda remotes: (True,
+                                                                   'ok'))
+    with pytest.raises(agent.NotDescribed):
+        agent.scripts([wait], 'c')
