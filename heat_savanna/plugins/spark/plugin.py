@@ -1,6 +1,7 @@
 """The Spark standalone provisioning plugin (entry point ``spark``)."""
 
 from heat_savanna.plugins import base
+from heat_savanna.plugins import packaged
 from heat_savanna.plugins.spark import catalog
 from heat_savanna.plugins.spark import config
 from heat_savanna.plugins.spark import jobs
@@ -10,7 +11,7 @@ from heat_savanna.plugins.spark import start
 from heat_savanna.plugins.spark import validation
 
 
-class SparkPlugin(base.PackagedPlugin):
+class SparkPlugin(packaged.PackagedPlugin):
     """Apache Spark standalone: one master, workers, optional history
     server."""
 

@@ -1,5 +1,5 @@
 """Pure topology checks of a Spark standalone cluster (its config keys
-are checked by its catalog, see ``base.PackagedPlugin.validate``).
+are checked by its catalog, see ``packaged.PackagedPlugin.validate``).
 
 Every problem is a ValidationError naming the property path a template
 author edits, and saying what would be valid. Never raises for bad input:

@@ -3,6 +3,7 @@
 plugin is proven by its generated files and command sequences."""
 
 from heat_savanna.plugins import base
+from heat_savanna.plugins import packaged
 from heat_savanna.plugins import utils
 from heat_savanna.plugins.vanilla import catalog
 from heat_savanna.plugins.vanilla import config
@@ -13,7 +14,7 @@ from heat_savanna.plugins.vanilla import start
 from heat_savanna.plugins.vanilla import validation
 
 
-class VanillaPlugin(base.PackagedPlugin):
+class VanillaPlugin(packaged.PackagedPlugin):
     """Apache Hadoop 3: HDFS, YARN and the MapReduce history server."""
 
     name = 'vanilla'

@@ -1,5 +1,5 @@
 """Pure topology checks of a vanilla Hadoop 3 cluster (its config keys
-are checked by its catalog, see ``base.PackagedPlugin.validate``).
+are checked by its catalog, see ``packaged.PackagedPlugin.validate``).
 
 Rules (each error names the property path and the fix): exactly one
 namenode; at most one secondarynamenode, resourcemanager and
