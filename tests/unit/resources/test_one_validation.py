@@ -257,33 +257,3 @@ class OneValidationTest(common.HeatTestCase):
     def test_cli_needs_no_plugin_version_either(self):
         with self.assertRaises(exceptions.InvalidCluster):
             cli.check_properties('c', {'plugin_name': 'spark'})
-
-
-def _constraints(schema, kind):
-    from heat.engine import properties
-    schema = properties.Schema.from_legacy(schema)
-    return [c for c in schema.constraints if type(c).__name__ == kind]
-
-
-def test_the_core_mirrors_the_schema_limits():
-    # The core states the same limits (so its own messages, and callers
-    # without Heat's schema, agree with the engine); this holds them equal.
-    from heat_savanna.core import model
-    from heat_savanna.resources import cluster_schema
-    props = cluster.SavannaCluster.properties_schema
-    groups = cluster_schema.NODE_GROUP_SCHEMA
-    for schema in (props[model.NAME], groups[model.NG_NAME]):
-        length, = _constraints(schema, 'Length')
-        pattern, = _constraints(schema, 'AllowedPattern')
-        assert (length.max, pattern.pattern) == (model.NAME_MAX,
-                                                 model.NAME_PATTERN)
-    length, = _constraints(props[model.SSH_USER], 'Length')
-    assert length.max == model.SSH_USER_MAX
-    rng, = _constraints(groups[model.NG_VOLUMES_PER_NODE], 'Range')
-    assert rng.max == model.VOLUMES_PER_NODE_MAX
-    rng, = _constraints(groups[model.NG_VOLUME_SIZE], 'Range')
-    assert rng.min == model.VOLUME_SIZE_MIN
-    assert groups[model.NG_VOLUME_SIZE].default == model.DEFAULT_VOLUME_SIZE
-    pattern, = _constraints(groups[model.NG_MIN_ACTIVE], 'AllowedPattern')
-    assert pattern.pattern == model.MIN_ACTIVE_PATTERN
-    assert not props[model.PLUGIN_VERSION].required
