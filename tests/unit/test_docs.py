@@ -28,6 +28,7 @@ sys.path.insert(0, os.path.join(DOC_SOURCE, '_exts'))
 import savanna_schema  # noqa: E402
 
 from heat_savanna.common import config as sv_config  # noqa: E402
+from heat_savanna.core import model  # noqa: E402
 
 
 @pytest.fixture(scope='module')
@@ -46,7 +47,7 @@ def test_reference_names_every_property_and_key(cluster_class, reference):
         assert '.. savanna-property:: %s\n' % name in reference
     keys = cluster_class.properties_schema['node_groups'].schema[
         '*'].schema
-    assert set(keys) == set(cluster_class._NODE_GROUP_KEYS)
+    assert set(keys) == set(model.NODE_GROUP_KEYS)
     for key in keys:
         assert '.. savanna-property:: node_groups.%s\n' % key in reference
 
