@@ -13,6 +13,7 @@ escape. Semantic rules (known processes, counts, topology) are in
 """
 
 import dataclasses
+import ipaddress
 import re
 import typing
 
@@ -24,13 +25,18 @@ CLUSTER_PROPERTIES = (
     NAME, PLUGIN_NAME, PLUGIN_VERSION, IMAGE, FLAVOR, KEY_NAME, SSH_USER,
     MANAGEMENT_NETWORK, FLOATING_IP_POOL, NODE_GROUPS, ANTI_AFFINITY,
     ANTI_AFFINITY_POLICY, CLUSTER_CONFIGS, REMOVAL_CANDIDATES, ALARM_ACTION,
-    TRANSPORT,
+    TRANSPORT, ACCESS_CIDRS,
 ) = (
     'name', 'plugin_name', 'plugin_version', 'image', 'flavor',
     'key_name', 'ssh_user', 'management_network', 'floating_ip_pool',
     'node_groups', 'anti_affinity', 'anti_affinity_policy',
     'cluster_configs', 'removal_candidates', 'alarm_action', 'transport',
+    'access_cidrs',
 )
+
+#: the keys of ``access_cidrs``: who may reach the nodes from outside the
+#: cluster, per kind of access (SSH on port 22; the plugin's web UIs)
+ACCESS_KEYS = (ACCESS_SSH, ACCESS_WEB_UI) = ('ssh', 'web_ui')
 
 NODE_GROUP_KEYS = (
     NG_NAME, NG_COUNT, NG_MIN_ACTIVE, NG_FLAVOR, NG_IMAGE,
@@ -66,6 +72,10 @@ SSH_USER_MAX = 32
 VOLUMES_PER_NODE_MAX = 16
 VOLUME_SIZE_MIN = 1
 MIN_ACTIVE_PATTERN = r'^[0-9]+%?$'
+#: most CIDRs per key of access_cidrs: each web UI CIDR costs one rule per
+#: web UI port, against Neutron's security_group_rule quota (100 a project
+#: by default)
+ACCESS_CIDRS_MAX = 10
 
 _INT_RE = re.compile(r'^\s*-?\d+\s*$')
 _MIN_ACTIVE_RE = re.compile(r'^([0-9]+)(%?)$')
@@ -101,6 +111,18 @@ class NodeGroupSpec:
 
 
 @dataclasses.dataclass(frozen=True)
+class AccessCidrs:
+    """Who may reach the nodes from outside the cluster (CIDRs as
+    written; :mod:`heat_savanna.core.validation` checks them).
+
+    ``ssh`` None: the operator's ``[savanna] ssh_cidr`` with the SSH
+    transport, no SSH rule with the agent. ``web_ui`` empty: no web UI
+    reachable from outside the cluster."""
+    ssh: typing.Optional[tuple] = None
+    web_ui: tuple = ()
+
+
+@dataclasses.dataclass(frozen=True)
 class ClusterSpec:
     """A whole cluster definition (satisfies the plugins'
     ``ClusterSpecView`` protocol). ``plugin_version`` is None when the
@@ -121,6 +143,7 @@ class ClusterSpec:
     removal_candidates: tuple = ()
     alarm_action: typing.Optional[dict] = None
     transport: str = SSH_TRANSPORT
+    access_cidrs: AccessCidrs = AccessCidrs()
 
     @property
     def uses_agent(self):
@@ -136,6 +159,15 @@ class ClusterSpec:
     @property
     def desired_count(self):
         return sum(max(g.count, 0) for g in self.node_groups)
+
+
+def network(cidr):
+    """The ``ipaddress`` network of a CIDR of ``access_cidrs`` (IPv4 or
+    IPv6; a bare address is its /32 or /128). ValueError if it is none,
+    or has host bits set (``10.0.0.1/8``)."""
+    if not isinstance(cidr, str) or cidr != cidr.strip():
+        raise ValueError(cidr)
+    return ipaddress.ip_network(cidr, strict=True)
 
 
 def resolve_min_active(raw, count):
@@ -252,6 +284,24 @@ class _Reader(object):
             else:
                 out[section] = dict(values)
         return out
+
+    def access_cidrs(self, data, key, path):
+        """``{ssh: [CIDR], web_ui: [CIDR]}``; a list left out stays None
+        (``ssh``: the operator's default) or empty (``web_ui``)."""
+        value = data.get(key)
+        if value is None:
+            return AccessCidrs()
+        if not isinstance(value, dict):
+            self.err(path, 'must be a map, not %s' % _kind(value),
+                     'e.g. {web_ui: [203.0.113.0/24]}')
+            return AccessCidrs()
+        self.unknown_keys(value, ACCESS_KEYS, path)
+        ssh = None
+        if value.get(ACCESS_SSH) is not None:
+            ssh = self.str_list(value, ACCESS_SSH,
+                                '%s.%s' % (path, ACCESS_SSH))
+        return AccessCidrs(ssh=ssh, web_ui=self.str_list(
+            value, ACCESS_WEB_UI, '%s.%s' % (path, ACCESS_WEB_UI)))
 
     def mapping(self, data, key, path):
         value = data.get(key)
@@ -375,6 +425,7 @@ def parse_cluster(props, default_name=None):
         removal_candidates=reader.str_list(props, REMOVAL_CANDIDATES,
                                            REMOVAL_CANDIDATES),
         alarm_action=reader.mapping(props, ALARM_ACTION, ALARM_ACTION),
+        access_cidrs=reader.access_cidrs(props, ACCESS_CIDRS, ACCESS_CIDRS),
     )
     policy = reader.string(props, ANTI_AFFINITY_POLICY,
                            ANTI_AFFINITY_POLICY) or HARD_ANTI_AFFINITY

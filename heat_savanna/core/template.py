@@ -114,41 +114,77 @@ def resource_count(spec, layout=None, set_size=layout_mod.DEFAULT_SET_SIZE):
                        for group, _n in layout.nodes())
 
 
+def _cidr_rule(cidr, protocol, low, high):
+    """An ingress rule from ``cidr`` (written as Neutron wants it: the
+    network with its prefix, and IPv6's ethertype)."""
+    rule = {'direction': 'ingress', 'protocol': protocol,
+            'port_range_min': low, 'port_range_max': high,
+            'remote_mode': 'remote_ip_prefix', 'remote_ip_prefix': cidr}
+    try:
+        net = model.network(cidr)
+    except ValueError:
+        return rule         # validation refuses it first
+    rule['remote_ip_prefix'] = str(net)
+    if net.version == 6:
+        rule['ethertype'] = 'IPv6'
+    return rule
+
+
+def ssh_cidrs(spec, default=DEFAULT_SSH_CIDR):
+    """Who may reach port 22: ``access_cidrs.ssh``, else ``default`` (the
+    operator's ``[savanna] ssh_cidr``); nobody with the agent transport,
+    where nothing connects to a node."""
+    if _agent(spec):
+        return []
+    ssh = spec.access_cidrs.ssh
+    return list(ssh) if ssh is not None else [default]
+
+
 def _security_group(spec, ports, ssh_cidr):
-    rules = [
-        {'direction': 'ingress', 'protocol': 'icmp',
-         'remote_mode': 'remote_ip_prefix', 'remote_ip_prefix': '0.0.0.0/0'},
-    ]
-    if not _agent(spec):
-        # the engine's SSH; with the agent nothing connects in
-        rules.insert(0, {'direction': 'ingress', 'protocol': 'tcp',
-                         'port_range_min': 22, 'port_range_max': 22,
-                         'remote_mode': 'remote_ip_prefix',
-                         'remote_ip_prefix': ssh_cidr})
-    seen = set()
+    rules = [_cidr_rule(cidr, 'tcp', 22, 22)
+             for cidr in ssh_cidrs(spec, ssh_cidr)]
+    rules.append({'direction': 'ingress', 'protocol': 'icmp',
+                  'remote_mode': 'remote_ip_prefix',
+                  'remote_ip_prefix': '0.0.0.0/0'})
+    web_ui = list(spec.access_cidrs.web_ui)
     for rule in ports:
         high = rule.port_max if rule.port_max is not None else rule.port
-        key = (rule.port, high, rule.protocol, bool(rule.public))
-        if key in seen:
-            continue
-        seen.add(key)
-        entry = {'direction': 'ingress', 'protocol': rule.protocol,
-                 'port_range_min': rule.port, 'port_range_max': high}
+        # every port between members (no remote_group_id: Heat uses the
+        # security group itself, i.e. only members of this cluster); the
+        # nodes read the web UIs too (e.g. the Spark master's status page)
+        rules.append({'direction': 'ingress', 'protocol': rule.protocol,
+                      'port_range_min': rule.port, 'port_range_max': high,
+                      'remote_mode': 'remote_group_id'})
         if rule.public:
-            entry.update(remote_mode='remote_ip_prefix',
-                         remote_ip_prefix='0.0.0.0/0')
-        else:
-            # no remote_group_id: Heat uses the security group itself,
-            # i.e. only members of this cluster
-            entry.update(remote_mode='remote_group_id')
-        rules.append(entry)
+            # the web UIs from outside: access_cidrs.web_ui only (none by
+            # default: closed)
+            rules += [_cidr_rule(cidr, rule.protocol, rule.port, high)
+                      for cidr in web_ui]
+    # Neutron refuses a rule the group already has: one of each
+    unique = []
+    for rule in rules:
+        if rule not in unique:
+            unique.append(rule)
     return {'type': 'OS::Neutron::SecurityGroup',
             'properties': {'name': '%s-security-group' % spec.name,
-                           'description': 'heat-savanna cluster %s: %sICMP '
-                           'and the %s services' % (
-                               spec.name, '' if _agent(spec) else 'SSH, ',
-                               spec.plugin_name),
-                           'rules': rules}}
+                           'description': _description(spec, web_ui,
+                                                       ssh_cidr),
+                           'rules': unique}}
+
+
+def _description(spec, web_ui, ssh_cidr):
+    """What the group lets in, in words (Horizon shows it; Neutron takes
+    at most 255 characters)."""
+    ssh = ssh_cidrs(spec, ssh_cidr)
+    parts = ['SSH from %s' % _cidrs_text(ssh)] if ssh else []
+    parts += ['ICMP', 'the %s services between members' % spec.plugin_name,
+              'web UIs from %s' % _cidrs_text(web_ui) if web_ui
+              else 'no web UI from outside']
+    return 'heat-savanna cluster %s: %s' % (spec.name, ', '.join(parts))
+
+
+def _cidrs_text(cidrs):
+    return cidrs[0] if len(cidrs) == 1 else '%d CIDRs' % len(cidrs)
 
 
 def node_set_properties(spec, group, nodes, key_name, security_group,
@@ -250,7 +286,8 @@ def generate(spec, layout, ports, keypair_name, public_key, options=None):
     :param keypair_name: Nova name of the management keypair.
     :param public_key: its OpenSSH public key (the private half never
         comes here).
-    :param options: ``ssh_cidr`` (who may SSH in, default 0.0.0.0/0);
+    :param options: ``ssh_cidr`` (who may SSH in when the spec's
+        ``access_cidrs`` has no ``ssh``, default 0.0.0.0/0);
         ``previous_spec``: a ClusterSpec to take group definitions from for
         layout nodes whose group is no longer in ``spec`` (nodes kept until
         decommissioned); ``exclude``: node names whose resources are left

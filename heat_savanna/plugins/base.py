@@ -40,14 +40,20 @@ class StepError(exceptions.SavannaError):
 class PortRule:
     """A port a plugin's services need opened in the auto security group.
 
-    ``public`` ports are opened to ``remote_ip_prefix`` 0.0.0.0/0 (web UIs);
-    the others only between members of the cluster's security group.
+    ``public`` ports (web UIs) are opened to the cluster's
+    ``access_cidrs.web_ui`` (none by default); the others only between
+    members of the cluster's security group. ``runs_code``: whoever
+    reaches the port can run code on the cluster (an unauthenticated job
+    submission API, e.g. YARN's REST API on the resourcemanager's web
+    port): validation refuses ``web_ui`` open to the world when a public
+    port of the cluster is one of these.
     """
     port: int
     protocol: str = 'tcp'
     description: str = ''
     public: bool = False
     port_max: typing.Optional[int] = None   # for ranges; None = single port
+    runs_code: bool = False
 
 
 @dataclasses.dataclass(frozen=True)

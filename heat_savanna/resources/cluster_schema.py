@@ -102,8 +102,8 @@ NODE_GROUP_SCHEMA = {
     model.NG_AUTO_SECURITY_GROUP: properties.Schema(
         properties.Schema.BOOLEAN,
         _('Put the group\'s ports in the cluster\'s generated security '
-          'group (SSH from the engine side, service ports within the '
-          'cluster, web UIs).'),
+          'group (SSH from access_cidrs.ssh, service ports within the '
+          'cluster, web UIs from access_cidrs.web_ui).'),
         default=True),
     model.NG_NODE_CONFIGS: properties.Schema(
         properties.Schema.MAP,
@@ -123,6 +123,30 @@ NODE_GROUP_SCHEMA = {
           'to count (no growth by signal unless set).'),
         constraints=[constraints.Range(min=0)],
         update_allowed=True),
+}
+
+ACCESS_CIDRS_SCHEMA = {
+    model.ACCESS_SSH: properties.Schema(
+        properties.Schema.LIST,
+        _('CIDRs (IPv4 or IPv6) that may reach SSH (port 22). Left out: '
+          'the cloud operator\'s [savanna] ssh_cidr. With transport ssh '
+          'heat-engine connects to the nodes from its own network, which '
+          'must be among them (the list may not be empty); with transport '
+          'heat-agent no SSH port is opened (leave it out).'),
+        constraints=[constraints.Length(max=model.ACCESS_CIDRS_MAX)],
+        schema=properties.Schema(properties.Schema.STRING)),
+    model.ACCESS_WEB_UI: properties.Schema(
+        properties.Schema.LIST,
+        _('CIDRs (IPv4 or IPv6) that may reach the web UIs the plugin '
+          'opens (Spark master, worker, application and history UIs; '
+          'HDFS namenode, YARN resourcemanager and MapReduce history '
+          'UIs). Empty, the default: no web UI is reachable from outside '
+          'the cluster. 0.0.0.0/0 or ::/0 is refused when a web UI port '
+          'runs code for anyone who reaches it (YARN\'s resourcemanager '
+          'REST API): give a narrower CIDR.'),
+        default=[],
+        constraints=[constraints.Length(max=model.ACCESS_CIDRS_MAX)],
+        schema=properties.Schema(properties.Schema.STRING)),
 }
 
 PROPERTIES_SCHEMA = {
@@ -238,6 +262,15 @@ PROPERTIES_SCHEMA = {
           'to a node. Cannot change on a running cluster.'),
         default=model.SSH_TRANSPORT,
         constraints=[constraints.AllowedValues(list(model.TRANSPORTS))],
+        update_allowed=True),
+    model.ACCESS_CIDRS: properties.Schema(
+        properties.Schema.MAP,
+        _('Who may reach the nodes from outside the cluster, per kind of '
+          'access: {ssh: [CIDR, ...], web_ui: [CIDR, ...]}. The cluster\'s '
+          'own service ports are open between its members only. A change '
+          'updates the rules of the cluster\'s security group in place '
+          '(no server is replaced).'),
+        schema=ACCESS_CIDRS_SCHEMA,
         update_allowed=True),
 }
 

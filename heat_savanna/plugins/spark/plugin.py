@@ -30,8 +30,10 @@ class SparkPlugin(packaged.PackagedPlugin):
         """Spark's fixed and ephemeral ports (the configured ones,
         general.*_port and any spark-defaults *.port, come first)."""
         return [
-            base.PortRule(6066, description='Spark master REST submission '
-                                            '(when enabled)'),
+            # between members only: it accepts applications from anyone
+            base.PortRule(6066, runs_code=True,
+                          description='Spark master REST submission '
+                                      '(when enabled)'),
             base.PortRule(4040, port_max=4050, public=True,
                           description='Spark application web UIs'),
             base.PortRule(32768, port_max=60999,

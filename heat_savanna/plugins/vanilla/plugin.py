@@ -48,7 +48,9 @@ class VanillaPlugin(packaged.PackagedPlugin):
                               description='YARN resourcemanager RPC '
                                           '(scheduler, tracker, client, '
                                           'admin)'),
-                base.PortRule(8088, public=True,
+                # also YARN's REST API, which takes new applications
+                # (runs anyone's code) with Hadoop's default simple auth
+                base.PortRule(8088, public=True, runs_code=True,
                               description='YARN resourcemanager web UI'),
             ]
         if has('nodemanager'):

@@ -159,18 +159,56 @@ def test_ports_and_security_groups():
 
 def test_security_group_rules():
     _s, _l, tmpl = make([group('m', 1, ['namenode'])])
-    rules = tmpl['resources']['security-group']['properties']['rules']
+    sg = tmpl['resources']['security-group']['properties']
+    rules = sg['rules']
     assert rules[0] == {'direction': 'ingress', 'protocol': 'tcp',
                         'port_range_min': 22, 'port_range_max': 22,
                         'remote_mode': 'remote_ip_prefix',
                         'remote_ip_prefix': '0.0.0.0/0'}
     assert rules[1]['protocol'] == 'icmp'
+    # every service port between members only, the web UI too: no
+    # access_cidrs, no web UI from outside
     ui, rpc, dn = rules[2:]
-    assert ui['port_range_min'] == 9870 and \
-        ui['remote_ip_prefix'] == '0.0.0.0/0'
+    assert ui == {'direction': 'ingress', 'protocol': 'tcp',
+                  'port_range_min': 9870, 'port_range_max': 9870,
+                  'remote_mode': 'remote_group_id'}
     assert rpc['remote_mode'] == 'remote_group_id'
     assert 'remote_group_id' not in rpc and 'remote_ip_prefix' not in rpc
     assert (dn['port_range_min'], dn['port_range_max']) == (9864, 9867)
+    assert sg['description'] == ('heat-savanna cluster hd: SSH from '
+                                 '0.0.0.0/0, ICMP, the fake services '
+                                 'between members, no web UI from outside')
+
+
+def test_web_ui_cidrs_open_the_public_ports_only():
+    _s, _l, tmpl = make([group('m', 1, ['namenode'])], access_cidrs={
+        'web_ui': ['203.0.113.0/24', '2001:db8::/32', '198.51.100.7']})
+    sg = tmpl['resources']['security-group']['properties']
+    outside = [r for r in sg['rules'] if 'remote_ip_prefix' in r and
+               r['protocol'] == 'tcp' and r['port_range_min'] != 22]
+    # one rule per CIDR on the web UI (9870), none on the RPC ports; an
+    # address is its /32, IPv6 has its ethertype
+    assert [(r['port_range_min'], r['remote_ip_prefix'],
+             r.get('ethertype')) for r in outside] == [
+        (9870, '203.0.113.0/24', None), (9870, '2001:db8::/32', 'IPv6'),
+        (9870, '198.51.100.7/32', None)]
+    # the members still reach the web UI
+    assert {'direction': 'ingress', 'protocol': 'tcp',
+            'port_range_min': 9870, 'port_range_max': 9870,
+            'remote_mode': 'remote_group_id'} in sg['rules']
+    assert sg['description'].endswith('web UIs from 3 CIDRs')
+
+
+def test_ssh_cidrs_of_the_template_replace_the_operators():
+    spec, lay, _t = make([group('m', 1, ['namenode'])], access_cidrs={
+        'ssh': ['192.0.2.0/24', '10.1.0.0/16']})
+    tmpl = template.generate(spec, lay, PORTS, 'k', 'pk',
+                             options={'ssh_cidr': '10.0.0.0/8'})
+    sg = tmpl['resources']['security-group']['properties']
+    ssh = [r['remote_ip_prefix'] for r in sg['rules']
+           if r.get('port_range_min') == 22]
+    assert ssh == ['192.0.2.0/24', '10.1.0.0/16']
+    assert 'SSH from 2 CIDRs' in sg['description']
 
 
 def test_ssh_cidr_option():
@@ -267,11 +305,16 @@ def test_thousand_nodes_well_under_a_second():
 
 
 def test_port_rule_dedup():
-    spec, lay, _t = make([group('m', 1, ['namenode'])])
-    tmpl = template.generate(spec, lay, [PortRule(80), PortRule(80)],
+    spec, lay, _t = make([group('m', 1, ['namenode'])], access_cidrs={
+        'web_ui': ['10.0.0.0/8', '10.0.0.0/8']})
+    tmpl = template.generate(spec, lay, [PortRule(80), PortRule(80),
+                                         PortRule(81, public=True),
+                                         PortRule(81, public=True)],
                              'k', 'pk')
     rules = tmpl['resources']['security-group']['properties']['rules']
-    assert len(rules) == 3
+    # SSH, ICMP, 80 and 81 between members, 81 from 10.0.0.0/8: Neutron
+    # refuses a rule twice
+    assert len(rules) == 5
 
 
 # -- Heat's own schemas accept what we generate ------------------------------
@@ -309,7 +352,9 @@ def test_heat_resource_schemas_accept_every_property():
                                  volume_type='ssd',
                                  volumes_availability_zone='nova')],
                           anti_affinity=['datanode'],
-                          floating_ip_pool='public', level1=True)
+                          floating_ip_pool='public', level1=True,
+                          access_cidrs={'ssh': ['192.0.2.0/24'],
+                                        'web_ui': ['2001:db8::/32']})
     tmpl = expand(level1)
     hot.HOTemplate20210416(level1).validate()
     for res in level1['resources'].values():
@@ -465,8 +510,9 @@ def _agent(deployments=None, **extra):
 def test_agent_transport_has_no_management_key_and_no_ssh_rule():
     _s, _l, level1 = _agent()
     assert template.KEYPAIR not in level1['resources']
-    rules = level1['resources']['security-group']['properties']['rules']
-    assert not [r for r in rules if r.get('port_range_min') == 22]
+    sg = level1['resources']['security-group']['properties']
+    assert not [r for r in sg['rules'] if r.get('port_range_min') == 22]
+    assert 'SSH' not in sg['description']
     tmpl = expand(level1)
     for name in ('master-0', 'worker-0', 'worker-1'):
         server = tmpl['resources'][name]['properties']
