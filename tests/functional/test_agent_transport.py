@@ -7,7 +7,8 @@ agent and no sshd at all). One worker's Spark cannot start (the
 simulator's ``service_fail`` fault): its deployment fails, the cluster is
 PARTIALLY_ACTIVE with that worker failed in the step it failed in, then a
 stack update heals it. A job runs on the master through a
-software deployment of its own, the cluster scales up, and the delete
+software deployment of its own, the cluster scales up and down, passes a
+stack check, takes a configuration change in place, and the delete
 leaves nothing behind.
 
 Run under the sandbox lock::
@@ -39,9 +40,9 @@ RESOURCE = faults.RESOURCE
 BROKEN = '%s-worker-2' % STACK
 
 
-def template(workers):
+def template(workers, configs=None):
     return faults.cluster_template(STACK, workers, min_active=2,
-                                   transport='heat-agent')
+                                   transport='heat-agent', configs=configs)
 
 
 def wait(heat, stack, timeout=600):
@@ -238,6 +239,53 @@ def test_scale_down_decommissions_through_the_agent(cluster):
     assert sorted(h for h, st in states.items() if st == 'ALIVE') == \
         sorted(rec['address'] for name, rec in by_name.items()
                if name.startswith('worker'))
+
+
+def test_stack_check_passes_through_the_agents(cluster):
+    """stack check runs the plugin's health steps as one round of
+    deployments: every node judges its own daemons, no node is reached."""
+    heat = cluster['heat']
+    before = nodes(heat)
+    heat.actions.check(STACK)
+    stack = demo.wait_stack(heat, STACK, resource=RESOURCE, timeout=600,
+                            quiet=True, action='CHECK')
+    assert stack.stack_status == 'CHECK_COMPLETE', stack.stack_status_reason
+    outs = demo.outputs(stack)
+    assert outs['status'] == 'ACTIVE' and outs['failed_nodes'] == [], outs
+    by_name = nodes(heat)
+    assert {n: r['server_id'] for n, r in by_name.items()} == \
+        {n: r['server_id'] for n, r in before.items()}
+    assert all(refuses_ssh(rec['address']) for rec in by_name.values())
+
+
+def test_a_config_change_is_applied_in_place_by_the_agents(cluster):
+    """A cluster_configs change reaches the running workers through their
+    agents: files rewritten, the workers restarted with it, no server
+    replaced, the master kept running."""
+    heat = cluster['heat']
+    before = nodes(heat)
+    page = master_page(before['master-0']['address'])
+    completed = len(page.get('completedapps') or ())
+    heat.stacks.update(STACK, template=template(
+        3, configs={'spark-env': {'SPARK_WORKER_MEMORY': '448m'}}))
+    stack = wait(heat, STACK)
+    assert stack.stack_status == 'UPDATE_COMPLETE', \
+        stack.stack_status_reason
+    outs = demo.outputs(stack)
+    assert outs['status'] == 'ACTIVE', outs
+    by_name = nodes(heat)
+    assert {n: r['server_id'] for n, r in by_name.items()} == \
+        {n: r['server_id'] for n, r in before.items()}
+    page = master_page(by_name['master-0']['address'])
+    alive = [w for w in page['workers'] if w['state'] == 'ALIVE']
+    assert sorted(w['host'] for w in alive) == sorted(
+        rec['address'] for name, rec in by_name.items()
+        if name.startswith('worker'))
+    assert [w['memory'] for w in alive] == [448] * len(alive)
+    # the change concerns the workers only: the master still knows the
+    # applications it ran before
+    assert len(page.get('completedapps') or ()) == completed
+    assert all(refuses_ssh(rec['address']) for rec in by_name.values())
 
 
 def test_the_example_template_ends_in_a_job_result(sandbox):
