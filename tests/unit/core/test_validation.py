@@ -402,3 +402,99 @@ def test_whole_numbers_are_refused_only_when_not_whole():
         "node_groups[1].volumes_per_node: '1.5' is not a whole number "
         "(write a whole number, e.g. 1)"]
     assert validation.whole_number_errors(None) == []
+
+
+# -- access_cidrs: who reaches the nodes from outside ------------------------
+def test_access_cidrs_default_to_the_operators_ssh_and_no_web_ui(plugin):
+    spec = validation.check(fakes.props(), 'c',
+                            get_plugin=fakes.get_plugin_for(plugin))
+    assert spec.access_cidrs == model.AccessCidrs(ssh=None, web_ui=())
+
+
+def test_every_cidr_is_checked_naming_its_path(plugin):
+    found = errors(plugin, access_cidrs={
+        'ssh': ['192.0.2.0/24', '2001:db8::/32', '192.0.2.9'],
+        'web_ui': ['203.0.113.0/24', '10.0.0/8', '10.0.0.1/8', ' 10.0.0.0/8',
+                   'any']})
+    assert set(found) == {'access_cidrs.web_ui[%d]' % i
+                          for i in (1, 2, 3, 4)}
+    assert str(found['access_cidrs.web_ui[1]']) == (
+        "access_cidrs.web_ui[1]: '10.0.0/8' is not a CIDR "
+        "(e.g. 203.0.113.0/24)")
+    assert found['access_cidrs.web_ui[2]'].hint == \
+        'host bits set: write 10.0.0.0/8'
+
+
+def test_access_cidrs_shapes(plugin):
+    found = errors(plugin, access_cidrs={'web_ui': '10.0.0.0/8',
+                                         'http': ['10.0.0.0/8']})
+    assert 'must be a list' in found['access_cidrs.web_ui'].message
+    assert found['access_cidrs.http'].message == 'unknown property'
+    found = errors(plugin, access_cidrs=['10.0.0.0/8'])
+    assert 'must be a map' in found['access_cidrs'].message
+
+
+def test_at_most_so_many_cidrs_a_key(plugin):
+    many = ['10.%d.0.0/16' % i for i in range(model.ACCESS_CIDRS_MAX + 1)]
+    found = errors(plugin, access_cidrs={'web_ui': many})
+    assert found['access_cidrs.web_ui'].message == 'at most %d CIDRs, not ' \
+        '%d' % (model.ACCESS_CIDRS_MAX, model.ACCESS_CIDRS_MAX + 1)
+
+
+def test_ssh_cidrs_follow_the_transport(plugin):
+    found = errors(plugin, access_cidrs={'ssh': []})
+    assert 'with transport ssh heat-engine connects to every node' in \
+        found['access_cidrs.ssh'].message
+    found = errors(plugin, transport='heat-agent',
+                   access_cidrs={'ssh': ['192.0.2.0/24']})
+    assert found['access_cidrs.ssh'].message.startswith(
+        'transport heat-agent opens no SSH port')
+    # nothing asked, nothing refused
+    validation.check(fakes.props(transport='heat-agent',
+                                 access_cidrs={'ssh': []}), 'c',
+                     get_plugin=fakes.get_plugin_for(plugin))
+
+
+SPARK = {'plugin_name': 'spark', 'image': 'spark-4.3', 'flavor': 'm1.small',
+         'management_network': 'private',
+         'node_groups': [group('master', 1, ['master']),
+                         group('worker', 2, ['worker'])]}
+VANILLA = {'plugin_name': 'vanilla', 'image': 'hadoop-3.4',
+           'flavor': 'm1.small', 'management_network': 'private',
+           'node_groups': [group('master', 1, ['namenode',
+                                               'resourcemanager']),
+                           group('worker', 2, ['datanode', 'nodemanager'])]}
+
+
+@pytest.mark.parametrize('world', ['0.0.0.0/0', '::/0'])
+def test_a_port_that_runs_code_is_never_open_to_the_world(world):
+    props = dict(VANILLA, access_cidrs={'web_ui': ['203.0.113.0/24',
+                                                   world]})
+    with pytest.raises(InvalidCluster) as info:
+        validation.check(props)
+    error, = info.value.errors
+    assert error.path == 'access_cidrs.web_ui[1]'
+    assert error.message == (
+        '%s opens the web UIs to the whole internet, and port 8088 (YARN '
+        'resourcemanager web UI) runs whatever code anyone sends it'
+        % world)
+    assert error.hint.startswith('give a narrower CIDR')
+    # a narrower one is what it is for
+    props['access_cidrs'] = {'web_ui': ['203.0.113.0/24', '0.0.0.0/1']}
+    validation.check(props)
+
+
+def test_spark_web_uis_may_be_open_to_the_world_but_not_a_code_port():
+    # Spark's web UIs run no code (its REST submission, 6066, is between
+    # members only)...
+    spec = validation.check(dict(SPARK, access_cidrs={
+        'web_ui': ['0.0.0.0/0']}))
+    assert spec.access_cidrs.web_ui == ('0.0.0.0/0',)
+    # ...unless a web UI is moved onto a port that does
+    props = dict(SPARK, access_cidrs={'web_ui': ['0.0.0.0/0']},
+                 cluster_configs={'general': {'master_webui_port': 6066}})
+    with pytest.raises(InvalidCluster) as info:
+        validation.check(props)
+    assert [e.path for e in info.value.errors] == ['access_cidrs.web_ui[0]']
+    assert 'port 6066 (Spark master REST submission (when enabled))' in \
+        info.value.errors[0].message

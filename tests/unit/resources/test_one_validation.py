@@ -99,6 +99,19 @@ def group_key(i):
         lambda v: ('node_groups.%d.%s' % (i, kv[0]), v)))
 
 
+#: access_cidrs as templates may write them: good, world-open (refused
+#: for vanilla's YARN port, accepted for spark), malformed
+ACCESS_CIDRS = [
+    {}, [], 'x', {'bogus': []}, {'web_ui': '10.0.0.0/8'},
+    {'web_ui': ['203.0.113.0/24', '2001:db8::/32']},
+    {'web_ui': ['0.0.0.0/0']}, {'web_ui': ['::/0']},
+    {'web_ui': ['10.0.0/8']}, {'web_ui': ['10.0.0.1/8']},
+    {'web_ui': [5]}, {'web_ui': [None]}, {'web_ui': ['']},
+    {'web_ui': ['10.%d.0.0/16' % i for i in range(11)]},
+    {'ssh': []}, {'ssh': None}, {'ssh': ['192.0.2.0/24']},
+    {'ssh': ['2001:db8::1']}, {'ssh': ['192.0.2.0/24'], 'web_ui': []},
+]
+
 CLUSTER_KEY = st.sampled_from([
     ('name', st.sampled_from(['c', 'a' * 40, 'a' * 41, 'a' * 300, '1c',
                               'c\n', 'big-' + 'c' * 36])),
@@ -124,6 +137,7 @@ CLUSTER_KEY = st.sampled_from([
                         st.dictionaries(TEXT, SCALAR, max_size=2),
                         max_size=2))),
     ('removal_candidates', st.sampled_from([['worker-0'], ['x']])),
+    ('access_cidrs', st.sampled_from(ACCESS_CIDRS)),
     ('bogus', st.just('x')),
 ]).flatmap(lambda kv: kv[1].map(lambda v: (kv[0], v)))
 
@@ -244,6 +258,39 @@ class OneValidationTest(common.HeatTestCase):
             offline = self.cli_verdict('cluster', props)
             self.assertIsNotNone(engine, path)
             self.assertIsNotNone(offline, path)
+
+    def test_access_cidrs_get_the_same_verdict(self):
+        refused = [
+            (VANILLA, {'web_ui': ['0.0.0.0/0']}),
+            (VANILLA, {'web_ui': ['203.0.113.0/24', '::/0']}),
+            (SPARK, {'web_ui': ['10.0.0/8']}),
+            (SPARK, {'web_ui': ['10.0.0.1/8']}),
+            (SPARK, {'ssh': []}),
+            (SPARK, {'bogus': ['10.0.0.0/8']}),
+            (SPARK, {'web_ui': ['10.%d.0.0/16' % i for i in range(11)]}),
+        ]
+        accepted = [
+            (VANILLA, {'web_ui': ['203.0.113.0/24', '2001:db8::/32']}),
+            (SPARK, {'web_ui': ['0.0.0.0/0']}),
+            (SPARK, {'ssh': ['192.0.2.0/24']}),
+            (SPARK, {}),
+        ]
+        for base, access in refused + accepted:
+            props = dict(copy.deepcopy(base), access_cidrs=access)
+            engine = self.engine_verdict('cluster', props)
+            offline = self.cli_verdict('cluster', props)
+            self.assertEqual((base, access) in refused, engine is not None,
+                             (access, engine))
+            self.assertEqual(engine is None, offline is None,
+                             (access, engine, offline))
+        props = dict(copy.deepcopy(VANILLA),
+                     access_cidrs={'web_ui': ['0.0.0.0/0']})
+        self.assertIn('access_cidrs.web_ui[0]: 0.0.0.0/0 opens the web UIs '
+                      'to the whole internet, and port 8088',
+                      self.cli_verdict('cluster', props))
+        self.assertIn('access_cidrs.web_ui[0]: 0.0.0.0/0 opens the web UIs '
+                      'to the whole internet, and port 8088',
+                      self.engine_verdict('cluster', props))
 
     def test_plugin_version_may_be_left_out(self):
         props = copy.deepcopy(SPARK)

@@ -263,6 +263,56 @@ class UpdateTest(ActiveClusterTestCase):
                       'the existing node group', str(error))
 
 
+class AccessUpdateTest(ActiveClusterTestCase):
+
+    def rules(self):
+        return self.last_template()['resources']['security-group'][
+            'properties']['rules']
+
+    def test_access_cidrs_change_the_rules_in_place(self):
+        from heat_savanna.plugins import base
+        self.plugin.get_ports = lambda cluster: [
+            base.PortRule(7077), base.PortRule(8080, public=True)]
+        _stack, rsrc = self.active_cluster(2)
+        sets = self.node_sets()
+        # created before access_cidrs: the web UI between members only
+        self.assertEqual([], [r for r in self.rules()
+                              if r.get('port_range_min') == 8080 and
+                              'remote_ip_prefix' in r])
+        tmpl = harness.template(2, access_cidrs={
+            'web_ui': ['203.0.113.0/24'], 'ssh': ['192.0.2.0/24']})
+        props = tmpl['resources']['cluster']['properties']
+        # an allowed update: Heat does not replace the cluster for it
+        rsrc.update_template_diff_properties(
+            rsrc.t.freeze(properties=props).properties(
+                rsrc.properties_schema, rsrc.context), rsrc.properties)
+        cookie = self.update(rsrc, tmpl)
+        self.assertEqual(['192.0.2.0/24'],
+                         [r['remote_ip_prefix'] for r in self.rules()
+                          if r.get('port_range_min') == 22])
+        self.assertEqual(['203.0.113.0/24'],
+                         [r['remote_ip_prefix'] for r in self.rules()
+                          if r.get('port_range_min') == 8080 and
+                          'remote_ip_prefix' in r])
+        # the same node sets: no server replaced, nothing reconfigured
+        self.assertEqual(sets, self.node_sets())
+        self.tables.set_status(NESTED_ID, 'UPDATE', 'COMPLETE')
+        self.drive(rsrc, cookie)
+        self.assertEqual([], self.plugin.calls)
+        # an update without access_cidrs: the defaults again, web UIs
+        # closed from outside
+        cookie = self.update(rsrc, harness.template(2))
+        self.assertEqual(['0.0.0.0/0'],
+                         [r['remote_ip_prefix'] for r in self.rules()
+                          if r.get('port_range_min') == 22])
+        self.assertEqual([{'direction': 'ingress', 'protocol': 'tcp',
+                           'port_range_min': 8080, 'port_range_max': 8080,
+                           'remote_mode': 'remote_group_id'}],
+                         [r for r in self.rules()
+                          if r.get('port_range_min') == 8080])
+        self.assertEqual(sets, self.node_sets())
+
+
 class CheckTest(ActiveClusterTestCase):
 
     def test_check_marks_a_dead_service_failed(self):
