@@ -61,6 +61,17 @@ def cluster(sandbox):
         for k in after if set(after[k]) - set(before.get(k, []))}
 
 
+def security_group_rules(sandbox, heat):
+    """The ingress rules of the cluster's security group, as Neutron has
+    them (through the sandbox's Neutron API, as the demo user)."""
+    from neutronclient.v2_0 import client as neutron_client
+    nested = heat.resources.get(STACK, 'spark').physical_resource_id
+    group = heat.resources.get(nested, 'security-group').physical_resource_id
+    neutron = neutron_client.Client(session=sandbox.demo_session())
+    return [r for r in neutron.show_security_group(group)['security_group'][
+        'security_group_rules'] if r['direction'] == 'ingress']
+
+
 def master_remote(state):
     heat, nova = state['heat'], state['nova']
     name, address = demo.master_server_id(heat, STACK)
@@ -74,10 +85,19 @@ def master_json(node, address):
     return json.loads(out)
 
 
-def test_create_runs_a_job(cluster):
+def test_create_runs_a_job(cluster, sandbox):
     heat = cluster['heat']
     stack = demo.wait_stack(heat, STACK, quiet=True)
     assert stack.stack_status == 'CREATE_COMPLETE', stack.stack_status_reason
+    # no port that runs code (YARN's REST API, Spark's REST submission and
+    # master) is open to the world; the example asks no access_cidrs
+    for rule in security_group_rules(sandbox, heat):
+        if rule['remote_ip_prefix'] not in ('0.0.0.0/0', '::/0') or \
+                rule['protocol'] == 'icmp':
+            continue
+        low, high = rule['port_range_min'], rule['port_range_max']
+        assert low is not None, rule        # every port open
+        assert not [p for p in (8088, 6066, 7077) if low <= p <= high], rule
     outs = demo.outputs(stack)
     assert outs['status'] == 'ACTIVE'
     assert outs['active_count'] == 4 and outs['failed_nodes'] == []
