@@ -7,7 +7,7 @@ PYTEST := $(VENV)/bin/pytest
 export VENV
 
 .PHONY: help deps demo down test unit functional faults bench pep8 docs \
-	sample-config clean
+	sample-config dist clean
 
 help:
 	@echo "make demo          sandbox (real Heat + cloud simulator) + Spark cluster + a real job"
@@ -19,6 +19,7 @@ help:
 	@echo "make bench         benchmarks: median and range against targets (long)"
 	@echo "make docs          build the Sphinx docs"
 	@echo "make sample-config generate etc/heat-savanna.conf.sample"
+	@echo "make dist          build the wheel and sdist into dist/ and check them"
 
 deps:
 	@bash tools/install-deps.sh
@@ -38,7 +39,7 @@ functional: deps
 
 # -rs names every skipped test and why. Under CI (.ci/run sets CI=true) a
 # skip not listed in tests/skips.txt fails the run (tests/conftest.py).
-test: deps pep8 sample-config
+test: deps pep8 sample-config dist
 	$(PYTEST) -q -rs tests/unit tests/functional
 
 faults: deps
@@ -54,7 +55,7 @@ bench: deps
 # that needs hacking, whose pins conflict with Heat's), so it gets a small
 # venv of its own.
 LINT_VENV ?= $(VENV)-lint
-LINT_PATHS := $(wildcard heat_savanna contrib/heat tests benchmarks contrib/sandbox/savanna_sandbox)
+LINT_PATHS := $(wildcard heat_savanna contrib/heat tests benchmarks tools contrib/sandbox/savanna_sandbox)
 pep8:
 	@test -x $(LINT_VENV)/bin/flake8 || { python3 -m venv $(LINT_VENV) && \
 		$(LINT_VENV)/bin/pip install -q -c constraints.txt flake8; }
@@ -65,6 +66,26 @@ sample-config: deps
 	$(VENV)/bin/oslo-config-generator --namespace heat_savanna \
 		--output-file etc/heat-savanna.conf.sample
 	@echo "wrote etc/heat-savanna.conf.sample"
+
+# The wheel and sdist, built by PyPA build with the setuptools and wheel
+# pinned in constraints.txt (no build isolation: the backend is pinned, not
+# fetched afresh), then checked: twine check --strict (the metadata and the
+# README as long description render) and tools/check_dist.py (every module,
+# the entry points, the Heat shim). twine's requirements are no business of
+# Heat's venv, so these tools get a venv of their own, reinstalled when the
+# pins change.
+DIST_VENV ?= $(VENV)-dist
+DIST_DIR ?= $(CURDIR)/dist
+$(DIST_VENV)/.heat-savanna-deps: constraints.txt
+	@test -x $(DIST_VENV)/bin/python || python3 -m venv $(DIST_VENV)
+	$(DIST_VENV)/bin/pip install -q --disable-pip-version-check \
+		-c constraints.txt build twine setuptools wheel
+	@touch $@
+dist: $(DIST_VENV)/.heat-savanna-deps
+	rm -rf $(DIST_DIR)
+	$(DIST_VENV)/bin/python -m build --no-isolation --outdir $(DIST_DIR) .
+	$(DIST_VENV)/bin/twine check --strict $(DIST_DIR)/*
+	$(DIST_VENV)/bin/python tools/check_dist.py $(DIST_DIR)/*
 
 docs: deps
 	$(VENV)/bin/sphinx-build -W -b html doc/source doc/build/html
