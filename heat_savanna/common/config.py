@@ -46,7 +46,8 @@ opts = [
                     'reported failed.'),
     cfg.StrOpt('ssh_cidr', default='0.0.0.0/0',
                help='Source CIDR allowed to reach SSH (port 22) in the '
-                    'auto security group; set it to the Heat engine '
+                    'auto security group of a cluster whose template '
+                    'gives no access_cidrs.ssh; set it to the Heat engine '
                     'network.'),
     cfg.FloatOpt('provisioning_poll_interval', default=2, min=0.1,
                  help='Seconds between two readiness checks of a wait '

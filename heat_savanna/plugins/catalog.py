@@ -252,7 +252,9 @@ class Entry:
     :param cluster_only: allowed in ``cluster_configs`` only (it must be
         the same on every node, e.g. the port every node connects to).
     :param opens: ``public`` / ``cluster`` when the value is a port the
-        auto security group opens (to anyone / between cluster members).
+        auto security group opens (a web UI: between cluster members and
+        to the cluster's ``access_cidrs.web_ui`` / between cluster members
+        only).
     :param needs: with ``opens``: open it only when some node group runs
         one of these processes.
     :param label: with ``opens``: the security group rule's description.

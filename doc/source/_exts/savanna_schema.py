@@ -158,6 +158,14 @@ def map_keys(prop_schema):
     return {}
 
 
+def own_keys(prop_schema):
+    """The key schemas of a map property with declared keys
+    (access_cidrs)."""
+    if prop_schema.get('type') != 'map':
+        return {}
+    return prop_schema.get('schema') or {}
+
+
 def resource_reference_lines(cls=None):
     """reST lines of the whole property and attribute reference."""
     cls = cls or load_resource_class()
@@ -193,6 +201,14 @@ def resource_reference_lines(cls=None):
                 out += _description(sub, 6, 'property %s.%s'
                                     % (name, key)) + ['']
                 out += _field_lines(sub, key_update, 6) + ['']
+        keys = own_keys(schema)
+        if keys:
+            out += ['   Keys of ``%s``:' % name, '']
+            for key, sub in keys.items():
+                out += ['   .. savanna-property:: %s.%s' % (name, key), '']
+                out += _description(sub, 6, 'property %s.%s'
+                                    % (name, key)) + ['']
+                out += _field_lines(sub, update, 6) + ['']
     out += ['Attributes', '----------', '',
             'Generated from ``%s.attributes_schema`` (and Heat\'s base '
             'attributes); read them with ``get_attr`` or '
@@ -229,7 +245,8 @@ def _entry_notes(entry):
         notes.append('cluster_configs only')
     if entry.opens:
         notes.append('port opened %s' % (
-            'to everyone' if entry.opens == 'public'
+            'between cluster members and to ``access_cidrs.web_ui``'
+            if entry.opens == 'public'
             else 'between cluster members'))
     return notes
 

@@ -53,15 +53,18 @@ GENERAL = cat.Section(
                  label='Spark master RPC'),
         _general('master_webui_port', cat.PORT, 8080,
                  'Port of the master\'s web UI (and of the status page '
-                 'heat-savanna reads); opened to everyone.', MASTER,
+                 'heat-savanna reads); opened between cluster members and to '
+                 'access_cidrs.web_ui.', MASTER,
                  cluster_only=True, opens=cat.PUBLIC,
                  label='Spark master web UI'),
         _general('worker_webui_port', cat.PORT, 8081,
-                 'Port of each worker\'s web UI; opened to everyone.',
+                 'Port of each worker\'s web UI; opened between cluster '
+                 'members and to access_cidrs.web_ui.',
                  WORKER, opens=cat.PUBLIC, needs=WORKER,
                  label='Spark worker web UI'),
         _general('history_webui_port', cat.PORT, 18080,
-                 'Port of the history server\'s web UI; opened to everyone '
+                 'Port of the history server\'s web UI; opened between '
+                 'cluster members and to access_cidrs.web_ui '
                  'when a group runs historyserver.', HISTORY,
                  cluster_only=True, opens=cat.PUBLIC, needs=HISTORY,
                  label='Spark history server'),

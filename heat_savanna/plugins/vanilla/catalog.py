@@ -107,7 +107,8 @@ HDFS = cat.Section(
          {'cluster_only': True, 'opens': cat.CLUSTER,
           'label': 'HDFS namenode RPC'}),
         ('dfs.namenode.http-port', cat.PORT, 9870,
-         'Port of the namenode web UI; opened to everyone.', NN,
+         'Port of the namenode web UI (and WebHDFS); opened between '
+         'cluster members and to access_cidrs.web_ui.', NN,
          {'cluster_only': True, 'opens': cat.PUBLIC,
           'label': 'HDFS namenode web UI'}),
         ('dfs.datanode.du.reserved', cat.Integer(0, 2 ** 62), 0,
