@@ -8,8 +8,9 @@ simulator's ``service_fail`` fault): its deployment fails, the cluster is
 PARTIALLY_ACTIVE with that worker failed in the step it failed in, then a
 stack update heals it. A job runs on the master through a
 software deployment of its own, the cluster scales up and down, passes a
-stack check, takes a configuration change in place, and the delete
-leaves nothing behind.
+stack check, takes a configuration change in place, gets its master
+rebuilt with the workers re-pointed, and the delete leaves nothing
+behind.
 
 Run under the sandbox lock::
 
@@ -285,6 +286,39 @@ def test_a_config_change_is_applied_in_place_by_the_agents(cluster):
     # the change concerns the workers only: the master still knows the
     # applications it ran before
     assert len(page.get('completedapps') or ()) == completed
+    assert all(refuses_ssh(rec['address']) for rec in by_name.values())
+
+
+def test_a_rebuilt_master_gets_the_workers_back_through_the_agents(
+        cluster):
+    """The master's server dies: stack check fails the cluster naming it,
+    and a stack update rebuilds it as master-1, whose workers are
+    re-pointed at it by their own agents."""
+    heat = cluster['heat']
+    before = nodes(heat)
+    faults.admin('POST', '/servers/%s-master-0/kill' % STACK, {})
+    heat.actions.check(STACK)
+    stack = demo.wait_stack(heat, STACK, resource=RESOURCE, timeout=600,
+                            quiet=True, action='CHECK')
+    assert stack.stack_status == 'CHECK_FAILED', stack.stack_status
+    assert 'master-0' in stack.stack_status_reason, \
+        stack.stack_status_reason
+    heat.stacks.update(STACK, existing=True)
+    stack = wait(heat, STACK)
+    assert stack.stack_status == 'UPDATE_COMPLETE', \
+        stack.stack_status_reason
+    outs = demo.outputs(stack)
+    assert outs['status'] == 'ACTIVE', outs
+    by_name = nodes(heat)
+    assert 'master-0' not in by_name and 'master-1' in by_name
+    workers = {n: r for n, r in by_name.items() if n.startswith('worker')}
+    # the workers are the same servers, now members of the new master
+    assert {n: r['server_id'] for n, r in workers.items()} == \
+        {n: before[n]['server_id'] for n in workers}
+    page = master_page(by_name['master-1']['address'])
+    assert sorted(w['host'] for w in page['workers']
+                  if w['state'] == 'ALIVE') == \
+        sorted(r['address'] for r in workers.values())
     assert all(refuses_ssh(rec['address']) for rec in by_name.values())
 
 
