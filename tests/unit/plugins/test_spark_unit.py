@@ -124,6 +124,9 @@ def test_validate_scaling(plugin):
 def test_ports(plugin):
     ports = {p.port: p for p in plugin.get_ports(valid())}
     assert ports[7077].public is False and ports[8080].public
+    # the REST submission runs applications: members only, and marked
+    assert ports[6066].runs_code and not ports[6066].public
+    assert [p for p in ports.values() if p.public and p.runs_code] == []
     assert 18080 not in ports
     with_history = spec(G('m', 1, ('master', 'historyserver')),
                         G('w', 1, ('worker',)))

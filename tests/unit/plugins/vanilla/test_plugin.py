@@ -14,6 +14,9 @@ from tests.unit.plugins.vanilla.cluster import WORKER
 def test_ports_and_endpoints(plugin):
     ports = {p.port for p in plugin.get_ports(example())}
     assert {9000, 9870, 9866, 8088, 8030, 19888} <= ports
+    # YARN's web port is its REST API, which runs new applications
+    assert [p.port for p in plugin.get_ports(example()) if p.runs_code] == \
+        [8088]
     assert plugin.get_endpoints(cluster_info(2)) == {
         'hdfs': 'hdfs://10.0.0.2:9000',
         'namenode-ui': 'http://172.24.4.2:9870',
