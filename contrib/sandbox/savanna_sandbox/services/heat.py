@@ -66,6 +66,11 @@ ENGINE_WORKERS_ENV = 'HEAT_SAVANNA_SANDBOX_ENGINE_WORKERS'
 NODE_SET_SIZE_ENV = 'HEAT_SAVANNA_SANDBOX_NODE_SET_SIZE'
 CONCURRENT_SETS_ENV = 'HEAT_SAVANNA_SANDBOX_MAX_CONCURRENT_NODE_SETS'
 DEFAULT_ENGINE_WORKERS = 2
+#: [savanna] options the sandbox always sets, as an operator tunes them to
+#: a cloud: its agents poll Heat every 10 s and boot in seconds, so a node
+#: whose agent is silent (its server died) is given up after 90 s beyond
+#: its script's own limits, not the 300 s a slower cloud needs
+SANDBOX_OPTIONS = {'agent_signal_allowance': 90}
 
 
 def _whole(environ, name, least=1):
@@ -100,13 +105,14 @@ def render_conf(layout, secrets, plugin_dir=None, environ=None):
 
     ``environ`` (default os.environ) may set num_engine_workers and the
     plugin's ``[savanna] node_set_size`` and ``max_concurrent_node_sets``
-    for this run: see :func:`run_settings`.
+    for this run: see :func:`run_settings`; :data:`SANDBOX_OPTIONS` are
+    always set.
     """
     etc = paths.heat_etc()
     workers, options = run_settings(environ)
-    savanna = [] if not options else (
-        ['[savanna]'] + ['%s = %d' % kv for kv in sorted(options.items())] +
-        [''])
+    options = dict(SANDBOX_OPTIONS, **options)
+    savanna = ['[savanna]'] + ['%s = %d' % kv
+                               for kv in sorted(options.items())] + ['']
     plugin_dir = plugin_dir or paths.heat_plugin_dir()
     auth = [
         'auth_type = password',

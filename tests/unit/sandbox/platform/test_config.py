@@ -70,13 +70,14 @@ def test_heat_conf(tmp_path):
 
 def test_heat_conf_run_settings_from_the_environment(tmp_path):
     """A benchmark sets engine workers and node set size for one run;
-    without them the defaults stand (and no [savanna] section is written,
-    so the plugin's own default applies)."""
+    without them the defaults stand (the plugin's own default node set
+    size applies: only the sandbox's fixed options are written)."""
     layout = paths.Layout(str(tmp_path))
     secrets = layout.secrets()
     plain = _conf(heat.render_conf(layout, secrets, '/p', environ={}))
     assert plain['DEFAULT']['num_engine_workers'] == '2'
-    assert not plain.has_section('savanna')
+    assert plain['savanna']['agent_signal_allowance'] == '90'
+    assert 'node_set_size' not in plain['savanna']
     tuned = _conf(heat.render_conf(layout, secrets, '/p', environ={
         heat.ENGINE_WORKERS_ENV: '4', heat.NODE_SET_SIZE_ENV: ' 5 ',
         heat.CONCURRENT_SETS_ENV: '0'}))
