@@ -13,7 +13,6 @@ escape. Semantic rules (known processes, counts, topology) are in
 """
 
 import dataclasses
-import ipaddress
 import re
 import typing
 
@@ -159,15 +158,6 @@ class ClusterSpec:
     @property
     def desired_count(self):
         return sum(max(g.count, 0) for g in self.node_groups)
-
-
-def network(cidr):
-    """The ``ipaddress`` network of a CIDR of ``access_cidrs`` (IPv4 or
-    IPv6; a bare address is its /32 or /128). ValueError if it is none,
-    or has host bits set (``10.0.0.1/8``)."""
-    if not isinstance(cidr, str) or cidr != cidr.strip():
-        raise ValueError(cidr)
-    return ipaddress.ip_network(cidr, strict=True)
 
 
 def resolve_min_active(raw, count):

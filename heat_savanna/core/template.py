@@ -30,6 +30,7 @@ Pure: no Heat import, no I/O.
 
 import math
 
+from heat_savanna.core import exposure
 from heat_savanna.core import layout as layout_mod
 from heat_savanna.core import model
 from heat_savanna.core.node_set_template import node_resources
@@ -121,7 +122,7 @@ def _cidr_rule(cidr, protocol, low, high):
             'port_range_min': low, 'port_range_max': high,
             'remote_mode': 'remote_ip_prefix', 'remote_ip_prefix': cidr}
     try:
-        net = model.network(cidr)
+        net = exposure.network(cidr)
     except ValueError:
         return rule         # validation refuses it first
     rule['remote_ip_prefix'] = str(net)
