@@ -27,8 +27,9 @@ from heat_savanna.resources import state as state_mod
 CONF = cfg.CONF
 
 
-class SshRun(object):
-    """Steps run by the engine over SSH, with the cluster's own key."""
+class SshRun(driver.StepRunner):
+    """Steps run by the engine over SSH, with the cluster's own key: the
+    step runner, with the cluster's sessions, early stop and close."""
 
     def __init__(self, ctx, steps, stop_early):
         state = ctx.state
@@ -48,28 +49,10 @@ class SshRun(object):
             return lifecycle.stop_reason(ctx.spec, state, failures,
                                          ctx.plugin)
 
-        self.runner = driver.StepRunner(
+        super(SshRun, self).__init__(
             steps, remote_for, pool_size=CONF.savanna.ssh_pool_size,
             secrets=(private,),
             should_stop=should_stop if stop_early else None)
-
-    def advance(self):
-        return self.runner.advance()
-
-    @property
-    def done(self):
-        return self.runner.done
-
-    @property
-    def failures(self):
-        return self.runner.failures
-
-    @property
-    def aborted(self):
-        return self.runner.aborted
-
-    def progress(self):
-        return self.runner.progress()
 
     def close(self):
         """Close every session; ``{node: host key}`` each node reached
