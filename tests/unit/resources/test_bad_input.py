@@ -184,7 +184,22 @@ EXAMPLES = 240
 _NAMES = itertools.count()
 
 
-class BadInputTest(common.HeatTestCase):
+class NoCloudTestCase(common.HeatTestCase):
+    """The OpenStack name lookups stubbed (they need a cloud), and
+    handle_create watched: validation must create nothing."""
+
+    def setUp(self):
+        super(NoCloudTestCase, self).setUp()
+        for constraint in (glance.ImageConstraint, nova.FlavorConstraint,
+                           neutron_constraints.NetworkConstraint,
+                           nova.KeypairConstraint,
+                           cinder.VolumeTypeConstraint):
+            self.patchobject(constraint, 'validate', return_value=True)
+        self.create = self.patchobject(cluster.SavannaCluster,
+                                       'handle_create')
+
+
+class BadInputTest(NoCloudTestCase):
 
     def setUp(self):
         super(BadInputTest, self).setUp()
@@ -194,13 +209,6 @@ class BadInputTest(common.HeatTestCase):
         schema = cluster.SavannaCluster.attributes_schema
         saved = dict(schema)
         self.addCleanup(lambda: (schema.clear(), schema.update(saved)))
-        for constraint in (glance.ImageConstraint, nova.FlavorConstraint,
-                           neutron_constraints.NetworkConstraint,
-                           nova.KeypairConstraint,
-                           cinder.VolumeTypeConstraint):
-            self.patchobject(constraint, 'validate', return_value=True)
-        self.create = self.patchobject(cluster.SavannaCluster,
-                                       'handle_create')
         self.nested = self.patchobject(cluster.SavannaCluster,
                                        'validate_nested_stack')
 
@@ -250,20 +258,10 @@ class BadInputTest(common.HeatTestCase):
         self.assertEqual(0, self.nested.call_count)
 
 
-class WholeNumberTest(common.HeatTestCase):
+class WholeNumberTest(NoCloudTestCase):
     """Heat's INTEGER schema turns 2.5 into 2 and true into 1 silently;
     the cluster refuses them at validate, naming the property, and the
     CLI says the same."""
-
-    def setUp(self):
-        super(WholeNumberTest, self).setUp()
-        for constraint in (glance.ImageConstraint, nova.FlavorConstraint,
-                           neutron_constraints.NetworkConstraint,
-                           nova.KeypairConstraint,
-                           cinder.VolumeTypeConstraint):
-            self.patchobject(constraint, 'validate', return_value=True)
-        self.create = self.patchobject(cluster.SavannaCluster,
-                                       'handle_create')
 
     def _refused(self, key, value):
         tpl = copy.deepcopy(VALID)
