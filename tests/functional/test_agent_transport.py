@@ -56,6 +56,12 @@ def nodes(heat):
     return {n['name']: n for n in res.attributes['nodes']}
 
 
+def server_ids(by_name):
+    """``{node: server id}`` of ``nodes()``: the same ids before and after
+    an action mean no server was replaced."""
+    return {name: rec['server_id'] for name, rec in by_name.items()}
+
+
 def master_page(address):
     """The Spark master's status page, read by the test itself (the
     master's web UI is on loopback here)."""
@@ -254,8 +260,7 @@ def test_stack_check_passes_through_the_agents(cluster):
     outs = demo.outputs(stack)
     assert outs['status'] == 'ACTIVE' and outs['failed_nodes'] == [], outs
     by_name = nodes(heat)
-    assert {n: r['server_id'] for n, r in by_name.items()} == \
-        {n: r['server_id'] for n, r in before.items()}
+    assert server_ids(by_name) == server_ids(before)
     assert all(refuses_ssh(rec['address']) for rec in by_name.values())
 
 
@@ -275,8 +280,7 @@ def test_a_config_change_is_applied_in_place_by_the_agents(cluster):
     outs = demo.outputs(stack)
     assert outs['status'] == 'ACTIVE', outs
     by_name = nodes(heat)
-    assert {n: r['server_id'] for n, r in by_name.items()} == \
-        {n: r['server_id'] for n, r in before.items()}
+    assert server_ids(by_name) == server_ids(before)
     page = master_page(by_name['master-0']['address'])
     alive = [w for w in page['workers'] if w['state'] == 'ALIVE']
     assert sorted(w['host'] for w in alive) == sorted(
@@ -313,8 +317,8 @@ def test_a_rebuilt_master_gets_the_workers_back_through_the_agents(
     assert 'master-0' not in by_name and 'master-1' in by_name
     workers = {n: r for n, r in by_name.items() if n.startswith('worker')}
     # the workers are the same servers, now members of the new master
-    assert {n: r['server_id'] for n, r in workers.items()} == \
-        {n: before[n]['server_id'] for n in workers}
+    assert server_ids(workers) == {n: before[n]['server_id']
+                                   for n in workers}
     page = master_page(by_name['master-1']['address'])
     assert sorted(w['host'] for w in page['workers']
                   if w['state'] == 'ALIVE') == \
