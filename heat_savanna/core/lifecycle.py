@@ -90,6 +90,8 @@ class Action:
 class UpdateDecision:
     """What a stack update of a running cluster will do."""
     spec: typing.Any
+    #: the cluster as it was meant before the update (signal counts in)
+    old_spec: typing.Any
     overrides: dict
     plan: plan_mod.UpdatePlan
     reconfigure: plan_mod.Reconfigure
@@ -173,7 +175,8 @@ def decide_update(state, old_template, new_template, plugin, set_size,
                       'in %d batches, %d to restart'
                       % (len(reconf.restarts), len(reconf.batches),
                          sum(1 for p in reconf.restarts.values() if p)))
-    return UpdateDecision(spec=spec, overrides=overrides, plan=plan,
+    return UpdateDecision(spec=spec, old_spec=old_spec,
+                          overrides=overrides, plan=plan,
                           reconfigure=reconf, events=tuple(events))
 
 
@@ -186,7 +189,7 @@ class InvalidUpdate(Exception):
         self.errors = list(errors)
 
 
-def apply_update(state, decision, old_spec):
+def apply_update(state, decision):
     """The state as the update starts: node records added and dropped,
     the layout while it runs, what is pending; returns the Action."""
     plan = decision.plan
@@ -197,7 +200,8 @@ def apply_update(state, decision, old_spec):
     state['pending'] = {'final_layout': plan.final.to_dict(),
                         'leaving': list(plan.leaving)}
     return Action(kind=UPDATE, phase='infra', spec=decision.spec,
-                  expect='UPDATE', old_spec=old_spec, fresh=plan.fresh,
+                  expect='UPDATE', old_spec=decision.old_spec,
+                  fresh=plan.fresh,
                   new=tuple(plan.configure), leaving=tuple(plan.leaving),
                   reconfigure=decision.reconfigure)
 

@@ -79,8 +79,6 @@ class ClusterOperation(object):
         state = ctx.state
         old_template = ctx.template_spec()
         new_template = ctx.template_spec(new_props)
-        old_spec = signals.apply_overrides(old_template,
-                                           state.get('overrides'))
         stored = state.pop('signal', None)
         request = signals.Request(**stored) if stored else None
         try:
@@ -97,12 +95,13 @@ class ClusterOperation(object):
                     message='%s refused: %s' % (request.describe(), exc))
             raise exception.StackValidationFailed(
                 message='; '.join('Property %s' % e for e in exc.errors))
-        action = lifecycle.apply_update(state, decision, old_spec)
+        action = lifecycle.apply_update(state, decision)
         ctx = context_mod.ClusterContext(self.rsrc, decision.spec)
         ctx.use_state(state)
         ctx.save()
         self.rsrc.update_with_template(
-            ctx.template(decision.plan.grow, previous_spec=old_spec), {})
+            ctx.template(decision.plan.grow,
+                         previous_spec=decision.old_spec), {})
         for event in decision.events:
             self.rsrc.report_event(event)
         return action

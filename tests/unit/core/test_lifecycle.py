@@ -72,7 +72,7 @@ def test_a_running_cluster_keeps_its_transport():
 def test_apply_update_records_the_new_nodes_and_what_is_pending():
     state = state_of(spec(3), worker_1=health.FAILED)
     decision = lifecycle.decide_update(state, spec(3), spec(2), PLUGIN, 5)
-    action = lifecycle.apply_update(state, decision, spec(3))
+    action = lifecycle.apply_update(state, decision)
     assert action.kind == lifecycle.UPDATE and action.phase == 'infra'
     assert 'worker-1' not in state['nodes']
     assert state['pending']['leaving'] == list(action.leaving)
@@ -172,7 +172,7 @@ def test_a_no_valid_host_names_the_server_group_only_when_anti_affine():
 def test_finish_decommission_drops_the_leaving_nodes():
     state = state_of(spec(3))
     decision = lifecycle.decide_update(state, spec(3), spec(2), PLUGIN, 5)
-    action = lifecycle.apply_update(state, decision, spec(3))
+    action = lifecycle.apply_update(state, decision)
     final = lifecycle.finish_decommission(state, action.leaving)
     assert final == decision.plan.final
     assert 'pending' not in state
