@@ -69,6 +69,10 @@ class RemoteError(SavannaError):
         super().__init__('%s: %s' % (node, message))
 
 
+class RemoteTimeout(RemoteError):
+    """A command did not end within its time limit."""
+
+
 class HostKeyMismatch(RemoteError):
     """The node presented a host key that is not the pinned one."""
 

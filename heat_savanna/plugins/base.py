@@ -24,6 +24,7 @@ class below, through :class:`heat_savanna.plugins.packaged.PackagedPlugin`
 
 import abc
 import dataclasses
+import inspect
 import shlex
 import typing
 
@@ -118,8 +119,81 @@ class ClusterSpecView(typing.Protocol):
 CANNOT_RUN = (126, 127)
 
 #: placeholder for the node's mark (see :class:`NodeWork`) among the
-#: arguments of a probe built with ``utils.judge_command``
+#: arguments of a :class:`Probe`: ``$SAVANNA_MARK`` on the node
 MARK_VARIABLE = 'SAVANNA_MARK'
+
+
+class _Mark(object):
+    """The node's mark as a judge argument."""
+
+    def __repr__(self):
+        return 'MARK'
+
+
+#: a :class:`Probe` argument standing for the node's mark
+MARK = _Mark()
+
+
+@dataclasses.dataclass(frozen=True)
+class Probe:
+    """One condition of a wait for one node, described once for both
+    transports.
+
+    ``fetch`` is a shell command line (run as root) printing a status
+    document, e.g. the Spark master's /json/ page or ``hdfs dfsadmin
+    -report``; ``judge(document, *args)`` says whether the condition
+    holds. ``judge`` must be a function of a self-contained module
+    (standard library only): the SSH transport runs ``fetch`` on ``at``
+    (the node of the service that knows, e.g. the master) and calls the
+    judge in the engine; the agent transport runs ``fetch`` on the
+    awaited node itself and the very source of the judge's module with
+    ``python3`` there (:meth:`command`). Without a judge the condition is
+    "``fetch`` exits 0". The arguments are passed as strings; :data:`MARK`
+    stands for the node's mark. A fetch exiting non-zero is "not yet",
+    except 126/127 (:data:`CANNOT_RUN`): the probe can never run, the node
+    fails at once. ``awaiting`` says what is still awaited, in the
+    failure reason of a node that was not ready in time.
+    """
+    fetch: str
+    judge: typing.Optional[typing.Callable] = None
+    args: tuple = ()
+    at: typing.Optional['NodeInfo'] = None
+    awaiting: str = 'not ready'
+    fetch_timeout: float = 30.0
+
+    def arguments(self, mark=''):
+        """The judge's arguments, as strings, ``mark`` for :data:`MARK`."""
+        return tuple(mark if a is MARK else str(a) for a in self.args)
+
+    def holds(self, exit_code, document, mark=''):
+        """The judge's verdict on what ``fetch`` printed (the engine's
+        side). A judge that raises has not seen the condition hold."""
+        if exit_code != 0:
+            return False
+        if self.judge is None:
+            return True
+        try:
+            return bool(self.judge(document, *self.arguments(mark)))
+        except Exception:
+            return False
+
+    def command(self):
+        """The shell command line a node runs for this probe (the agent's
+        side): it exits 0 when the condition holds, the fetch's own
+        status when that fails (so 126/127 stay final) and 1 otherwise.
+        """
+        if self.judge is None:
+            return '{ %s; } >/dev/null 2>&1' % self.fetch
+        module = inspect.getmodule(self.judge)
+        program = ('%s\nimport sys\nsys.exit(0 if %s(sys.stdin.read(), '
+                   '*sys.argv[1:]) else 1)\n' % (
+                       inspect.getsource(module).rstrip(),
+                       self.judge.__name__))
+        words = ''.join(' "${%s:-}"' % MARK_VARIABLE if a is MARK
+                        else ' ' + shlex.quote(str(a)) for a in self.args)
+        return ('savanna_doc=$( { %s; } 2>/dev/null ) && printf "%%s\\n" '
+                '"$savanna_doc" | python3 -c %s%s' % (
+                    self.fetch, shlex.quote(program), words))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -156,7 +230,8 @@ class NodeWork:
 
 @dataclasses.dataclass
 class Step:
-    """One provisioning step.
+    """One provisioning step, described as data so that either transport
+    runs it the same way (:mod:`heat_savanna.provisioning`).
 
     Two kinds:
 
@@ -164,52 +239,38 @@ class Step:
       what is done on every node of ``nodes`` (in parallel over SSH; by
       each node's agent with the Heat agent transport). A failure on one
       node marks only that node failed (phase = ``name``); the others go
-      on. The names of the nodes where the work succeeded are added to
-      ``succeeded`` when it is a set (a later wait then waits only for
-      them). ``action(remote, node)`` instead of ``work`` is code that
-      only the SSH transport can run (tests, engine-side helpers).
-    * a *wait* step: ``check(remotes)`` is called repeatedly by the SSH
-      transport (never blocking for more than a few seconds per call)
-      until it returns ``(True, detail)`` or ``timeout`` seconds have
-      passed. ``remotes`` is a callable ``remotes(node) -> Remote``. A
-      check may return a third element, ``{node_name: reason}``: with
-      ``True`` those nodes are marked failed (the step is done without
-      them); with ``False`` they are the nodes still awaited, and only
-      they fail if the timeout passes (without it, every node of the step
-      fails on timeout).
+      on, and no later step runs on it. The names of the nodes where the
+      work succeeded are added to ``succeeded`` when it is a set.
+    * a *wait* step: ``wait(node)`` gives the :class:`Probe` conditions
+      (all must hold) that say ``node`` is ready; the step waits, polling
+      every ``poll_interval`` seconds, until they hold for every node of
+      ``nodes`` still in the run. A node not ready after ``timeout``
+      seconds fails (``not ready after Ns: <probe.awaiting>``), unless
+      ``fail_on_timeout`` is False (a drain that may run out of time: the
+      step then goes on without failing anyone). With the agent
+      transport each node waits for itself, and a node with steps after
+      this one that is not in ``nodes`` waits for all of them first (at
+      most ``timeout``): that is how "the master before the workers"
+      holds without the engine.
 
-      ``probe(node)`` says the same thing node by node, for the agent
-      transport: a shell command line that any member node can run (it
-      talks to the cluster's own services, e.g. the Spark master's status
-      page) and that exits 0 once the step's condition holds for
-      ``node``; it may read ``$SAVANNA_MARK`` (``node``'s mark, when it
-      runs on ``node`` itself). Each node of ``nodes`` waits for itself
-      and fails on timeout unless ``fail_on_timeout`` is False (a drain
-      that may run out of time); every other node with steps after this
-      one waits for all of ``nodes`` first (at most ``timeout``): that is
-      how "the master before the workers" holds without the engine.
-      Plugins build ``check`` and ``probe`` from the same judge functions
-      (``utils.judge_command``).
-
-    Exactly one of ``action`` / ``work`` / ``check`` is set.
+    ``action(remote, node)`` instead of ``work`` is engine code for the
+    SSH transport's own steps (e.g. authorising the operator's key as the
+    login user); a plugin never returns one (its unit tests check it).
     """
     name: str
     nodes: tuple = ()
-    action: typing.Optional[typing.Callable] = None
-    check: typing.Optional[typing.Callable] = None
+    work: typing.Optional[typing.Callable] = None
+    wait: typing.Optional[typing.Callable] = None
     timeout: float = 600.0
     poll_interval: float = 2.0
-    work: typing.Optional[typing.Callable] = None
-    probe: typing.Optional[typing.Callable] = None
+    fail_on_timeout: bool = True
     succeeded: typing.Optional[set] = None
     marks: typing.Optional[dict] = None
-    fail_on_timeout: bool = True
+    action: typing.Optional[typing.Callable] = None
 
     @property
     def is_wait(self):
-        return self.check is not None or (
-            self.probe is not None and self.work is None and
-            self.action is None)
+        return self.wait is not None
 
 
 class ProvisioningPlugin(metaclass=abc.ABCMeta):

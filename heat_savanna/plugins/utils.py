@@ -8,12 +8,9 @@ ClusterInfo`) into file contents.
 """
 
 import dataclasses
-import inspect
 import re
 import shlex
-import time
 
-from heat_savanna.common import exceptions
 from heat_savanna.common.exceptions import ValidationError
 from heat_savanna.plugins import base
 from heat_savanna.plugins import catalog
@@ -134,20 +131,7 @@ def file_entries(files):
             for path, content in sorted(files.items())]
 
 
-# -- probes and the image check ----------------------------------------------
-def probe(remote, command, **kwargs):
-    """``remote.run(command, check=False, **kwargs)`` for a readiness
-    probe: a non-zero exit is "not ready yet" and returned, but an exit
-    that says the command cannot run at all (126, 127) raises
-    RemoteCommandFailed, which the step runner treats as final."""
-    result = remote.run(command, check=False, **kwargs)
-    if result.exit_code in base.CANNOT_RUN:
-        raise exceptions.RemoteCommandFailed(
-            getattr(remote, 'node_name', '?'), command, result.exit_code,
-            (result.stderr or result.stdout or '').strip()[-200:])
-    return result
-
-
+# -- the image check ----------------------------------------------
 @dataclasses.dataclass(frozen=True)
 class Requirement:
     """Something a node's image must have.
@@ -249,80 +233,3 @@ def restarts_by_process(nodes, restarts, order):
         if these:
             out.append((process, these))
     return out
-
-
-# -- waiting for members --------------------------------------------------
-def members_check(nodes, deadline_seconds, read, awaited, nothing,
-                  started=None, on_timeout=None):
-    """A wait step's ``check``: every node of ``nodes`` (only those in
-    the ``started`` set, if given) is what the master says it should be.
-
-    Each poll reads the master once, ``read(remotes) -> (status, error)``
-    (``status`` None: not readable yet, ``error`` says why), then
-    ``awaited(status, members) -> (detail, {node name: reason})`` names
-    the members still awaited. Done when none is; not done, it names them;
-    after ``deadline_seconds`` it is done and they fail, unless
-    ``on_timeout`` (a few words added to the detail) says the step goes
-    on without them. No member to wait for: done, saying ``nothing``.
-    """
-    first = []
-
-    def check(remotes):
-        if not first:
-            first.append(time.monotonic())
-        late = time.monotonic() - first[0] >= deadline_seconds
-        members = [n for n in nodes if started is None or n.name in started]
-        if not members:
-            return True, nothing
-        status, error = read(remotes)
-        if status is None:
-            return False, error
-        detail, named = awaited(status, members)
-        if not named:
-            return True, detail
-        if late and on_timeout:
-            return True, '%s (%s)' % (detail, on_timeout)
-        return late, detail, named
-    return check
-
-
-# -- judges that run in the engine and on the node ----------------------------
-class _Mark(object):
-    """The node's mark as a probe argument (``$SAVANNA_MARK`` on the node).
-    """
-
-    def __repr__(self):
-        return 'MARK'
-
-
-#: a :func:`judge_command` argument standing for the node's mark
-MARK = _Mark()
-
-
-def judge_command(fetch, judge, *args):
-    """A probe: the shell command line that runs ``fetch`` (printing a
-    status document, e.g. the Spark master's /json/ page) and exits 0
-    when ``judge(document, *args)`` is true.
-
-    ``judge`` is a function of a self-contained module (standard library
-    only): the engine calls it in-process on what it fetched over SSH,
-    and the node runs the module's very source with ``python3`` here, so
-    both transports judge by the same code. An argument :data:`MARK`
-    becomes the node's ``$SAVANNA_MARK``. The exit status is 0 ready, 1
-    not yet, and the fetch's own failure (a service not answering yet)
-    is "not yet" too.
-    """
-    module = inspect.getmodule(judge)
-    program = '%s\nimport sys\nsys.exit(0 if %s(sys.stdin.read(), ' \
-        '*sys.argv[1:]) else 1)\n' % (inspect.getsource(module).rstrip(),
-                                      judge.__name__)
-    words = ['"${%s:-}"' % base.MARK_VARIABLE if a is MARK
-             else shlex.quote(str(a)) for a in args]
-    return '{ %s; } 2>/dev/null | python3 -c %s%s' % (
-        fetch, shlex.quote(program), ''.join(' ' + w for w in words))
-
-
-def succeeds_probe(command):
-    """A probe that is ready when ``command`` exits 0 (its output is
-    discarded)."""
-    return '%s >/dev/null 2>&1' % command

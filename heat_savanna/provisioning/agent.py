@@ -15,32 +15,43 @@ A node's script holds, in the steps' order, what the steps do on it:
   the SSH transport runs, with the files embedded:
   :mod:`heat_savanna.remote.install`) and its commands, each bounded by
   the work's timeout;
-* a wait step the node belongs to: its probe for this node, polled until
-  it succeeds; past the step's timeout the node fails (unless the step
-  says ``fail_on_timeout=False``, e.g. a drain);
+* a wait step the node belongs to: its probes for this node
+  (:meth:`~heat_savanna.plugins.base.Probe.command`: the fetch run on the
+  node, judged there by the very judge the SSH transport calls in the
+  engine), polled until they hold; past the step's timeout the node fails
+  (unless the step says ``fail_on_timeout=False``, e.g. a drain);
 * a wait step the node does not belong to, when the node has steps after
-  it: the probes of every node of the step, polled until all succeed or
+  it: the probes of every node of the step, polled until all hold or
   the timeout passes. This is how ordering across nodes holds without
   the engine: a worker's script waits until the master answers before
   starting the worker, as the SSH transport's step order does.
 
-Each step starts with a marker line (:data:`MARKER`) on stdout and
-stderr, so that the engine can tell from a failed deployment's output in
-which step the node failed (:func:`failure`): the phase, and the reason
-in the plugin's words (``NodeWork.explain``) or the tail of the step's
-stderr.
+Each step starts with a marker line (:data:`MARKER`), and each part of
+it (mark, set-up, a command) with a part marker, on stdout and stderr; a
+part that fails prints which part and its exit status
+(:mod:`heat_savanna.provisioning.reasons`). So the engine tells from a
+failed deployment's output the step the node failed in and words the
+reason exactly as the SSH transport does (:func:`failure`).
 
 Pure: no Heat, no I/O.
 """
 
 import shlex
 
+from heat_savanna.provisioning import reasons
 from heat_savanna.remote import install
 
 #: first words of the line each step of a node's script starts with
 MARKER = '=== heat-savanna step: '
-#: what a failed node's reason keeps of its stderr
-REASON_TAIL = 300
+#: first words of the line each part of a step starts with
+PART = '=== heat-savanna part: '
+
+#: the start of every node's script: how a failed part says so
+PRELUDE = ('savanna_failed() {\n'
+           '  printf "%%s\\n" "%s$1 $2" >&2\n'
+           '  exit "$2"\n'
+           '}\n'
+           'SAVANNA_MARK=') % reasons.FAILED
 
 
 class NotDescribed(ValueError):
@@ -64,9 +75,13 @@ def _q(text):
     return shlex.quote(text)
 
 
-def _marker(name):
-    return ('printf "%%s\\n" %s; printf "%%s\\n" %s >&2'
-            % (_q(MARKER + name), _q(MARKER + name)))
+def _marker(prefix, name):
+    line = _q(prefix + str(name))
+    return 'printf "%%s\\n" %s; printf "%%s\\n" %s >&2' % (line, line)
+
+
+def _bounded(command, limit):
+    return 'timeout %d sh -c %s </dev/null' % (limit, _q(command))
 
 
 def _work_lines(step, node):
@@ -74,32 +89,49 @@ def _work_lines(step, node):
     lines = []
     limit = int(max(work.timeout, 1))
     if work.mark:
-        lines.append('SAVANNA_MARK=$(timeout 30 sh -c %s) || exit $?'
-                     % _q(work.mark))
+        lines += [_marker(PART, reasons.MARK),
+                  'SAVANNA_MARK=$(%s) || savanna_failed %s $?'
+                  % (_bounded(work.mark, 30), reasons.MARK)]
     if work.files:
-        lines.append('( %s) </dev/null || exit $?' % install.standalone_script(
-            list(work.files), prelude=work.setup or None))
+        lines += [_marker(PART, reasons.SETUP),
+                  '( %s) </dev/null || savanna_failed %s $?' % (
+                      install.standalone_script(
+                          list(work.files), prelude=work.setup or None),
+                      reasons.SETUP)]
     elif work.setup:
-        lines.append('timeout %d sh -c %s </dev/null || exit $?'
-                     % (limit, _q(work.setup)))
-    for command in work.commands:
-        lines.append('timeout %d sh -c %s </dev/null || exit $?'
-                     % (limit, _q(command)))
+        lines += [_marker(PART, reasons.SETUP),
+                  '%s || savanna_failed %s $?' % (
+                      _bounded(work.setup, limit), reasons.SETUP)]
+    for index, command in enumerate(work.commands):
+        lines += [_marker(PART, index),
+                  '%s || savanna_failed %d $?' % (_bounded(command, limit),
+                                                  index)]
     return lines
 
 
 def _wait_lines(step, probes, own):
-    """Poll ``probes`` (all must succeed) every poll interval; past the
-    timeout fail (``own`` and the step fails on timeout) or go on."""
+    """Poll ``probes`` (all must hold) every poll interval. ``own``: the
+    node's own wait, which fails past the timeout (unless the step goes
+    on) and when a probe cannot run; a barrier just goes on."""
     limit = int(max(step.timeout, 1))
-    test = ' && '.join('{ %s; }' % p for p in probes)
-    if own and step.fail_on_timeout:
-        give_up = ('echo %s >&2; exit 1'
-                   % _q('not ready after %ds (%s)' % (limit, step.name)))
+    if not probes:
+        return []
+    if own:
+        test = ' && '.join('w=%d && { %s; }' % (i, p.command())
+                           for i, p in enumerate(probes))
+        cannot = '  case $rc in 126|127) savanna_failed probe:$w $rc;; esac'
+        give_up = 'savanna_failed wait:$w 1' if step.fail_on_timeout \
+            else 'break'
     else:
+        # another node's mark means nothing here: any will do
+        test = ' && '.join('( SAVANNA_MARK=; %s )' % p.command()
+                           for p in probes)
+        cannot = '  case $rc in 126|127) break;; esac'
         give_up = 'break'
     return ['t=$((SECONDS + %d))' % limit,
             'until %s; do' % test,
+            '  rc=$?',
+            cannot,
             '  if [ "$SECONDS" -ge "$t" ]; then %s; fi' % give_up,
             '  sleep %s' % max(step.poll_interval, 1),
             'done']
@@ -116,7 +148,7 @@ def node_script(steps, name, title=''):
              '# heat-savanna: %s' % (title or 'node %s' % name),
              '# generated: what the engine would do over SSH, run by the '
              'node itself',
-             'SAVANNA_MARK=']
+             PRELUDE]
     for index, step in enumerate(steps):
         own = _member(step, name)
         if not step.is_wait:
@@ -126,19 +158,17 @@ def node_script(steps, name, title=''):
                 raise NotDescribed(
                     'step %r is code only the SSH transport can run (it '
                     'has an action, no work description)' % step.name)
-            lines.append(_marker(step.name))
+            lines.append(_marker(MARKER, step.name))
             lines += _work_lines(step, node)
             continue
         if own:
-            if step.probe is None:
-                raise NotDescribed('wait step %r has no probe' % step.name)
-            lines.append(_marker(step.name))
-            lines += _wait_lines(step, [step.probe(node)], True)
-        elif index < last and step.nodes and step.probe is not None:
+            lines.append(_marker(MARKER, step.name))
+            lines += _wait_lines(step, list(step.wait(node)), True)
+        elif index < last and step.nodes:
             # a barrier: what comes next on this node needs those nodes
-            lines.append(_marker(step.name))
-            lines += _wait_lines(step, [step.probe(n) for n in step.nodes],
-                                 False)
+            lines.append(_marker(MARKER, step.name))
+            lines += _wait_lines(step, [p for n in step.nodes
+                                        for p in step.wait(n)], False)
     lines.append('exit 0')
     return '\n'.join(lines) + '\n'
 
@@ -159,7 +189,7 @@ def budget(steps, name):
     for step in steps:
         own = _member(step, name)
         if step.is_wait:
-            if step.nodes and (own or step.probe is not None):
+            if step.nodes:
                 total += step.timeout
         elif own and step.work is not None:
             work = step.work(_nodes_by_name(steps)[name])
@@ -168,11 +198,11 @@ def budget(steps, name):
     return total
 
 
-def _section(text, phase):
-    """What ``text`` holds after the last marker of ``phase``."""
-    marker = MARKER + phase + '\n'
-    at = (text or '').rfind(marker)
-    return (text or '')[at + len(marker):] if at >= 0 else (text or '')
+def _section(text, line):
+    """What ``text`` holds after the last line that is ``line``."""
+    text = text or ''
+    at = text.rfind(line + '\n')
+    return text[at + len(line) + 1:] if at >= 0 else text
 
 
 def last_phase(stdout, stderr=''):
@@ -187,19 +217,28 @@ def last_phase(stdout, stderr=''):
 def failure(steps, name, status_code, stdout, stderr):
     """``(phase, reason)`` of node ``name`` whose deployment exited
     ``status_code`` with ``stdout`` / ``stderr``: the step it failed in
-    and why, worded by the step's ``explain`` when it has one."""
+    and why, worded as the SSH transport words it (:mod:`reasons`)."""
     phase = last_phase(stdout, stderr) or 'deploy'
-    out, err = _section(stdout, phase), _section(stderr, phase)
-    for step in steps:
-        if step.name != phase or not _member(step, name) or \
-                step.work is None:
-            continue
-        work = step.work(_nodes_by_name(steps)[name])
-        if work.explain is not None:
-            reason = work.explain(status_code, out)
-            if reason:
-                return phase, reason
-        break
-    tail = (err.strip() or out.strip())[-REASON_TAIL:]
+    out = _section(stdout, MARKER + phase)
+    err = _section(stderr, MARKER + phase)
+    failed = reasons.parse_failed(err)
+    step = next((s for s in steps if s.name == phase and
+                 _member(s, name)), None)
+    if failed is not None and step is not None:
+        node = _nodes_by_name(steps)[name]
+        part, code = failed
+        if step.is_wait:
+            kind, _, index = part.partition(':')
+            probe = list(step.wait(node))[int(index)]
+            if kind == 'probe':
+                return phase, reasons.cannot_run(probe, code)
+            return phase, reasons.not_ready(step, probe.awaiting)
+        part_marker = PART + part
+        part = part if part in (reasons.MARK, reasons.SETUP) else int(part)
+        return phase, reasons.work_failed(
+            step.work(node), part, code,
+            reasons.without_failed_lines(_section(out, part_marker)),
+            reasons.without_failed_lines(_section(err, part_marker)))
+    tail = reasons.output_tail(out, reasons.without_failed_lines(err))
     return phase, ('exited %s: %s' % (status_code, tail) if tail else
                    'exited %s' % status_code)

@@ -13,9 +13,14 @@ pass ``should_stop`` to end the run the moment it cannot (a node with a
 mandatory process failed, a group below min_active): the remaining steps
 are then not run.
 
-A wait step whose probe cannot run at all (the shell says 126: not
-executable, or 127: not found) is not "not ready yet": the node the probe
-ran on fails at once. A wait step whose nodes have all failed is skipped.
+A wait step polls each distinct fetch of its probes once (on the probe's
+``at`` node) and judges every awaited node in the engine with the probe's
+own judge, the one the agent transport runs on the node. A probe that
+cannot run at all (the shell says 126: not executable, or 127: not found)
+is not "not ready yet": the nodes awaiting with it fail at once. A wait
+step whose nodes have all failed is skipped. Failures are worded by
+:mod:`heat_savanna.provisioning.reasons`, as the agent transport words
+them.
 """
 
 import time
@@ -24,6 +29,7 @@ from oslo_log import log as logging
 
 from heat_savanna.common import exceptions
 from heat_savanna.plugins import base as plugin_base
+from heat_savanna.provisioning import reasons
 from heat_savanna import remote
 
 LOG = logging.getLogger(__name__)
@@ -39,32 +45,46 @@ def describe_error(error):
     return '%s: %s' % (type(error).__name__, error)
 
 
+def _run_part(node_remote, work, part, command, **kwargs):
+    """Run one part of ``work`` as root within its time limit; a non-zero
+    exit or the limit passing raises StepError with the reason both
+    transports give (:mod:`reasons`)."""
+    _what, timeout, _command = reasons.part_of(work, part)
+    try:
+        result = node_remote.run(command, sudo=True, check=False,
+                                 timeout=timeout, **kwargs)
+    except exceptions.RemoteTimeout:
+        raise plugin_base.StepError(reasons.work_failed(
+            work, part, reasons.TIMED_OUT))
+    if result.exit_code != 0:
+        raise plugin_base.StepError(reasons.work_failed(
+            work, part, result.exit_code, result.stdout, result.stderr))
+    return result
+
+
 def run_work(node_remote, node, work, marks=None):
     """Run a :class:`~heat_savanna.plugins.base.NodeWork` on ``node`` over
     SSH: its mark (kept in ``marks``), set-up and files in one sudo
     session, then each command as root."""
     if work.mark:
-        result = node_remote.run(work.mark, sudo=True, timeout=30)
+        result = _run_part(node_remote, work, reasons.MARK, work.mark)
         if marks is not None:
             marks[node.name] = result.stdout.strip()
     if work.files:
-        node_remote.install_files(list(work.files),
-                                  prelude=work.setup or None)
+        try:
+            node_remote.install_files(list(work.files),
+                                      prelude=work.setup or None,
+                                      timeout=work.timeout)
+        except exceptions.RemoteCommandFailed as exc:
+            raise plugin_base.StepError(reasons.work_failed(
+                work, reasons.SETUP, exc.exit_code, '', exc.stderr_tail))
+        except exceptions.RemoteTimeout:
+            raise plugin_base.StepError(reasons.work_failed(
+                work, reasons.SETUP, reasons.TIMED_OUT))
     elif work.setup:
-        node_remote.run(work.setup, sudo=True, timeout=work.timeout)
-    for command in work.commands:
-        if work.explain is None:
-            node_remote.run(command, sudo=True, timeout=work.timeout)
-            continue
-        result = node_remote.run(command, sudo=True, timeout=work.timeout,
-                                 check=False)
-        if result.exit_code != 0:
-            reason = work.explain(result.exit_code, result.stdout)
-            if reason:
-                raise plugin_base.StepError(reason)
-            raise exceptions.RemoteCommandFailed(
-                node.name, command, result.exit_code,
-                (result.stderr or result.stdout or '').strip()[-300:])
+        _run_part(node_remote, work, reasons.SETUP, work.setup)
+    for index, command in enumerate(work.commands):
+        _run_part(node_remote, work, index, command)
 
 
 def step_action(step):
@@ -196,56 +216,74 @@ class StepRunner(object):
         if now < self._next_poll:
             return
         self._next_poll = now + step.poll_interval
-        try:
-            result = step.check(self.remote_for)
-        except exceptions.RemoteCommandFailed as exc:
-            if exc.exit_code not in plugin_base.CANNOT_RUN:
-                result = (False, describe_error(exc))
-            else:
-                self._cannot_run(step, exc)
-                return
-        except Exception as exc:   # a probe error is not fatal by itself
-            result = (False, describe_error(exc))
-        done, detail = result[0], result[1]
-        named = result[2] if len(result) > 2 else None
-        self.last_detail = remote.redact(str(detail or ''), self.secrets)
-        if done:
-            for name, reason in (named or {}).items():
+        live = self._live(step.nodes)
+        pending, unreadable, cannot = self._look(step, live)
+        if cannot:
+            for name, reason in cannot.items():
                 self._fail(name, step.name, reason)
+            if not self._live(step.nodes):
+                self._next_step()
+                self.last_detail = ''
+                return
+            live = self._live(step.nodes)
+            pending = {n: a for n, a in pending.items() if n not in cannot}
+        detail = '%d/%d ready' % (len(live) - len(pending), len(live))
+        if unreadable:
+            detail += '; %s' % unreadable
+        self.last_detail = remote.redact(detail, self.secrets)
+        if not pending:
             self._next_step()
             self.last_detail = ''
             return
         if now - self._wait_started >= step.timeout:
             # A step that may run out of time (a drain) goes on without
-            # failing anyone, as the agent transport's script does.
-            # Otherwise the check may name the nodes it is still waiting
-            # for; only those fail. Without names every node of the step
-            # fails.
+            # failing anyone; otherwise the nodes still awaited fail.
             if not step.fail_on_timeout:
                 LOG.info('%s: not done after %ds, going on: %s', step.name,
                          step.timeout, self.last_detail)
-            elif named:
-                for name, reason in named.items():
-                    self._fail(name, step.name, 'not ready after %ds: %s'
-                               % (step.timeout, reason))
             else:
-                for node in self._live(step.nodes):
-                    self._fail(node.name, step.name,
-                               'not ready after %ds: %s'
-                               % (step.timeout, self.last_detail))
+                for name, awaiting in pending.items():
+                    self._fail(name, step.name,
+                               reasons.not_ready(step, awaiting))
             self._next_step()
             self.last_detail = ''
 
-    def _cannot_run(self, step, error):
-        """A probe that cannot run (126/127) fails the node it ran on (or,
-        when that is not one of the run's nodes, every node of the step)
-        and ends the step."""
-        reason = describe_error(error)
-        known = {n.name for st in self.steps for n in st.nodes}
-        if error.node in known:
-            self._fail(error.node, step.name, reason)
-        else:
-            for node in self._live(step.nodes):
-                self._fail(node.name, step.name, reason)
-        self._next_step()
-        self.last_detail = ''
+    def _look(self, step, live):
+        """One poll of a wait: each distinct fetch run once (on its
+        ``at`` node), each node's probes judged in the engine. Returns
+        ``({node: awaiting}, why a status was unreadable, {node: reason}
+        of nodes whose probe cannot run)``."""
+        fetched = {}
+        pending, cannot = {}, {}
+        unreadable = ''
+        for node in live:
+            mark = (step.marks or {}).get(node.name, '')
+            for probe in step.wait(node):
+                at = probe.at or node
+                key = (at.name, probe.fetch)
+                if key not in fetched:
+                    fetched[key] = self._fetch(at, probe)
+                code, document = fetched[key]
+                if code in plugin_base.CANNOT_RUN:
+                    cannot[node.name] = reasons.cannot_run(probe, code)
+                    break
+                if not probe.holds(code, document, mark):
+                    pending[node.name] = probe.awaiting
+                    if code != 0 and not unreadable:
+                        unreadable = 'status not readable on %s (%s)' % (
+                            at.name, document)
+                    break
+        return pending, unreadable, cannot
+
+    def _fetch(self, at, probe):
+        """``(exit status, output)`` of a probe's fetch on ``at``; an
+        error reaching the node is "not yet" (exit None, the error)."""
+        try:
+            result = self.remote_for(at).run(
+                probe.fetch, sudo=True, check=False,
+                timeout=probe.fetch_timeout)
+        except Exception as exc:   # not reachable yet is not final
+            return None, describe_error(exc)
+        if result.exit_code != 0:
+            return result.exit_code, 'exit %d' % result.exit_code
+        return 0, result.stdout

@@ -273,7 +273,8 @@ class NodeRemote(object):
             out, err = _read_until_exit(chan, timeout)
             if out is None:
                 raise self._error('command %r timed out after %ss'
-                                  % (command, timeout))
+                                  % (command, timeout),
+                                  exceptions.RemoteTimeout)
             if not chan.exit_status_ready():
                 raise self._error('connection lost while running %r'
                                   % command)

@@ -9,8 +9,6 @@ registered ALIVE again under a new registration (its old one stays in the
 master's list as DEAD).
 """
 
-import time
-
 from heat_savanna.common import config as savanna_config
 from heat_savanna.plugins import base
 from heat_savanna.plugins import utils
@@ -50,34 +48,6 @@ def restart_work(cluster_info, process, stamp=False):
     return work
 
 
-def workers_restarted_check(cluster_info, workers, restarted_at,
-                            deadline_seconds):
-    """Every restarted worker has an ALIVE registration at the master made
-    after its restart (not the old one)."""
-    master = cluster_info.node_running('master')
-    first = []
-
-    def check(remotes):
-        if not first:
-            first.append(time.monotonic())
-        late = time.monotonic() - first[0] >= deadline_seconds
-        page, error = start.read_master_status(remotes(master), cluster_info)
-        if page is None:
-            return False, error
-        # a worker without a stamp ('~' sorts after every digit) never
-        # counts: its restart did not happen
-        pending = [n for n in workers if not status.worker_alive(
-            page, n.internal_ip, restarted_at.get(n.name, '~'))]
-        detail = '%d/%d restarted Spark workers registered' % (
-            len(workers) - len(pending), len(workers))
-        if not pending:
-            return True, detail
-        named = {n.name: 'worker not registered again with the master '
-                 'after %ss' % deadline_seconds for n in pending}
-        return (True, detail, named) if late else (False, detail, named)
-    return check
-
-
 def restart_steps(cluster_info, workers, process, name, wait_name):
     """Restart ``process`` on ``nodes`` and wait until it is back: a
     master ALIVE, each worker registered again (newer than its mark)."""
@@ -90,21 +60,18 @@ def restart_steps(cluster_info, workers, process, name, wait_name):
             base.Step(name, nodes=nodes,
                       work=restart_work(cluster_info, process, stamp=True),
                       marks=marks),
+            # a registration newer than the worker's clock before the
+            # restart (its mark): the old one stays listed, as DEAD
             base.Step(wait_name, nodes=nodes,
-                      check=workers_restarted_check(cluster_info, nodes,
-                                                    marks, ready),
-                      probe=start.worker_probe(cluster_info,
-                                               status.worker_alive,
-                                               utils.MARK),
-                      timeout=ready + 60, poll_interval=poll)]
+                      wait=start.worker_wait(cluster_info,
+                                             status.worker_alive, base.MARK),
+                      marks=marks, timeout=ready, poll_interval=poll)]
     steps = [base.Step(name, nodes=nodes,
                        work=restart_work(cluster_info, process))]
     if process == 'master':
         steps.append(base.Step(
-            wait_name, nodes=nodes,
-            check=start.master_alive_check(cluster_info),
-            probe=start.master_alive_probe(cluster_info), timeout=ready,
-            poll_interval=poll))
+            wait_name, nodes=nodes, wait=start.master_alive_wait(
+                cluster_info), timeout=ready, poll_interval=poll))
     return steps
 
 

@@ -35,12 +35,11 @@ def scale_up_steps(cluster_info, new_nodes):
             work=start.files_work(cluster_info, config.shared_files)))
     workers = [n for n in new_nodes if n.has('worker')]
     if workers:
-        started = set()
         steps += [
             start.start_workers_step(cluster_info, 'start new Spark workers',
-                                     workers, started),
+                                     workers),
             start.wait_workers_step(cluster_info, 'wait for new Spark '
-                                    'workers', workers, started),
+                                    'workers', workers),
         ]
     return steps
 
@@ -54,7 +53,6 @@ def master_rebuilt_steps(cluster_info, new_nodes):
     old_workers = tuple(n for n in cluster_info.nodes_with('worker')
                         if n.name not in new)
     new_workers = tuple(n for n in new_nodes if n.has('worker'))
-    started = set()
     steps = [start.check_image_step(cluster_info, new_nodes),
              base.Step('configure Spark nodes for the new master',
                        nodes=tuple(cluster_info.nodes),
@@ -68,9 +66,9 @@ def master_rebuilt_steps(cluster_info, new_nodes):
     if new_workers:
         steps += [
             start.start_workers_step(cluster_info, 'start new Spark workers',
-                                     new_workers, started),
+                                     new_workers),
             start.wait_workers_step(cluster_info, 'wait for new Spark '
-                                    'workers', new_workers, started)]
+                                    'workers', new_workers)]
     history = tuple(cluster_info.nodes_with('historyserver'))
     if history:
         steps.append(base.Step(
@@ -111,15 +109,13 @@ def decommission_steps(cluster_info, leaving_nodes):
                       work=start.command_work(cluster_info,
                                               decommission_command)),
             base.Step('wait for Spark workers to drain', nodes=workers,
-                      check=start.workers_alive_check(
-                          cluster_info, workers, conf.decommission_timeout,
-                          want_alive=False),
-                      probe=start.worker_probe(cluster_info,
-                                               status.worker_gone),
+                      wait=start.worker_wait(cluster_info,
+                                             status.worker_gone),
                       # a drain that never ends does not block the
                       # scale-down: the workers are stopped anyway
+                      # (Spark recomputes lost work)
                       fail_on_timeout=False,
-                      timeout=conf.decommission_timeout + 60,
+                      timeout=conf.decommission_timeout,
                       poll_interval=conf.provisioning_poll_interval),
             base.Step('stop Spark workers', nodes=workers,
                       work=start.command_work(cluster_info, stop_command)),

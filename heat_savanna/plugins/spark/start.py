@@ -66,27 +66,19 @@ def fetch_command(url):
 
 
 # -- the master's status page (judged by status.py) ---------------------------
-parse_master_json = status.parse_master_json
-worker_states = status.worker_states
-
-
 def master_status_command(cluster_info):
     """Prints the master's /json/ page; runs on any node of the cluster
     (the engine may not reach port 8080, the nodes do)."""
     return fetch_command(config.master_json_url(cluster_info))
 
 
-def read_master_status(remote, cluster_info):
-    master = cluster_info.node_running('master')
-    result = utils.probe(remote, master_status_command(cluster_info),
-                         timeout=15)
-    if result.exit_code != 0:
-        return None, 'master status page not answering (exit %d)' % (
-            result.exit_code)
-    try:
-        return parse_master_json(result.stdout), None
-    except ValueError as exc:
-        return None, 'bad master status on %s: %s' % (master.name, exc)
+def master_probe(cluster_info, judge, args=(), awaiting='not ready'):
+    """A :class:`~heat_savanna.plugins.base.Probe` judging the master's
+    status page with ``judge(page, *args)`` (a function of status.py);
+    over SSH the page is fetched on the master."""
+    return base.Probe(master_status_command(cluster_info), judge,
+                      tuple(args), at=cluster_info.node_running('master'),
+                      awaiting=awaiting, fetch_timeout=15)
 
 
 # -- the image ----------------------------------------------------------------
@@ -144,88 +136,46 @@ def command_work(cluster_info, make_command, timeout=120):
     return work
 
 
-def master_alive_check(cluster_info):
-    master = cluster_info.node_running('master')
-
-    def check(remotes):
-        page, error = read_master_status(remotes(master), cluster_info)
-        if page is None:
-            return False, error
-        if not status.master_alive(page):
-            return False, 'Spark master is %s' % page.get('status')
-        return True, 'Spark master ALIVE at %s' % page.get('url')
-    return check
+def master_alive_wait(cluster_info):
+    """Wait: the master's status page says ALIVE."""
+    probe = master_probe(cluster_info, status.master_alive,
+                         awaiting='Spark master not ALIVE')
+    return lambda node: (probe,)
 
 
-def master_alive_probe(cluster_info):
-    def probe(node):
-        return utils.judge_command(master_status_command(cluster_info),
-                                   status.master_alive)
-    return probe
+#: what a worker wait awaits, by judge
+AWAITING = {
+    status.worker_alive: 'worker not registered ALIVE with the master',
+    status.worker_gone: 'worker still ALIVE at the master',
+}
 
 
-def workers_alive_check(cluster_info, workers, deadline_seconds,
-                        want_alive=True, started=None):
-    """Wait-step check: every node of ``workers`` (only those in the
-    ``started`` set, if given) registered ALIVE with the master
-    (``want_alive=False``: none is ALIVE any more). Not done yet, it names
-    the nodes still awaited; after ``deadline_seconds`` it returns done
-    and names the laggards as failed."""
-    master = cluster_info.node_running('master')
+def worker_wait(cluster_info, judge=status.worker_alive, *extra):
+    """Wait: ``judge(master page, worker address, *extra)`` holds for
+    each worker (``extra`` may hold :data:`base.MARK`)."""
+    awaiting = AWAITING.get(judge, 'not ready')
+    if extra:
+        awaiting = 'worker not registered again with the master'
 
-    def read(remotes):
-        return read_master_status(remotes(master), cluster_info)
-
-    def awaited(page, workers):
-        states = status.worker_states(page)
-        if want_alive:
-            pending = [n for n in workers
-                       if not status.worker_alive(page, n.internal_ip)]
-            done = len(workers) - len(pending)
-            detail = '%d/%d Spark workers alive' % (done, len(workers))
-            reason = 'worker not registered ALIVE with the master ' \
-                     'after %ss (state: %s)'
-        else:
-            pending = [n for n in workers
-                       if not status.worker_gone(page, n.internal_ip)]
-            detail = '%d/%d Spark workers decommissioned' % (
-                len(workers) - len(pending), len(workers))
-            reason = 'worker still ALIVE at the master after %ss (%s)'
-        return detail, {n.name: reason % (deadline_seconds, states.get(
-            n.internal_ip, 'absent')) for n in pending}
-    # a drain that never ends must not block the scale-down: the workers
-    # are stopped anyway (Spark recomputes lost work)
-    return utils.members_check(
-        workers, deadline_seconds, read, awaited,
-        'no Spark worker to wait for', started=started,
-        on_timeout=None if want_alive else 'drain timed out, stopping')
+    def wait(node):
+        return (master_probe(cluster_info, judge,
+                             (node.internal_ip,) + extra, awaiting),)
+    return wait
 
 
-def worker_probe(cluster_info, judge=status.worker_alive, *extra):
-    """Probe: ``judge(master page, worker address, *extra)`` holds."""
-    def probe(node):
-        return utils.judge_command(master_status_command(cluster_info),
-                                   judge, node.internal_ip, *extra)
-    return probe
-
-
-def wait_workers_step(cluster_info, name, workers, started=None):
-    """Wait until ``workers`` (those ``started``) are ALIVE at the
+def wait_workers_step(cluster_info, name, workers):
+    """Wait until ``workers`` (those still in the run) are ALIVE at the
     master."""
     conf = savanna_config.CONF.savanna
-    ready = conf.service_start_timeout
     return base.Step(name, nodes=tuple(workers),
-                     check=workers_alive_check(cluster_info, tuple(workers),
-                                               ready, started=started),
-                     probe=worker_probe(cluster_info),
-                     timeout=ready + 60,
+                     wait=worker_wait(cluster_info),
+                     timeout=conf.service_start_timeout,
                      poll_interval=conf.provisioning_poll_interval)
 
 
-def start_workers_step(cluster_info, name, workers, started):
+def start_workers_step(cluster_info, name, workers):
     return base.Step(name, nodes=tuple(workers),
-                     work=command_work(cluster_info, worker_command),
-                     succeeded=started)
+                     work=command_work(cluster_info, worker_command))
 
 
 def master_steps(cluster_info):
@@ -236,8 +186,7 @@ def master_steps(cluster_info):
         base.Step('start Spark master', nodes=(master,),
                   work=command_work(cluster_info, master_command)),
         base.Step('wait for Spark master', nodes=(master,),
-                  check=master_alive_check(cluster_info),
-                  probe=master_alive_probe(cluster_info),
+                  wait=master_alive_wait(cluster_info),
                   timeout=conf.service_start_timeout,
                   poll_interval=conf.provisioning_poll_interval),
     ]
@@ -249,12 +198,10 @@ def start_steps(cluster_info, workers):
     history = cluster_info.nodes_with('historyserver')
     steps = master_steps(cluster_info)
     if workers:
-        started = set()
         steps += [
-            start_workers_step(cluster_info, 'start Spark workers', workers,
-                               started),
+            start_workers_step(cluster_info, 'start Spark workers', workers),
             wait_workers_step(cluster_info, 'wait for Spark workers',
-                              workers, started),
+                              workers),
         ]
     if history:
         steps.append(base.Step(
@@ -281,8 +228,8 @@ def status_work(cluster_info, cls, alive_judge=False):
     def work(node):
         commands = [daemon_command(cluster_info, node, 'status', cls)]
         if alive_judge:
-            commands.append(utils.judge_command(
-                master_status_command(cluster_info), status.master_alive))
+            commands.append(master_probe(
+                cluster_info, status.master_alive).command())
 
         def explain(exit_code, stdout):
             if not (stdout or '').strip() and alive_judge:

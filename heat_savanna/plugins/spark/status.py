@@ -5,7 +5,7 @@ Self-contained on purpose (standard library only, no other import): the
 SSH transport calls these functions in the engine on the page it fetched
 from the master, and the Heat agent transport runs this module's source
 on a node, where the same functions judge the page the node fetched
-itself (see ``heat_savanna.plugins.utils.judge_command``). One judge,
+itself (see ``heat_savanna.plugins.base.Probe``). One judge,
 both transports.
 """
 

@@ -100,7 +100,7 @@ def nodemanager_state(node_list, node):
 # -- judges -------------------------------------------------------------------
 # This module imports only the standard library on purpose: the SSH
 # transport calls these in the engine, and the Heat agent transport runs
-# this module's source on a node (see utils.judge_command).
+# this module's source on a node (see base.Probe).
 class NodeRef(object):
     """What the judges know of a node (a NodeInfo has the same names)."""
 

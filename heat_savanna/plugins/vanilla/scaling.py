@@ -18,7 +18,6 @@ from heat_savanna.common import config as savanna_config
 from heat_savanna.plugins import base
 from heat_savanna.plugins import utils
 from heat_savanna.plugins.vanilla import config
-from heat_savanna.plugins.vanilla import reports
 from heat_savanna.plugins.vanilla import start
 
 
@@ -81,58 +80,25 @@ def membership_steps(cluster_info):
     return steps
 
 
-def decommissioned_check(cluster_info, leaving):
-    nn = cluster_info.node_running('namenode')
-    rm = cluster_info.node_running('resourcemanager')
-    datanodes = [n for n in leaving if n.has('datanode')]
-    nms = [n for n in leaving if n.has('nodemanager')]
-
-    def check(remotes):
-        pending = []
-        if datanodes:
-            report, error = start.read_report(remotes(nn), cluster_info)
-            if report is None:
-                return False, error
-            for n in datanodes:
-                if not reports.datanode_decommissioned(report, n):
-                    _section, status = reports.datanode_state(report, n)
-                    pending.append((n.name, '%s (%s)' % (n.name, status)))
-        if nms and rm is not None:
-            node_list, error = start.read_node_list(remotes(rm),
-                                                    cluster_info)
-            if node_list is None:
-                return False, error
-            for n in nms:
-                if not reports.nodemanager_decommissioned(node_list, n):
-                    state = reports.nodemanager_state(node_list, n)
-                    pending.append((n.name, '%s nodemanager %s'
-                                    % (n.name, state)))
-        if pending:
-            return False, 'decommissioning: %s' % ', '.join(
-                reason for _, reason in pending[:10]), {
-                    name: 'HDFS/YARN decommission not finished: %s' % reason
-                    for name, reason in pending}
-        return True, '%d node(s) decommissioned' % len(leaving)
-    return check
-
-
-def decommissioned_probe(cluster_info):
-    """Probe: the node is decommissioned in HDFS and YARN (what it runs
-    of them)."""
-    datanode = start.member_probe(cluster_info, 'datanode',
-                                  'datanode_decommissioned')
-    nodemanager = start.member_probe(cluster_info, 'nodemanager',
-                                     'nodemanager_decommissioned')
+def decommissioned_wait(cluster_info):
+    """Wait: the node is decommissioned in HDFS and YARN (what it runs of
+    them)."""
+    datanode = start.member_probe(
+        cluster_info, 'datanode', 'datanode_decommissioned',
+        'HDFS decommission not finished')
+    nodemanager = start.member_probe(
+        cluster_info, 'nodemanager', 'nodemanager_decommissioned',
+        'YARN decommission not finished')
     has_rm = cluster_info.node_running('resourcemanager') is not None
 
-    def probe(node):
-        parts = []
+    def wait(node):
+        probes = []
         if node.has('datanode'):
-            parts.append(datanode(node))
+            probes.append(datanode(node))
         if node.has('nodemanager') and has_rm:
-            parts.append(nodemanager(node))
-        return ' && '.join('{ %s; }' % p for p in parts) or 'true'
-    return probe
+            probes.append(nodemanager(node))
+        return tuple(probes)
+    return wait
 
 
 def stop_command(cluster_info, node):
@@ -155,8 +121,7 @@ def decommission_steps(cluster_info, leaving_nodes):
         # (phase 'wait for decommission') and are NOT stopped by the next
         # step: their blocks may have no other replica yet.
         base.Step('wait for decommission', nodes=leaving,
-                  check=decommissioned_check(cluster_info, leaving),
-                  probe=decommissioned_probe(cluster_info),
+                  wait=decommissioned_wait(cluster_info),
                   timeout=conf.decommission_timeout,
                   poll_interval=conf.provisioning_poll_interval),
         base.Step('stop decommissioned daemons', nodes=leaving,
@@ -167,4 +132,4 @@ def decommission_steps(cluster_info, leaving_nodes):
         base.Step('forget removed nodes', nodes=masters,
                   work=_files_work(remaining, refresh=True)),
     ]
-    return [s for s in steps if s.check is not None or s.nodes]
+    return [s for s in steps if s.nodes]

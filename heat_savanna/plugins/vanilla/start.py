@@ -186,116 +186,65 @@ def start_work(cluster_info, processes):
 
 
 # -- readiness -------------------------------------------------------------
-def _read_admin(remote, cluster_info, process, command, parse, label):
-    """``(parsed output, None)`` of the admin ``command`` of the node
-    running ``process``, run on ``remote``; ``(None, why)`` when it
-    failed (``label`` names it)."""
-    master = cluster_info.node_running(process)
-    result = utils.probe(remote, command(cluster_info, master), sudo=True,
-                         timeout=60)
-    if result.exit_code != 0:
-        return None, '%s exited %d' % (label, result.exit_code)
-    return parse(result.stdout), None
+# Over SSH the admin command runs on the master that answers it (the
+# namenode, the resourcemanager); with the agent every node runs it
+# itself (each has Hadoop and the cluster's configuration).
+#: the admin command and judge of each member process
+MEMBER_SOURCES = {
+    'datanode': ('namenode', report_command, reports.report_says),
+    'nodemanager': ('resourcemanager', node_list_command,
+                    reports.node_list_says),
+}
 
 
-def read_report(remote, cluster_info):
-    return _read_admin(remote, cluster_info, 'namenode', report_command,
-                       reports.parse_dfsadmin_report, 'hdfs dfsadmin -report')
-
-
-def read_node_list(remote, cluster_info):
-    return _read_admin(remote, cluster_info, 'resourcemanager',
-                       node_list_command, reports.parse_yarn_node_list,
-                       'yarn node -list')
-
-
-def service_up_check(cluster_info, process):
-    """The namenode / resourcemanager answers its admin command."""
+def service_up_wait(cluster_info, process):
+    """Wait: the namenode / resourcemanager answers its admin command."""
     node = cluster_info.node_running(process)
-    reader = read_report if process == 'namenode' else read_node_list
-
-    def check(remotes):
-        data, error = reader(remotes(node), cluster_info)
-        if data is None:
-            return False, error
-        return True, '%s on %s answers' % (process, node.name)
-    return check
-
-
-def service_up_probe(cluster_info, process):
-    """Probe: the admin command of ``process`` answers (it runs on any
-    node: every node has Hadoop and the cluster's configuration)."""
     make = report_command if process == 'namenode' else node_list_command
+    probe = base.Probe(make(cluster_info, node), at=node,
+                       awaiting='%s does not answer' % process,
+                       fetch_timeout=60)
+    return lambda _node: (probe,)
+
+
+def member_probe(cluster_info, process, judge, awaiting):
+    """``node`` -> a Probe: ``judge`` (a reports.datanode_* /
+    nodemanager_* name) holds for the node in the namenode's report /
+    resourcemanager's list."""
+    master_process, fetch, says = MEMBER_SOURCES[process]
+    master = cluster_info.node_running(master_process)
 
     def probe(node):
-        return utils.succeeds_probe(make(
-            cluster_info, cluster_info.node_running(process)))
+        return base.Probe(fetch(cluster_info, master), says,
+                          (judge, node.name, node.internal_ip,
+                           node.fqdn or ''), at=master, awaiting=awaiting,
+                          fetch_timeout=60)
     return probe
-
-
-def member_probe(cluster_info, process, judge):
-    """Probe: ``judge`` (a reports.datanode_* / nodemanager_* name) holds
-    for the node in the namenode's report / resourcemanager's list."""
-    master = cluster_info.node_running(
-        'namenode' if process == 'datanode' else 'resourcemanager')
-    if process == 'datanode':
-        fetch, says = report_command, reports.report_says
-    else:
-        fetch, says = node_list_command, reports.node_list_says
-
-    def probe(node):
-        return utils.judge_command(fetch(cluster_info, master), says, judge,
-                                   node.name, node.internal_ip,
-                                   node.fqdn or '')
-    return probe
-
-
-def members_ready_check(cluster_info, process, nodes, deadline_seconds,
-                        started=None):
-    """Every node of ``nodes`` (only those in the ``started`` set, if
-    given) is a live datanode / RUNNING nodemanager. Not done yet, it
-    names the nodes still awaited; after ``deadline_seconds`` it returns
-    done and names the missing ones failed."""
-    master = cluster_info.node_running(
-        'namenode' if process == 'datanode' else 'resourcemanager')
-    ready = reports.datanode_ready if process == 'datanode' else \
-        reports.nodemanager_ready
-    reader = read_report if process == 'datanode' else read_node_list
-
-    def read(remotes):
-        return reader(remotes(master), cluster_info)
-
-    def awaited(data, members):
-        pending = [n for n in members if not ready(data, n)]
-        detail = '%d/%d %ss ready' % (len(members) - len(pending),
-                                      len(members), process)
-        return detail, {n.name: '%s not ready after %ss'
-                        % (process, deadline_seconds) for n in pending}
-    return utils.members_check(nodes, deadline_seconds, read, awaited,
-                               'no %s to wait for' % process,
-                               started=started)
 
 
 def service_wait_step(cluster_info, process):
     conf = savanna_config.CONF.savanna
     return base.Step('wait for %s' % process,
                      nodes=(cluster_info.node_running(process),),
-                     check=service_up_check(cluster_info, process),
-                     probe=service_up_probe(cluster_info, process),
+                     wait=service_up_wait(cluster_info, process),
                      timeout=conf.service_start_timeout,
                      poll_interval=conf.provisioning_poll_interval)
 
 
-def members_wait_step(cluster_info, process, nodes, started=None):
-    conf = savanna_config.CONF.savanna
-    ready = conf.service_start_timeout
+def members_wait(cluster_info, process):
+    """Wait: the node is a live datanode / RUNNING nodemanager."""
     judge = 'datanode_ready' if process == 'datanode' else \
         'nodemanager_ready'
+    probe = member_probe(cluster_info, process, judge,
+                         '%s not ready' % process)
+    return lambda node: (probe(node),)
+
+
+def members_wait_step(cluster_info, process, nodes):
+    conf = savanna_config.CONF.savanna
     return base.Step('wait for %ss' % process, nodes=tuple(nodes),
-                     check=members_ready_check(cluster_info, process,
-                                               tuple(nodes), ready, started),
-                     probe=member_probe(cluster_info, process, judge),
-                     timeout=ready + 60,
+                     wait=members_wait(cluster_info, process),
+                     timeout=conf.service_start_timeout,
                      poll_interval=conf.provisioning_poll_interval)
 
 
@@ -338,20 +287,16 @@ def member_start_steps(cluster_info, members):
     datanodes = tuple(n for n in members if n.has('datanode'))
     nms = tuple(n for n in members if n.has('nodemanager'))
     steps = []
-    started = set()
     if datanodes or nms:
         steps.append(base.Step(
             'start datanodes and nodemanagers',
             nodes=tuple(n for n in members
                         if n.has('datanode') or n.has('nodemanager')),
-            work=start_work(cluster_info, ['datanode', 'nodemanager']),
-            succeeded=started))
+            work=start_work(cluster_info, ['datanode', 'nodemanager'])))
     if datanodes:
-        steps.append(members_wait_step(cluster_info, 'datanode', datanodes,
-                                       started))
+        steps.append(members_wait_step(cluster_info, 'datanode', datanodes))
     if nms and cluster_info.node_running('resourcemanager') is not None:
-        steps.append(members_wait_step(cluster_info, 'nodemanager', nms,
-                                       started))
+        steps.append(members_wait_step(cluster_info, 'nodemanager', nms))
     return steps
 
 
@@ -387,12 +332,10 @@ def health_steps(cluster_info):
                        nodes=tuple(cluster_info.nodes), work=alive)]
     datanodes = tuple(cluster_info.nodes_with('datanode'))
     if datanodes and cluster_info.node_running('namenode') is not None:
-        # described for both transports: the engine judges the namenode's
-        # report over SSH, each datanode's agent judges it on the node
+        # the engine judges the namenode's report over SSH, each
+        # datanode's agent the report it reads itself: the same judge
         steps.append(base.Step(
             'check datanodes live', nodes=datanodes,
-            check=members_ready_check(cluster_info, 'datanode', datanodes,
-                                      30),
-            probe=member_probe(cluster_info, 'datanode', 'datanode_ready'),
-            timeout=90, poll_interval=conf.provisioning_poll_interval))
+            wait=members_wait(cluster_info, 'datanode'),
+            timeout=30, poll_interval=conf.provisioning_poll_interval))
     return steps

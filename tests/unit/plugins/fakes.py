@@ -125,7 +125,7 @@ def drive(steps, remotes, log=None, limit=900, should_stop=None):
             started = runner.index
             log.append(runner.current.name)
         waiting = runner.current is not None and \
-            runner.current.check is not None
+            runner.current.is_wait
         if runner.advance():
             break
         if time.monotonic() > deadline:
@@ -135,3 +135,19 @@ def drive(steps, remotes, log=None, limit=900, should_stop=None):
             time.sleep(0.05)
     drive.last = runner
     return {name: f.reason for name, f in runner.failures.items()}
+
+
+def awaited(step, remotes):
+    """Names of the nodes of wait ``step`` that one look finds not ready,
+    looking as the SSH transport does: each probe's fetch on its ``at``
+    node, its judge on what that printed."""
+    out = []
+    for node in step.nodes:
+        for probe in step.wait(node):
+            result = remotes[(probe.at or node).name].run(probe.fetch,
+                                                          check=False)
+            mark = (step.marks or {}).get(node.name, '')
+            if not probe.holds(result.exit_code, result.stdout, mark):
+                out.append(node.name)
+                break
+    return out

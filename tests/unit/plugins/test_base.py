@@ -20,10 +20,34 @@ def test_cluster_info_finds_the_node_running_a_process():
 
 
 def test_step_is_wait():
-    assert base.Step('w', check=lambda remotes: (True, '')).is_wait
-    assert base.Step('p', probe=lambda n: 'true').is_wait
-    assert not base.Step('f', work=lambda n: base.NodeWork(),
-                         probe=lambda n: 'true').is_wait
+    assert base.Step('w', wait=lambda n: ()).is_wait
+    assert not base.Step('f', work=lambda n: base.NodeWork()).is_wait
+
+
+def judge(document, name, since=''):
+    return name in document and since != 'late'
+
+
+def test_probe_holds_only_for_a_fetch_that_succeeded():
+    probe = base.Probe('cat status', judge, ('w-0', base.MARK))
+    assert probe.holds(0, 'w-0 ok')
+    assert not probe.holds(7, 'w-0 ok')        # the fetch failed
+    assert not probe.holds(0, 'w-1 ok')
+    assert not probe.holds(0, 'w-0 ok', mark='late')   # MARK is the mark
+    assert base.Probe('true').holds(0, '')     # no judge: the exit says
+
+
+def test_probe_command_judges_on_the_node_by_the_same_source():
+    import subprocess
+    probe = base.Probe('echo w-0 ok', judge, ('w-0', base.MARK))
+
+    def on_node(mark):
+        return subprocess.run(['bash', '-c', 'SAVANNA_MARK=%s; %s' % (
+            mark, probe.command())]).returncode
+    assert on_node('') == 0
+    assert on_node('late') == 1
+    assert subprocess.run(['bash', '-c', base.Probe(
+        'exit 127', judge).command()]).returncode == 127
 
 
 def test_shell_job_command():

@@ -16,6 +16,7 @@ from heat_savanna.common import config as savanna_config
 from heat_savanna.plugins import base
 from heat_savanna.plugins.spark import plugin as spark_plugin
 from heat_savanna.plugins.spark import start
+from heat_savanna.plugins.spark import status as spark_status
 from tests.unit.plugins import fakes
 
 SPEC = importlib.util.find_spec('pyspark')
@@ -58,9 +59,9 @@ def fast_conf():
 
 
 def master_status(remote, info):
-    status, error = start.read_master_status(remote, info)
-    assert status is not None, error
-    return status
+    result = remote.run(start.master_status_command(info), check=False)
+    assert result.exit_code == 0, result
+    return spark_status.parse_master_json(result.stdout)
 
 
 def test_create_run_pi_scale_and_decommission(hosts, fast_conf):
@@ -102,7 +103,8 @@ def test_create_run_pi_scale_and_decommission(hosts, fast_conf):
     info2 = cluster(nodes + [new])
     failed = fakes.drive(plugin.scale_up_steps(info2, [new]), remotes)
     assert failed == {}
-    states = start.worker_states(master_status(remotes['master-0'], info2))
+    states = spark_status.worker_states(
+        master_status(remotes['master-0'], info2))
     assert states[h[3].address] == 'ALIVE'
     assert remotes['master-0'].run(
         'cat /var/lib/spark/run/*Master*.pid', sudo=True).stdout == \
@@ -136,7 +138,8 @@ def test_create_run_pi_scale_and_decommission(hosts, fast_conf):
     failed = fakes.drive(
         plugin.decommission_steps(info2, leaving), remotes)
     assert failed == {}
-    states = start.worker_states(master_status(remotes['master-0'], info2))
+    states = spark_status.worker_states(
+        master_status(remotes['master-0'], info2))
     assert states[h[1].address] == 'DECOMMISSIONED'
     assert states[h[2].address] == 'ALIVE'
     assert remotes['workers-0'].run(

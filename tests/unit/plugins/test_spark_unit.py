@@ -9,6 +9,7 @@ from heat_savanna.plugins import base
 from heat_savanna.plugins import get_plugin
 from heat_savanna.plugins.spark import config
 from heat_savanna.plugins.spark import start
+from heat_savanna.plugins.spark import status
 from heat_savanna.provisioning import driver
 from heat_savanna.remote.ssh import CommandResult
 from tests.unit.plugins import fakes
@@ -211,16 +212,16 @@ def test_endpoints(plugin):
 
 
 def test_master_json_fixtures():
-    alive = start.parse_master_json(fakes.fixture(
+    alive = status.parse_master_json(fakes.fixture(
         'spark-master-status-alive.json'))
     assert alive['status'] == 'ALIVE'
-    states = start.worker_states(alive)
+    states = status.worker_states(alive)
     assert sorted(states.values()) == ['ALIVE', 'ALIVE']
-    dec = start.worker_states(start.parse_master_json(fakes.fixture(
+    dec = status.worker_states(status.parse_master_json(fakes.fixture(
         'spark-master-status-decommissioned.json')))
     assert sorted(dec.values()) == ['ALIVE', 'DECOMMISSIONED']
     with pytest.raises(ValueError):
-        start.parse_master_json('<html>')
+        status.parse_master_json('<html>')
 
 
 def master_json(ci, states):
@@ -264,7 +265,7 @@ def test_create_steps_command_sequence(plugin):
                if e[1] == 'run' and '/json/' not in e[2])
 
 
-def test_worker_never_alive_is_named_failed(plugin, monkeypatch):
+def test_worker_never_alive_is_named_failed(plugin):
     ci = info(2)
     journal = fakes.Journal()
 
@@ -274,11 +275,14 @@ def test_worker_never_alive_is_named_failed(plugin, monkeypatch):
                 '10.0.0.20': 'ALIVE', '10.0.0.21': 'DEAD'}), '')
     remotes = {n.name: fakes.RecordingRemote(n.name, journal, responder)
                for n in ci.nodes}
-    check = start.workers_alive_check(ci, tuple(ci.nodes[1:]), 0)
-    ok, detail, failed = check(lambda n: remotes[n.name])
-    assert ok and detail == '1/2 Spark workers alive'
-    assert list(failed) == ['workers-1']
-    assert 'state: DEAD' in failed['workers-1']
+    step = start.wait_workers_step(ci, 'wait for Spark workers',
+                                   ci.nodes[1:])
+    step.timeout, step.poll_interval = 0.2, 0.05
+    assert fakes.drive([step], remotes) == {
+        'workers-1': 'not ready after 0s: worker not registered ALIVE '
+                     'with the master'}
+    # one fetch of the master's page a look, on the master
+    assert {e[0] for e in journal.entries} == {'master-0'}
 
 
 def test_decommission_and_scale_up_steps(plugin):
@@ -319,25 +323,17 @@ def test_health_steps(plugin):
     assert 'Worker is not running on workers-0' in str(err.value)
 
 
-def test_wait_names_awaited_workers_and_skips_failed_starts(plugin):
+def test_the_workers_wait_judges_each_worker_on_the_masters_page(plugin):
     ci = info(3)
-    journal = fakes.Journal()
-
-    def responder(cmd):
-        if '/json/' in cmd:
-            return CommandResult(0, master_json(ci, {
-                '10.0.0.20': 'ALIVE'}), '')
-    remotes = {n.name: fakes.RecordingRemote(n.name, journal, responder)
-               for n in ci.nodes}
-    check = start.workers_alive_check(ci, tuple(ci.nodes[1:]), 600)
-    ok, detail, awaited = check(lambda n: remotes[n.name])
-    assert not ok and sorted(awaited) == ['workers-1', 'workers-2']
-    # workers-1 and -2 failed to start: only workers-0 is waited for
-    started = {'workers-0'}
-    check = start.workers_alive_check(ci, tuple(ci.nodes[1:]), 600,
-                                      started=started)
-    assert check(lambda n: remotes[n.name]) == (
-        True, '1/1 Spark workers alive')
+    page = master_json(ci, {'10.0.0.20': 'ALIVE', '10.0.0.21': 'DEAD'})
+    wait = plugin.create_steps(ci)[5].wait
+    verdicts = {}
+    for n in ci.nodes[1:]:
+        (probe,) = wait(n)
+        assert probe.at.name == 'master-0' and '/json/' in probe.fetch
+        verdicts[n.name] = probe.holds(0, page)
+    assert verdicts == {'workers-0': True, 'workers-1': False,
+                        'workers-2': False}
     steps = plugin.create_steps(ci)
     assert [n.name for n in steps[5].nodes] == ['workers-0', 'workers-1',
                                                 'workers-2']

@@ -5,10 +5,8 @@ import subprocess
 
 import pytest
 
-from heat_savanna.common.exceptions import RemoteCommandFailed
 from heat_savanna.plugins import base
 from heat_savanna.plugins import utils
-from heat_savanna.remote.ssh import CommandResult
 from tests.unit.plugins import fakes
 
 G = fakes.Group
@@ -83,21 +81,6 @@ def test_file_entries_make_scripts_executable():
         ('/a.conf', 'y', 0o644), ('/b.sh', 'x', 0o755)]
 
 
-@pytest.mark.parametrize('code', base.CANNOT_RUN)
-def test_probe_that_cannot_run_is_final(code):
-    remote = fakes.RecordingRemote('n-0', fakes.Journal(),
-                                   lambda c: CommandResult(code, '', 'no'))
-    with pytest.raises(RemoteCommandFailed) as err:
-        utils.probe(remote, 'status')
-    assert (err.value.node, err.value.exit_code) == ('n-0', code)
-
-
-def test_probe_not_ready_is_returned():
-    remote = fakes.RecordingRemote('n-0', fakes.Journal(),
-                                   lambda c: CommandResult(1, 'down', ''))
-    assert utils.probe(remote, 'status').exit_code == 1
-
-
 def test_restarts_by_process_in_order():
     a = base.NodeInfo('a', 'g', ('master', 'worker'), '', '')
     b = base.NodeInfo('b', 'g', ('worker',), '', '')
@@ -123,37 +106,6 @@ def test_image_check_script_runs_in_sh(tmp_path):
     out = done.stdout
     assert out.splitlines() == ['missing: /nope/yarn', 'missing: x-2.jar',
                                 'found: x-1.jar ']
-
-
-def _members_check(status, deadline, **kw):
-    nodes = (base.NodeInfo('w-0', 'w', (), '', ''),
-             base.NodeInfo('w-1', 'w', (), '', ''))
-
-    def awaited(ready, members):
-        return '%d ready' % len(ready), {n.name: 'not ready' for n in members
-                                         if n.name not in ready}
-    return utils.members_check(nodes, deadline, lambda remotes: status,
-                               awaited, 'none to wait for', **kw)
-
-
-def test_members_check_names_the_awaited_until_the_deadline():
-    check = _members_check(({'w-0'}, None), 600)
-    assert check(None) == (False, '1 ready', {'w-1': 'not ready'})
-    late = _members_check(({'w-0'}, None), 0)
-    assert late(None) == (True, '1 ready', {'w-1': 'not ready'})
-    drained = _members_check(({'w-0'}, None), 0, on_timeout='going on')
-    assert drained(None) == (True, '1 ready (going on)')
-
-
-def test_members_check_done_unreadable_and_nothing_to_wait_for():
-    assert _members_check(({'w-0', 'w-1'}, None), 600)(None) == (
-        True, '2 ready')
-    assert _members_check((None, 'master down'), 600)(None) == (
-        False, 'master down')
-    assert _members_check(({'w-0'}, None), 600, started={'w-0'})(None) == (
-        True, '1 ready')
-    assert _members_check((set(), None), 600, started=set())(None) == (
-        True, 'none to wait for')
 
 
 def test_job_environment_names_home_conf_and_java_when_set():

@@ -11,6 +11,7 @@ from heat_savanna.plugins import base
 from heat_savanna.plugins import get_plugin
 from heat_savanna.plugins.spark import start as spark_start
 from heat_savanna.provisioning import agent
+from tests.unit.provisioning import judges
 
 
 def node(name, processes=('worker',), ip='10.0.0.9'):
@@ -64,7 +65,7 @@ def test_a_failing_command_stops_the_node_with_its_phase_and_stderr():
     assert 'never' not in done.stdout
     assert agent.last_phase(done.stdout, done.stderr) == 'second'
     assert agent.failure(steps, 'worker-0', 7, done.stdout, done.stderr) == \
-        ('second', 'exited 7: oops')
+        ('second', "command 'echo oops >&2; exit 7' exited 7: oops")
 
 
 def test_the_image_check_fails_in_the_plugins_words():
@@ -98,10 +99,10 @@ def test_files_and_set_up_land_as_over_ssh(tmp_path):
 
 def _waiting_steps(flag, timeout, must=True):
     a, b = node('master-0', ('master',)), node('worker-0')
+    probe = base.Probe('test -e %s' % flag, awaiting='no flag')
     return [
-        base.Step('wait for a', nodes=(a,), check=lambda r: (True, ''),
-                  probe=lambda _n: 'test -e %s' % flag, timeout=timeout,
-                  poll_interval=1, fail_on_timeout=must),
+        base.Step('wait for a', nodes=(a,), wait=lambda _n: (probe,),
+                  timeout=timeout, poll_interval=1, fail_on_timeout=must),
         base.Step('after', nodes=(b,), work=lambda _n: base.NodeWork(
             commands=('echo went on',))),
     ]
@@ -122,7 +123,7 @@ def test_own_wait_fails_on_timeout_a_barrier_does_not(tmp_path):
     own = run(agent.node_script(steps, 'master-0'))
     assert own.returncode == 1
     assert agent.failure(steps, 'master-0', 1, own.stdout, own.stderr) == (
-        'wait for a', 'exited 1: not ready after 1s (wait for a)')
+        'wait for a', 'not ready after 1s: no flag')
     other = run(agent.node_script(steps, 'worker-0'))
     assert other.returncode == 0 and 'went on' in other.stdout
     # a drain that may time out does not fail its node either
@@ -131,16 +132,37 @@ def test_own_wait_fails_on_timeout_a_barrier_does_not(tmp_path):
     assert drain.returncode == 0
 
 
-def test_the_mark_is_the_probes_variable():
+def test_the_mark_is_the_judges_argument():
     n = node('worker-0')
+    probe = base.Probe('echo worker-0 20260101000001', judges.lists,
+                       ('worker-0', base.MARK))
     steps = [
         base.Step('restart', nodes=(n,), work=lambda _n: base.NodeWork(
             mark='echo 20260101000000')),
-        base.Step('wait', nodes=(n,), check=lambda r: (True, ''),
-                  probe=lambda _n: '[ "$SAVANNA_MARK" = 20260101000000 ]',
+        base.Step('wait', nodes=(n,), wait=lambda _n: (probe,),
                   timeout=2, poll_interval=1),
     ]
     assert run(agent.node_script(steps, 'worker-0')).returncode == 0
+    # a registration older than the mark is not the restarted worker's
+    steps[0] = base.Step('restart', nodes=(n,), work=lambda _n:
+                         base.NodeWork(mark='echo 20260101000002'))
+    done = run(agent.node_script(steps, 'worker-0'))
+    assert done.returncode == 1
+
+
+@pytest.mark.parametrize('code', [126, 127])
+def test_a_probe_that_cannot_run_fails_the_node_at_once(code):
+    n = node('worker-0')
+    probe = base.Probe('exit %d' % code, judges.lists, ('worker-0',))
+    steps = [base.Step('wait', nodes=(n,), wait=lambda _n: (probe,),
+                       timeout=60, poll_interval=1)]
+    started = time.monotonic()
+    done = run(agent.node_script(steps, 'worker-0'))
+    assert time.monotonic() - started < 30
+    assert done.returncode == code
+    assert agent.failure(steps, 'worker-0', code, done.stdout,
+                         done.stderr) == (
+        'wait', "the probe 'exit %d' cannot run (exit %d)" % (code, code))
 
 
 def test_code_only_steps_cannot_go_through_the_agent():
@@ -158,5 +180,5 @@ def test_code_only_steps_cannot_go_through_the_agent():
 def test_budget_adds_the_time_limits():
     info = spark_info(1)
     steps = get_plugin('spark').create_steps(info)
-    # image check 60, configure 300, master wait 300, start 120, wait 360
-    assert agent.budget(steps, 'worker-0') == 60 + 300 + 300 + 120 + 360
+    # image check 60, configure 300, master wait 300, start 120, wait 300
+    assert agent.budget(steps, 'worker-0') == 60 + 300 + 300 + 120 + 300

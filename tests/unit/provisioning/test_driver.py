@@ -1,8 +1,12 @@
 """StepRunner: one bounded piece of work per advance(), failures per node."""
 
+import pytest
+
 from heat_savanna.common import exceptions
 from heat_savanna.plugins import base
 from heat_savanna.provisioning import driver
+from heat_savanna.remote.ssh import CommandResult
+from tests.unit.provisioning import judges
 
 
 def node(name):
@@ -56,137 +60,163 @@ def test_secrets_are_redacted_from_reasons():
     assert secret not in runner.failures['w-0'].reason
 
 
+class StatusRemote(object):
+    """A node whose status command prints ``doc['text']`` and exits
+    ``doc['code']`` (what the test sets), counting the fetches."""
+
+    def __init__(self, doc, name='m-0'):
+        self.doc, self.node_name, self.fetches = doc, name, []
+
+    def run(self, command, timeout=None, check=True, input=None,
+            sudo=False):
+        self.fetches.append(command)
+        if isinstance(self.doc.get('code'), Exception):
+            raise self.doc['code']
+        return CommandResult(self.doc.get('code', 0), self.doc['text'], '')
+
+
+def listed_wait(master, judge=judges.lists, *extra, awaiting='not listed'):
+    """Wait: the node is in the master's status (``judge``)."""
+    def wait(n):
+        return (base.Probe('cat status', judge, (n.name,) + extra, at=master,
+                           awaiting=awaiting),)
+    return wait
+
+
 def test_wait_step_polls_until_done():
     clock = Clock()
-    calls = []
-
-    def check(remotes):
-        calls.append(clock.now)
-        return (len(calls) >= 3, 'waiting %d' % len(calls))
-
-    step = base.Step('wait', (node('m-0'),), check=check, timeout=60,
-                     poll_interval=2)
-    runner = driver.StepRunner([step], remote_for=None, clock=clock)
+    master = node('m-0')
+    doc = {'text': ''}
+    status = StatusRemote(doc)
+    step = base.Step('wait', (node('w-0'), node('w-1')),
+                     wait=listed_wait(master), timeout=60, poll_interval=2)
+    runner = driver.StepRunner([step], remote_for=lambda n: status,
+                               clock=clock)
     assert not runner.advance()          # first poll
     assert not runner.advance()          # too early: no poll
-    assert len(calls) == 1
+    assert len(status.fetches) == 1      # one fetch for both nodes
+    assert runner.last_detail == '0/2 ready'
+    doc['text'] = 'w-0 1\n'
     clock.now = 2.0
     assert not runner.advance()
+    assert runner.last_detail == '1/2 ready'
+    doc['text'] = 'w-0 1\nw-1 1\n'
     clock.now = 4.0
     assert runner.advance()
     assert runner.failures == {}
+    assert status.fetches == ['cat status'] * 3
 
 
-def test_wait_timeout_fails_only_named_nodes():
+def test_wait_timeout_fails_only_the_awaited_nodes():
     clock = Clock()
     nodes = (node('w-0'), node('w-1'))
-
-    def check(remotes):
-        return (False, '1/2 workers alive', {'w-1': 'not registered'})
-
+    status = StatusRemote({'text': 'w-0 1\n'})
     runner = driver.StepRunner(
-        [base.Step('workers alive', nodes, check=check, timeout=10,
-                   poll_interval=1)], remote_for=None, clock=clock)
+        [base.Step('workers alive', nodes, wait=listed_wait(
+            node('m-0'), awaiting='worker not registered'), timeout=10,
+            poll_interval=1)], remote_for=lambda n: status, clock=clock)
     runner.advance()
     clock.now = 11
     assert runner.advance()
     assert list(runner.failures) == ['w-1']
-    assert 'not registered' in runner.failures['w-1'].reason
+    assert runner.failures['w-1'].reason == \
+        'not ready after 10s: worker not registered'
 
 
-def test_wait_done_with_named_failures():
-    def check(remotes):
-        return (True, 'ok', {'w-0': 'never registered'})
-
-    runner = driver.StepRunner(
-        [base.Step('w', (node('w-0'), node('w-1')), check=check)],
-        remote_for=None)
-    assert runner.advance()
-    assert list(runner.failures) == ['w-0']
-
-
-def test_probe_exception_is_not_fatal_by_itself():
+def test_the_mark_is_the_judges_argument():
+    # a node's mark (what its work printed first) is the judge's MARK
     clock = Clock()
-    state = {'n': 0}
-
-    def check(remotes):
-        state['n'] += 1
-        if state['n'] == 1:
-            raise ConnectionError('refused')
-        return (True, 'up')
-
+    nodes = (node('w-0'), node('w-1'))
+    marks = {'w-0': '5', 'w-1': '5'}
+    status = StatusRemote({'text': 'w-0 7\nw-1 3\n'})
     runner = driver.StepRunner(
-        [base.Step('w', (node('m-0'),), check=check, poll_interval=1)],
-        remote_for=None, clock=clock)
+        [base.Step('restarted', nodes, wait=listed_wait(
+            node('m-0'), judges.lists, base.MARK), marks=marks, timeout=10,
+            poll_interval=1)], remote_for=lambda n: status, clock=clock)
+    runner.advance()
+    assert runner.last_detail == '1/2 ready'
+
+
+def test_unreachable_status_is_not_fatal_by_itself():
+    clock = Clock()
+    doc = {'text': 'w-0 1\n', 'code': exceptions.RemoteError(
+        'm-0', 'connection refused')}
+    status = StatusRemote(doc)
+    runner = driver.StepRunner(
+        [base.Step('w', (node('w-0'),), wait=listed_wait(node('m-0')),
+                   poll_interval=1)],
+        remote_for=lambda n: status, clock=clock)
     assert not runner.advance()
     assert 'refused' in runner.last_detail
+    doc['code'] = 0
     clock.now = 1
     assert runner.advance()
     assert runner.failures == {}
 
 
-def test_probe_that_cannot_run_fails_the_node_at_once():
+@pytest.mark.parametrize('code', [126, 127])
+def test_probe_that_cannot_run_fails_its_nodes_at_once(code):
     clock = Clock()
     nodes = (node('m-0'), node('w-0'))
-
-    def check(remotes):
-        raise exceptions.RemoteCommandFailed(
-            'm-0', 'hdfs dfsadmin -report', 127, 'hdfs: not found')
-
+    status = StatusRemote({'text': '', 'code': code})
     later = []
     runner = driver.StepRunner(
-        [base.Step('wait for namenode', (nodes[0],), check=check,
-                   timeout=300, poll_interval=2),
+        [base.Step('wait for namenode', (nodes[0],),
+                   wait=listed_wait(nodes[0]), timeout=300, poll_interval=2),
          base.Step('start', nodes, action=lambda r, n: later.append(n.name))],
-        remote_for=lambda n: None, clock=clock)
+        remote_for=lambda n: status, clock=clock)
     assert not runner.advance()       # no waiting 300 s: failed at once
     assert list(runner.failures) == ['m-0']
     failure = runner.failures['m-0']
     assert failure.phase == 'wait for namenode'
-    assert 'exited 127' in failure.reason and 'not found' in failure.reason
+    assert failure.reason == \
+        "the probe 'cat status' cannot run (exit %d)" % code
     assert runner.advance() and later == ['w-0']
 
 
-def test_probe_exit_126_on_an_unknown_node_fails_the_step_nodes():
-    def check(remotes):
-        raise exceptions.RemoteCommandFailed('?', 'x', 126, 'denied')
-
-    runner = driver.StepRunner(
-        [base.Step('w', (node('w-0'), node('w-1')), check=check)],
-        remote_for=None, clock=Clock())
-    assert runner.advance()
-    assert sorted(runner.failures) == ['w-0', 'w-1']
-
-
-def test_other_probe_exit_codes_are_not_ready_yet():
+def test_other_fetch_exit_codes_are_not_ready_yet():
     clock = Clock()
-
-    def check(remotes):
-        raise exceptions.RemoteCommandFailed('m-0', 'x', 1, 'refused')
-
+    status = StatusRemote({'text': 'w-0 1\n', 'code': 1})
     runner = driver.StepRunner(
-        [base.Step('w', (node('m-0'),), check=check, timeout=10,
-                   poll_interval=1)], remote_for=None, clock=clock)
+        [base.Step('w', (node('w-0'),), wait=listed_wait(node('m-0')),
+                   timeout=10, poll_interval=1)],
+        remote_for=lambda n: status, clock=clock)
     assert not runner.advance()
     assert runner.failures == {}
+    assert 'status not readable on m-0 (exit 1)' in runner.last_detail
     clock.now = 11
-    assert runner.advance() and list(runner.failures) == ['m-0']
+    assert runner.advance() and list(runner.failures) == ['w-0']
+
+
+def test_a_probe_without_judge_waits_for_the_fetch_to_succeed():
+    clock = Clock()
+    doc = {'text': '', 'code': 255}
+    status = StatusRemote(doc)
+    master = node('m-0')
+    probe = base.Probe('hdfs dfsadmin -report', at=master)
+    runner = driver.StepRunner(
+        [base.Step('w', (master,), wait=lambda n: (probe,), poll_interval=1)],
+        remote_for=lambda n: status, clock=clock)
+    assert not runner.advance()
+    doc['code'] = 0
+    clock.now = 1
+    assert runner.advance() and runner.failures == {}
 
 
 def test_wait_step_of_failed_nodes_is_skipped():
-    calls = []
+    status = StatusRemote({'text': ''})
 
     def boom(remote, n):
         raise RuntimeError('no image')
 
     runner = driver.StepRunner(
         [base.Step('configure', (node('m-0'),), action=boom),
-         base.Step('wait', (node('m-0'),), check=lambda r: calls.append(1),
+         base.Step('wait', (node('m-0'),), wait=listed_wait(node('m-0')),
                    timeout=300)],
-        remote_for=lambda n: None, clock=Clock())
+        remote_for=lambda n: status, clock=Clock())
     runner.advance()
     assert runner.advance()
-    assert calls == []
+    assert status.fetches == []
 
 
 def test_should_stop_ends_the_run_with_the_reason():
@@ -228,16 +258,14 @@ def test_a_step_that_may_run_out_of_time_goes_on_failing_no_one():
     # to the next step (stopping the workers) and fails no node
     clock = Clock()
     nodes = (node('w-0'), node('w-1'))
-
-    def check(remotes):
-        return (False, 'master status page not answering (exit 7)')
-
+    status = StatusRemote({'text': 'w-0 1\nw-1 1\n'})
     ran = []
     runner = driver.StepRunner(
-        [base.Step('drain', nodes, check=check, timeout=10,
-                   poll_interval=1, fail_on_timeout=False),
+        [base.Step('drain', nodes, wait=listed_wait(
+            node('m-0'), judges.unlisted), timeout=10, poll_interval=1,
+            fail_on_timeout=False),
          base.Step('stop', nodes, action=lambda r, n: ran.append(n.name))],
-        remote_for=lambda n: None, clock=clock)
+        remote_for=lambda n: status, clock=clock)
     runner.advance()
     clock.now = 11
     runner.advance()

@@ -16,6 +16,8 @@ from oslo_config import cfg
 from heat.common import exception
 
 from heat_savanna.plugins import base
+from heat_savanna import remote
+from heat_savanna.remote.ssh import CommandResult
 from tests.unit.resources import harness
 from tests.unit.resources.harness import NESTED_ID
 
@@ -30,13 +32,32 @@ class NeverDrains(harness.RecordingPlugin):
         self.calls.append(('decommission',
                            tuple(n.name for n in leaving_nodes)))
 
-        def check(remotes):
-            return (False, 'still draining',
-                    {n.name: 'still ALIVE' for n in leaving_nodes})
+        master = cluster_info.node_running('master')
+
+        def wait(node):
+            # the master's status never stops listing the node
+            return (base.Probe('cat master-status', lambda page, name:
+                               name not in page, (node.name,), at=master,
+                               awaiting='still ALIVE'),)
         return [base.Step('wait for drain', nodes=tuple(leaving_nodes),
-                          check=check,
+                          wait=wait,
                           timeout=cfg.CONF.savanna.decommission_timeout,
                           poll_interval=0.1)]
+
+
+class MasterStatus(object):
+    """The master's status, listing every worker ALIVE, whatever node
+    the engine asks."""
+
+    def __init__(self, name, *args, **kwargs):
+        self.node_name = name
+        self.policy = None
+
+    def run(self, command, **kwargs):
+        return CommandResult(0, ' '.join(WORKERS), '')
+
+    def close(self):
+        pass
 
 
 class DecommissionTimeoutTest(harness.ClusterTestCase):
@@ -45,6 +66,7 @@ class DecommissionTimeoutTest(harness.ClusterTestCase):
         super(DecommissionTimeoutTest, self).setUp()
         self.plugin = NeverDrains()
         harness.plugins._cache['recording'] = self.plugin
+        self.patchobject(remote, 'NodeRemote', new=MasterStatus)
 
     def test_timeout_fails_the_update_and_removes_nothing(self):
         self.override(decommission_timeout=1)

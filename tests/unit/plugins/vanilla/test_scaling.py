@@ -19,7 +19,7 @@ def test_decommission_sequence(plugin):
                                              fake.responder(n.name))
                for n in ci.nodes}
     # before the masters refresh, the wait is not satisfied
-    assert steps[1].check(lambda n: remotes[n.name])[0] is False
+    assert fakes.awaited(steps[1], remotes) == ['workers-98', 'workers-99']
     names = []
     work = steps[0].work
 
@@ -84,6 +84,8 @@ def test_decommission_wait_names_unfinished_nodes(plugin):
     leaving = [node(ci, 'workers-4')]
     step = plugin.decommission_steps(ci, leaving)[1]
     assert [n.name for n in step.nodes] == ['workers-4']
-    ok, detail, awaited = step.check(lambda n: remotes[n.name])
-    assert not ok and list(awaited) == ['workers-4']
-    assert 'workers-4 (Normal)' in detail
+    assert fakes.awaited(step, remotes) == ['workers-4']
+    (datanode, nodemanager) = step.wait(leaving[0])
+    assert datanode.awaiting == 'HDFS decommission not finished'
+    assert nodemanager.awaiting == 'YARN decommission not finished'
+    assert {datanode.at.name, nodemanager.at.name} == {'master-0'}

@@ -6,7 +6,6 @@ import dataclasses
 
 import pytest
 
-from heat_savanna.common.exceptions import RemoteCommandFailed
 from heat_savanna.plugins import base
 from heat_savanna.plugins.vanilla import start
 from heat_savanna.provisioning import driver
@@ -75,11 +74,11 @@ def test_datanode_never_live_is_named(plugin):
     remotes = {n.name: fakes.RecordingRemote(n.name, journal,
                                              fake.responder(n.name))
                for n in ci.nodes}
-    check = start.members_ready_check(ci, 'datanode',
-                                      tuple(ci.nodes_with('datanode')), 0)
-    ok, detail, failed = check(lambda n: remotes[n.name])
-    assert detail == '4/5 datanodes ready'
-    assert list(failed) == ['workers-3']
+    step = start.members_wait_step(ci, 'datanode', ci.nodes_with('datanode'))
+    assert fakes.awaited(step, remotes) == ['workers-3']
+    step.timeout, step.poll_interval = 0.2, 0.05
+    assert fakes.drive([step], remotes) == {
+        'workers-3': 'not ready after 0s: datanode not ready'}
 
 
 def test_health_steps(plugin):
@@ -147,14 +146,12 @@ def test_every_configured_path_is_quoted_in_commands():
                    "namenode")
 
 
-def test_probe_that_cannot_run_raises():
+def test_namenode_whose_admin_command_cannot_run_fails_at_once():
     ci = cluster_info(1)
     remote = fakes.RecordingRemote('master-0', fakes.Journal(),
                                    lambda c: CommandResult(
                                        127, '', 'hdfs: not found'))
-    with pytest.raises(RemoteCommandFailed) as err:
-        start.read_report(remote, ci)
-    assert err.value.exit_code == 127 and err.value.node == 'master-0'
-    remote.responder = lambda c: CommandResult(255, '', 'safe mode')
-    assert start.read_report(remote, ci) == (
-        None, 'hdfs dfsadmin -report exited 255')
+    step = start.service_wait_step(ci, 'namenode')
+    assert fakes.drive([step], {'master-0': remote}) == {
+        'master-0': "the probe 'runuser -u hadoop -- env HADOOP_HOME=/opt/"
+                    "hadoop HADOOP_CONF...' cannot run (exit 127)"}
