@@ -42,6 +42,8 @@ NODE_SET_PROPERTIES = (
 #: one node's entry of a node set's ``deployments``: the script its agent
 #: runs and the round (a counter) it belongs to
 DEPLOYMENT_KEYS = (DEP_SCRIPT, DEP_ROUND) = ('script', 'round')
+#: the deployment input carrying its round (a new round re-runs it)
+ROUND_INPUT = 'savanna_round'
 
 #: the Heat agent transport's choices for the servers and deployments:
 #: both only need heat-api and Keystone (no heat-api-cfn, no Swift)
@@ -117,7 +119,7 @@ def node_resources(props, node, resources, outputs, owner=None):
                 'actions': ['CREATE', 'UPDATE'],
                 # a new round re-runs the script even when it is the
                 # same as the last one (e.g. start what is not running)
-                'input_values': {'savanna_round': deployment[DEP_ROUND]}}}
+                'input_values': {ROUND_INPUT: deployment[DEP_ROUND]}}}
 
     floating = None
     if props.get(NS_FLOATING_IP_POOL):

@@ -15,16 +15,26 @@ whose script failed fails in the step it was in, with the step's own
 explanation or the tail of its stderr (redacted); a node that did not
 signal within the deployment timeout fails in phase ``deploy``.
 
+Early stop, as over SSH: while the round runs, the run looks at what the
+nodes have signalled so far (one list of the project's deployments every
+:data:`EARLY_LOOK` seconds) and asks ``should_stop`` whether the cluster
+can still be usable. When it cannot (e.g. the master's script failed),
+the run ends at once with that reason, and the deployments still running
+are signalled as stopped, so the nested stack settles instead of waiting
+for the others' deadlines (a node's later signal is ignored by Heat).
+
 The engine opens no connection to any node.
 """
 
 import time
 
 from oslo_log import log as logging
+from oslo_utils import timeutils
 
 from heat_savanna.common import config as sv_config
 from heat_savanna.common import exceptions as sv_exc
 from heat_savanna.core import build
+from heat_savanna.core import node_set_template
 from heat_savanna.core import template as template_mod
 from heat_savanna.provisioning import agent
 from heat_savanna import remote
@@ -38,6 +48,8 @@ CONF = sv_config.CONF
 DEPLOY_PHASE = 'deploy'
 #: characters of a deployment's stdout / stderr a node set keeps
 OUTPUT_TAIL = 4000
+#: seconds between two looks at the signalled deployments (early stop)
+EARLY_LOOK = 10
 
 
 class AgentRun(object):
@@ -47,10 +59,15 @@ class AgentRun(object):
         ClusterContext` of the action (its resource, state and template).
     :param spec: the cluster's spec (transport heat-agent).
     :param secrets: strings redacted from every reason.
+    :param should_stop: ``should_stop(failures) -> reason or None``, as
+        for the SSH runner: asked with the failures signalled so far.
     """
 
-    def __init__(self, ctx, steps, spec, secrets=(), clock=time.monotonic):
+    def __init__(self, ctx, steps, spec, secrets=(), clock=time.monotonic,
+                 should_stop=None):
         self.ctx = ctx
+        self.should_stop = should_stop
+        self._next_look = 0.0
         self.steps = list(steps)
         self.spec = spec
         self.secrets = tuple(s for s in secrets if s)
@@ -81,7 +98,9 @@ class AgentRun(object):
             self._start()
             return False
         if self.wait.look(self.ctx.rsrc.context) == build.WAIT:
-            return False
+            if self.should_stop is not None:
+                self._look_early()
+            return self.done
         self._collect(self.wait.status)
         self.done = True
         return True
@@ -108,6 +127,62 @@ class AgentRun(object):
             self.ctx.deploy_template(deployments, self.timeout), {})
         self.wait = nested.Wait(rsrc.resource_id, rsrc.UPDATE)
         self.started_at = self.clock()
+
+    def _look_early(self):
+        """Stop the round when what the nodes signalled so far makes the
+        cluster unusable (see the module doc)."""
+        now = self.clock()
+        if now < self._next_look:
+            return
+        self._next_look = now + EARLY_LOOK
+        found = self._signalled()
+        failures = {}
+        for name, sd in found.items():
+            values = sd.get('output_values') or {}
+            code = values.get('deploy_status_code')
+            if sd.get('status') == 'FAILED' and \
+                    code not in (None, '', 0, '0'):
+                phase, reason = agent.failure(
+                    self.steps, name, code, values.get('deploy_stdout'),
+                    values.get('deploy_stderr'))
+                failures[name] = sv_exc.NodeFailure(
+                    name, phase, remote.redact(reason, self.secrets))
+        reason = self.should_stop(dict(failures)) if failures else None
+        if not reason:
+            return
+        for name, failure in failures.items():
+            self._fail(name, failure.phase, failure.reason)
+        LOG.warning('%s: round %d stopped early: %s', self.ctx.rsrc.name,
+                    self.round, reason)
+        self.aborted = reason
+        self.done = True
+        rpc = self.ctx.rsrc.rpc_client()
+        for name, sd in found.items():
+            if sd.get('status') == 'IN_PROGRESS':
+                rpc.signal_software_deployment(
+                    self.ctx.rsrc.context, sd['id'],
+                    {'deploy_status_code': 'stopped',
+                     'deploy_stderr': 'stopped by heat-savanna: %s' % reason,
+                     'deploy_stdout': ''},
+                    timeutils.utcnow().isoformat())
+
+    def _signalled(self):
+        """``{node: deployment}`` of this round's deployments, as Heat
+        lists them (one call for the project)."""
+        servers = {rec.get('server_id'): name
+                   for name, rec in self.ctx.state['nodes'].items()
+                   if name in self.scripts and rec.get('server_id')}
+        rsrc = self.ctx.rsrc
+        try:
+            listed = rsrc.rpc_client().list_software_deployments(
+                rsrc.context)
+        except Exception as exc:   # a look that failed is not a verdict
+            LOG.warning('%s: deployments unreadable: %s', rsrc.name, exc)
+            return {}
+        return {servers[sd['server_id']]: sd for sd in listed
+                if sd.get('server_id') in servers and
+                (sd.get('input_values') or {}).get(
+                    node_set_template.ROUND_INPUT) == self.round}
 
     def _fail(self, name, phase, reason):
         reason = remote.redact(reason, self.secrets)

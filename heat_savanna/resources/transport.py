@@ -45,14 +45,10 @@ class SshRun(driver.StepRunner):
                     rec.get('host_keys') or [], secrets=(private,))
             return self.remotes[node.name]
 
-        def should_stop(failures):
-            return lifecycle.stop_reason(ctx.spec, state, failures,
-                                         ctx.plugin)
-
         super(SshRun, self).__init__(
             steps, remote_for, pool_size=CONF.savanna.ssh_pool_size,
             secrets=(private,),
-            should_stop=should_stop if stop_early else None)
+            should_stop=stopper(ctx) if stop_early else None)
 
     def close(self):
         """Close every session; ``{node: host key}`` each node reached
@@ -72,8 +68,19 @@ def open_run(ctx, steps, stop_early):
     ``stop_early``: end the run the moment its failures make the cluster
     FAILED (nothing later can make it usable)."""
     if ctx.spec.uses_agent:
-        return deploy.AgentRun(ctx, steps, ctx.spec)
+        return deploy.AgentRun(
+            ctx, steps, ctx.spec,
+            should_stop=stopper(ctx) if stop_early else None)
     return SshRun(ctx, steps, stop_early)
+
+
+def stopper(ctx):
+    """``should_stop(failures)`` of a run of ``ctx``'s cluster: why those
+    failures leave no usable cluster (the lifecycle's rule), or None."""
+    def should_stop(failures):
+        return lifecycle.stop_reason(ctx.spec, ctx.state, failures,
+                                     ctx.plugin)
+    return should_stop
 
 
 def authorize_key_step(nodes, public_key):

@@ -96,3 +96,65 @@ def test_nothing_to_do_is_done_at_once():
     run = deploy.AgentRun(op, [], spec)
     assert run.done and run.advance() is True
     assert op.templates == []
+
+
+def deployment(server, round_, status, code=None, stdout='', stderr=''):
+    return {'id': 'sd-' + server, 'server_id': server, 'status': status,
+            'input_values': {'savanna_round': round_},
+            'output_values': {'deploy_status_code': code,
+                              'deploy_stdout': stdout,
+                              'deploy_stderr': stderr}}
+
+
+class Clock(object):
+    now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_a_round_stops_early_when_the_cluster_cannot_be_usable():
+    # as the SSH runner does: worker-0's script failed and the lifecycle
+    # says the cluster cannot live without it: the run ends at once and
+    # the deployments still running are signalled as stopped
+    op = FakeContext()
+    op.state = {'nodes': {n.name: {'server_id': 'srv-' + n.name}
+                          for n in NODES}}
+    spec = mock.Mock()
+    spec.name = 'c'
+    asked, clock = [], Clock()
+
+    def should_stop(failures):
+        asked.append(sorted(failures))
+        return 'worker-0 failed' if 'worker-0' in failures else None
+    run = deploy.AgentRun(op, STEPS, spec, clock=clock,
+                          should_stop=should_stop)
+    run.advance()
+    rpc = op.rsrc.rpc_client.return_value
+    marker = '=== heat-savanna step: configure\n'
+    failed_line = '=== heat-savanna failed: 0 9\n'
+    listed = [
+        deployment('srv-worker-0', run.round, 'IN_PROGRESS'),
+        deployment('srv-worker-1', run.round, 'IN_PROGRESS'),
+        deployment('srv-worker-2', run.round - 1, 'FAILED', 3),  # old round
+        deployment('srv-other', run.round, 'FAILED', 3),   # not ours
+    ]
+    rpc.list_software_deployments.return_value = listed
+    in_progress = mock.patch.object(
+        nested, 'stack_status', return_value=nested.StackStatus(
+            'UPDATE', 'IN_PROGRESS', ''))
+    with in_progress:
+        assert run.advance() is False      # nothing failed: goes on
+        assert asked == []
+        listed[0] = deployment('srv-worker-0', run.round, 'FAILED', 9,
+                               marker, marker + 'disk\n' + failed_line)
+        assert run.advance() is False      # too early for another look
+        clock.now = deploy.EARLY_LOOK
+        assert run.advance() is True
+    assert run.aborted == 'worker-0 failed'
+    assert {n: (f.phase, f.reason) for n, f in run.failures.items()} == {
+        'worker-0': ('configure', "command 'true' exited 9: disk")}
+    signalled = rpc.signal_software_deployment.call_args_list
+    assert [c.args[1] for c in signalled] == ['sd-srv-worker-1']
+    assert signalled[0].args[2]['deploy_status_code'] == 'stopped'
+    assert 'worker-0 failed' in signalled[0].args[2]['deploy_stderr']
