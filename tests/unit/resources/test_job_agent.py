@@ -29,7 +29,6 @@ from heat.tests import utils
 from heat_savanna import plugins
 from heat_savanna.plugins import base as plugin_base
 from heat_savanna.plugins.spark import jobs as spark_jobs
-from heat_savanna.provisioning import job_deployments
 from heat_savanna.resources import access as access_mod
 from heat_savanna.resources import job_agent
 from tests.unit.resources import job_harness
@@ -323,16 +322,6 @@ class AgentJobTest(job_harness.JobTestCase):
         self.agent.run_pending(stack)
         self.assertEqual('KILLED', self.attrs(stack, 'status')['status'])
         self.assertEqual('stop', self.agent.ran[-1][0])
-
-
-def test_read_look():
-    text = '%s dep-1\n@@ /d\nexists 1\nexit_code 0\n' % \
-        job_deployments.DEPLOYMENT_TAG
-    deployment_id, looks = job_deployments.read_look(text)
-    assert deployment_id == 'dep-1'
-    assert looks['/d'].exit_code == 0
-    assert job_deployments.read_look('@@ /d\nexists 1\n') == (None, {})
-    assert job_deployments.read_look(None) == (None, {})
 
 
 def test_deployment_signals_are_told_from_a_users():
