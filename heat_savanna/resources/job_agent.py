@@ -216,12 +216,18 @@ class AgentRunner(job_runner.Runner):
                 self.forget(deployment_id, entry)
             else:
                 covered.update(entry.get('dirs') or ())
-        todo = [r for r in open_records if r['directory'] not in covered]
+        uncovered = [r for r in open_records
+                     if r['directory'] not in covered]
         awaited = self.records.awaited_id()
-        launches = [r for r in todo if relaunch and r['status'] ==
+        # a PENDING execution no deployment is out for was never launched
+        # (its engine went away), or its launch is being handed over right
+        # now (a signal): only the first is launched, nothing looked at
+        launches = [r for r in uncovered if relaunch and r['status'] ==
                     jobs.PENDING and (r['id'] == awaited or now - core_job.
                                       epoch(r.get('requested_at')) >
                                       job_runner.RELAUNCH_AFTER)]
+        todo = launches + [r for r in uncovered
+                           if r['status'] != jobs.PENDING]
         if not todo:
             return records
         dirs = [r['directory'] for r in todo]
