@@ -52,6 +52,9 @@ class Agent(object):
         self.deployments = {}       # id -> deployment, in creation order
         self.ran = []               # (kind, deployment id)
         self.signalled = []
+        #: run each deployment the moment it is made (for actions driven
+        #: whole, as Stack.create and Stack.update drive them)
+        self.immediate = False
 
     # -- Heat's RPC API, as the job calls it ---------------------------------
     def create_software_config(self, ctx, group, name, config, inputs=None,
@@ -69,6 +72,8 @@ class Agent(object):
         self.deployments[deployment_id] = {
             'id': deployment_id, 'server_id': server_id,
             'config_id': config_id, 'status': status}
+        if self.immediate:
+            self.run_pending(types.SimpleNamespace(context=ctx))
 
     def signal_software_deployment(self, ctx, deployment_id, details,
                                    updated_at=None):
@@ -85,8 +90,9 @@ class Agent(object):
 
     # -- the agent -----------------------------------------------------------
     def run_pending(self, stack):
-        """Run every deployment not run yet, signalling the job after
-        each; returns how many ran."""
+        """Run every deployment not run yet, signalling the resource its
+        ``deploy_*`` inputs name after each (as heat-config-notify does);
+        returns how many ran."""
         ran = 0
         for deployment_id, sd in list(self.deployments.items()):
             if any(d == deployment_id for _k, d in self.ran):
@@ -95,8 +101,11 @@ class Agent(object):
             self.ran.append((config['name'].rsplit('-', 1)[-1],
                              deployment_id))
             details = self.run(config)
-            fresh = parser.Stack.load(stack.context, stack_id=stack.id)
-            fresh['job'].signal(details)
+            inputs = {i['name']: i.get('value') for i in config['inputs']}
+            target = parser.Stack.load(
+                stack.context,
+                stack_id=inputs['deploy_stack_id'].rsplit('/', 1)[-1])
+            target[inputs['deploy_resource_name']].signal(details)
             ran += 1
         return ran
 
@@ -143,14 +152,14 @@ class AgentJobTest(job_harness.JobTestCase):
                          return_value=self.agent)
         self.patchobject(
             signal_responder.SignalResponder, '_get_heat_signal_credentials',
-            side_effect=self._creds)
+            autospec=True, side_effect=self._creds)
         self.access_mock.return_value = self._access()
         # nothing may reach a node over SSH
         self.patchobject(access_mod.ClusterAccess, 'remote_for',
                          side_effect=AssertionError('SSH to a node'))
 
-    def _creds(self):
-        rsrc = self._job
+    @staticmethod
+    def _creds(rsrc):
         rsrc.password = PASSWORD
         rsrc.data_set('user_id', 'signal-user')
         return {'auth_url': 'http://keystone/v3', 'username': rsrc.name,
@@ -183,7 +192,6 @@ class AgentJobTest(job_harness.JobTestCase):
         """Run the job's ``action`` while the agent runs what it is
         handed; returns the job resource."""
         rsrc = stack['job']
-        self._job = rsrc
         runner = scheduler.TaskRunner(getattr(rsrc, action))
         runner.start()
         deadline = time.monotonic() + timeout
@@ -196,7 +204,6 @@ class AgentJobTest(job_harness.JobTestCase):
 
     def attrs(self, stack, *names):
         fresh = parser.Stack.load(stack.context, stack_id=stack.id)
-        self._job = fresh['job']
         return {n: fresh['job'].FnGetAtt(n) for n in names}
 
     # -- the tests -----------------------------------------------------------
@@ -223,6 +230,23 @@ class AgentJobTest(job_harness.JobTestCase):
         self.assertEqual({}, self.agent.configs)
         self.assertEqual({}, job_agent.AgentRunner(
             rsrc, rsrc._records).outstanding())
+
+    def test_an_update_that_changes_the_job_runs_it_again(self):
+        self.agent.immediate = True
+        stack = self.create(template())
+        stack.update(parser.Stack(stack.context, stack.name,
+                                  stack.t.__class__(template(
+                                      args=['update']))))
+        self.assertEqual((stack.UPDATE, stack.COMPLETE), stack.state,
+                         stack.status_reason)
+        got = self.attrs(stack, 'executions', 'output')
+        self.assertEqual([('create', ['world'], 'SUCCEEDED'),
+                          ('update', ['update'], 'SUCCEEDED')],
+                         [(e['trigger'], e['args'], e['status'])
+                          for e in got['executions']])
+        self.assertEqual('hello update\n', got['output'])
+        self.assertEqual(['launch', 'launch'],
+                         [k for k, _d in self.agent.ran])
 
     def test_the_deployment_signals_the_job_with_its_own_user(self):
         stack = self.stack_of(template())
@@ -262,7 +286,6 @@ class AgentJobTest(job_harness.JobTestCase):
     def test_a_failed_job_fails_the_resource(self):
         stack = self.stack_of(template(configs={'CODE': 3}))
         rsrc = stack['job']
-        self._job = rsrc
         runner = scheduler.TaskRunner(rsrc.create)
         runner.start()
         with self.assertRaises(Exception) as caught:
@@ -290,7 +313,6 @@ class AgentJobTest(job_harness.JobTestCase):
         self.drive(stack, 'create')
         self.assertEqual([], self.agent.ran)
         fresh = parser.Stack.load(stack.context, stack_id=stack.id)
-        self._job = fresh['job']
         fresh['job'].signal({'args': ['again']})
         self.agent.run_pending(stack)
         got = self.attrs(stack, 'status', 'executions', 'log_path')
@@ -313,11 +335,9 @@ class AgentJobTest(job_harness.JobTestCase):
                                        configs={'PAUSE': 300}))
         self.drive(stack, 'create')
         fresh = parser.Stack.load(stack.context, stack_id=stack.id)
-        self._job = fresh['job']
         fresh['job'].signal({})
         self.agent.run_pending(stack)
         fresh = parser.Stack.load(stack.context, stack_id=stack.id)
-        self._job = fresh['job']
         fresh['job'].signal({'action': 'kill'})
         self.agent.run_pending(stack)
         self.assertEqual('KILLED', self.attrs(stack, 'status')['status'])
