@@ -3,7 +3,7 @@
 
 What a job's properties are called, what a valid job definition is, what
 its cluster must be (a cluster of the same template, on a plugin that runs
-the job's type over SSH), how a signal's data is read and how an
+the job's type), how a signal's data is read and how an
 execution is named. No Heat import and no I/O: the resource
 (:mod:`heat_savanna.resources.job`) and the command line
 (:mod:`heat_savanna.cli`) hand in plain values and report what comes
@@ -19,7 +19,6 @@ import urllib.parse
 import uuid
 
 from heat_savanna.common import exceptions
-from heat_savanna.core import model
 from heat_savanna import plugins
 from heat_savanna.plugins import base as plugin_base
 from heat_savanna.plugins import catalog
@@ -100,21 +99,13 @@ def job_errors(props, on_cluster, cluster=None, get_plugin=None):
 def plugin_errors(job_type, plugin_name, version, transport,
                   get_plugin=None):
     """Problems of running a ``job_type`` job on a cluster of
-    ``plugin_name`` ``version`` reached by ``transport``."""
+    ``plugin_name`` ``version``. Any ``transport`` runs jobs: over SSH,
+    or through the master's Heat agent."""
     try:
         plugin = (get_plugin or plugins.get_plugin)(plugin_name)
     except (exceptions.SavannaError, KeyError, ValueError):
         return []      # the cluster's own validation says why
     errors = []
-    if transport != model.SSH_TRANSPORT:
-        # a job is launched, watched and stopped over SSH on the
-        # master; an agent cluster has no key for the engine to use
-        errors.append(
-            'Property %s: %s runs jobs over SSH and the cluster has '
-            'transport %s; give the cluster transport ssh, or run the '
-            'job as an OS::Heat::SoftwareDeployment on the master '
-            '(template guide, "Nodes the engine cannot reach")'
-            % (CLUSTER, RESOURCE_TYPE, transport))
     supported = plugin.supported_job_types(version)
     if job_type not in supported:
         errors.append('Property %s: the %s plugin runs %s jobs, not %s'

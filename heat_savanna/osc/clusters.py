@@ -353,25 +353,33 @@ def acted_since(heat, stack, resource, mark, depth=10):
     return False
 
 
-def send_signal(heat, cluster, data):
-    """Signal ``cluster``; returns the newest event id before the signal
-    (the mark :func:`wait` counts new events from)."""
-    ident = '%s/%s' % (cluster.stack, cluster.stack_id) \
-        if cluster.stack_id else cluster.stack
-    mark = last_event_id(heat, ident, cluster.resource)
+def signal_resource(heat, ident, resource, data, what='cluster'):
+    """Signal the resource ``resource`` of the stack ``ident`` (``what`` is
+    the word for it in errors); returns the newest event id before the
+    signal (the mark later events are counted from)."""
+    stack = ident.split('/')[0]
+    mark = last_event_id(heat, ident, resource)
     try:
-        heat.resources.signal(ident, cluster.resource, data=data)
+        heat.resources.signal(ident, resource, data=data)
     except heat_exc.HTTPException as error:
         message = heat_message(error)
         if _heat_error_type(error) == 'ResourceActionNotSupported' or \
                 message.startswith('signal is not supported for resource'):
             raise SignalRefused(
-                'cluster %s in stack %s does not handle signals (Heat: %s)'
-                % (cluster.resource, cluster.stack, message))
-        raise SignalRefused('cluster %s in stack %s refused the %s signal: '
-                            '%s' % (cluster.resource, cluster.stack,
+                '%s %s in stack %s does not handle signals (Heat: %s)'
+                % (what, resource, stack, message))
+        raise SignalRefused('%s %s in stack %s refused the %s signal: '
+                            '%s' % (what, resource, stack,
                                     data.get('action'), message))
     return mark
+
+
+def send_signal(heat, cluster, data):
+    """Signal ``cluster``; returns the newest event id before the signal
+    (the mark :func:`wait` counts new events from)."""
+    ident = '%s/%s' % (cluster.stack, cluster.stack_id) \
+        if cluster.stack_id else cluster.stack
+    return signal_resource(heat, ident, cluster.resource, data)
 
 
 def wait(heat, cluster, mark, timeout=3600, interval=5.0,

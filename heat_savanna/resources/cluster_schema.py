@@ -298,8 +298,9 @@ ATTRIBUTES_SCHEMA = {
         _('Address of the master node (spark master or namenode).'),
         type=attributes.Schema.STRING),
     MASTER_SERVER: attributes.Schema(
-        _('Nova server id of the master node: where an '
-          'OS::Heat::SoftwareDeployment runs a job on a cluster with '
+        _('Nova server id of the master node: where software '
+          'deployments (an OS::Savanna::Job\'s, or your own '
+          'OS::Heat::SoftwareDeployment) run on a cluster with '
           'transport heat-agent.'),
         type=attributes.Schema.STRING),
     ENDPOINTS: attributes.Schema(

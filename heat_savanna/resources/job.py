@@ -37,6 +37,7 @@ from heat_savanna.common import exceptions as sv_exc
 from heat_savanna.core import job as core_job
 from heat_savanna.provisioning import jobs
 from heat_savanna.resources import cluster as cluster_mod
+from heat_savanna.resources import job_agent
 from heat_savanna.resources import job_records
 from heat_savanna.resources import job_runner
 from heat_savanna.resources import job_schema
@@ -93,6 +94,11 @@ class SavannaJob(progress.ProgressMixin, signal_responder.SignalResponder):
     properties_schema = job_schema.PROPERTIES_SCHEMA
     attributes_schema = job_schema.ATTRIBUTES_SCHEMA
 
+    # The master's agent signals its deployments back to the job itself,
+    # during a delete too (the stop of the job's executions); other
+    # signals are refused while suspended or deleting (handle_signal).
+    no_signal_actions = ()
+
     # A job whose CHECK failed (e.g. the master was unreachable) is
     # looked at again by the next update, not replaced (which would
     # delete its history).
@@ -102,7 +108,23 @@ class SavannaJob(progress.ProgressMixin, signal_responder.SignalResponder):
         super(SavannaJob, self).__init__(name, json_snippet, stack)
         self._was_failed = False
         self._records = job_records.Records(self)
-        self._runner = job_runner.Runner(self, self._records)
+        self._runner_found = None
+
+    @property
+    def _runner(self):
+        """What runs the executions: over SSH, or through the master's
+        Heat agent on a cluster with transport heat-agent
+        (:func:`heat_savanna.resources.job_agent.runner_for`)."""
+        if self._runner_found is None:
+            found = job_agent.runner_for(self, self._records)
+            if found is None:      # no cluster yet: SSH's rules say why
+                return job_runner.Runner(self, self._records)
+            self._runner_found = found
+        return self._runner_found
+
+    @property
+    def _through_agent(self):
+        return isinstance(self._runner, job_agent.AgentRunner)
 
     # -- validation --------------------------------------------------------
     def validate(self):
@@ -191,6 +213,9 @@ class SavannaJob(progress.ProgressMixin, signal_responder.SignalResponder):
 
     def handle_create(self):
         self.resource_id_set(str(uuid.uuid4()))
+        if self._through_agent:
+            # the user (with a password) the master's agent signals as
+            self._get_heat_signal_credentials()
         if self.ON_SIGNAL in self.properties[self.RUN_ON]:
             self._make_signal_user()
         if self.ON_CREATE not in self.properties[self.RUN_ON]:
@@ -254,7 +279,11 @@ class SavannaJob(progress.ProgressMixin, signal_responder.SignalResponder):
     def handle_signal(self, details=None):
         # Heat runs this in a thread of its own and only logs a failure:
         # say in an event why a signal did nothing.
+        if job_agent.is_deployment_signal(details) and self._through_agent:
+            return self._runner.on_signal(details)
         try:
+            if self.action in (self.SUSPEND, self.DELETE):
+                raise ValueError('the job is %s' % self.action.lower())
             request = core_job.signal_request(details)
             if request['action'] == core_job.KILL:
                 return 'stopping %d execution(s)' % (
@@ -281,9 +310,11 @@ class SavannaJob(progress.ProgressMixin, signal_responder.SignalResponder):
             super(SavannaJob, self).handle_resume()
 
     def handle_delete(self):
-        # no new executions from here on (the signed URL's user goes)
+        # no new executions from here on (the signed URL goes, and its
+        # user unless the master's agent signals as it until the end)
         self._delete_signals()
-        self._delete_user()
+        if self.resource_id is None or not self._through_agent:
+            self._delete_user()
         if self.resource_id is None:
             return None
         try:
@@ -297,7 +328,10 @@ class SavannaJob(progress.ProgressMixin, signal_responder.SignalResponder):
             return None
 
     def check_delete_complete(self, cookie=None):
-        return not cookie or self._runner.check_delete(cookie)
+        if cookie and not self._runner.check_delete(cookie):
+            return False
+        self._delete_user()
+        return True
 
     # -- attributes ----------------------------------------------------------
     def _resolve_attribute(self, name):

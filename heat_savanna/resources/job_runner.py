@@ -228,6 +228,11 @@ class Runner(object):
         if awaited:
             self.records.set_awaited(execution_id)
         self.records.save(record)      # before the launch: a restart finds it
+        return self._start(master, record, props)
+
+    def _start(self, master, record, props):
+        """Launch the recorded execution; its record after a look."""
+        directory = record['directory']
         try:
             with master.remote() as node:
                 self._launch(node, record, props)

@@ -11,7 +11,8 @@ refused; an update that changes the count in the template wins; plain
 POSTs to the pre-signed alarm_url, an alarm's body and a webhook's); a
 configuration change applied in place; a worker killed, found by check
 and healed by signal; the master killed and rebuilt, the workers
-re-pointed to it.
+re-pointed to it. Last, ``openstack savanna job ...`` on a shell job added
+to the same cluster (run by signal only, so adding it runs nothing).
 
 Run under the sandbox lock::
 
@@ -366,3 +367,61 @@ def test_a_rebuilt_master_gets_the_workers_back(cluster):
     assert sorted(servers(heat))[0] == 'master-1'
     alive, _shown = alive_workers(cluster)
     assert len(alive) == 2
+
+
+# -- jobs ---------------------------------------------------------------------
+JOB = 'hello'
+
+
+def add_job(heat):
+    """The stack as it is, plus a shell job that runs only when
+    signalled."""
+    tmpl = heat.stacks.template(STACK)
+    tmpl['resources'][JOB] = {
+        'type': 'OS::Savanna::Job',
+        'properties': {'cluster': {'get_resource': RESOURCE},
+                       'type': 'shell', 'run_on': ['signal'],
+                       'main': {'inline': 'echo "hello from $(hostname)"\n'
+                                          'exit 0\n'}}}
+    before = heat.stacks.get(STACK).updated_time
+    heat.stacks.update(STACK, template=json.dumps(tmpl), existing=True)
+    deadline = time.monotonic() + 300
+    while True:
+        stack = heat.stacks.get(STACK)
+        if stack.updated_time != before and \
+                not stack.stack_status.endswith('_IN_PROGRESS'):
+            return stack
+        assert time.monotonic() < deadline, stack.stack_status
+        time.sleep(2)
+
+
+def job_json(cluster, *argv):
+    done = run(cluster, 'openstack', 'savanna', 'job', *argv, '-f', 'json')
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ''
+    return json.loads(done.stdout)
+
+
+def test_job_list_run_show_and_executions(cluster):
+    stack = add_job(cluster['heat'])
+    assert stack.stack_status == 'UPDATE_COMPLETE', stack.stack_status_reason
+    assert job_json(cluster, 'list', '--stack', STACK) == [
+        {'Stack': STACK, 'Resource': JOB, 'Cluster': RESOURCE,
+         'Type': 'shell', 'Status': '', 'Exit Code': '', 'Executions': 0}]
+    ran = job_json(cluster, 'run', STACK, JOB, '--wait', '--timeout', '120')
+    assert (ran['status'], ran['exit_code'], ran['trigger']) == (
+        'SUCCEEDED', 0, 'signal'), ran
+    assert ran['signal'] == {'action': 'run'}
+    assert 'hello from ' in ran['output']
+    shown = job_json(cluster, 'show', STACK, JOB)
+    assert (shown['cluster'], shown['type'], shown['status'],
+            shown['exit_code']) == (RESOURCE, 'shell', 'SUCCEEDED', 0)
+    assert shown['executions'] == '1 (1 SUCCEEDED)'
+    assert shown['output'] == ran['output']
+    rows = job_json(cluster, 'executions', STACK, JOB)
+    assert rows == [{'ID': ran['execution'], 'Status': 'SUCCEEDED',
+                     'Exit Code': 0, 'Started': ran['started_at'],
+                     'Finished': ran['finished_at']}]
+    # the same as Heat's own attribute
+    attrs = cluster['heat'].resources.get(STACK, JOB).attributes
+    assert [e['id'] for e in attrs['executions']] == [ran['execution']]

@@ -92,9 +92,10 @@ HDFS = cat.Section(
     _entries(
         'HDFS',
         ('dfs.replication', cat.Integer(1, 512), DEFAULT_REPLICATION,
-         'Copies of each block; the default is capped to the number of '
-         'datanodes, a value set here may not exceed it. Applies to files '
-         'written afterwards.', ()),
+         'Copies of each block, the same on every node (cluster_configs '
+         'only); the default is capped to the number of datanodes, a value '
+         'set here may not exceed it and is never lowered. Applies to '
+         'files written afterwards.', (), {'cluster_only': True}),
         ('dfs.blocksize', BYTES, 134217728,
          'Block size of files written afterwards.', ()),
         ('dfs.namenode.handler.count', cat.Integer(1, 1024), 40,

@@ -5,8 +5,8 @@
 (environment variables for hadoop-env.sh; ``core-site`` keys may also be
 given in ``HDFS`` with a ``fs.`` / ``hadoop.`` / ``io.`` prefix) and
 ``general`` (paths and the daemon user), all declared in catalog.py. User
-values are merged over the defaults; ``dfs.replication`` is capped to the
-datanode count.
+values are merged over the defaults; ``dfs.replication`` is the value set
+in cluster_configs, else the default capped to the datanode count.
 Addresses use node names: every node's /etc/hosts lists every member.
 """
 

@@ -4,9 +4,11 @@ are checked by its catalog, see ``packaged.PackagedPlugin.validate``).
 Rules (each error names the property path and the fix): exactly one
 namenode; at most one secondarynamenode, resourcemanager and
 historyserver; nodemanagers need a resourcemanager; at least one datanode
-and, when ``dfs.replication`` is set explicitly, at least that many
-datanodes (the default 3 is capped to the datanode count instead, so a
-small test cluster works).
+and, when ``dfs.replication`` is set (in ``cluster_configs`` only: the
+catalog refuses it in ``node_configs``), at least that many datanodes,
+also after a resize; the default 3 is capped to the datanode count
+instead, so a small test cluster works. A set value is written as it is,
+never lowered (see :func:`replication`).
 """
 
 from heat_savanna.common.exceptions import ValidationError
@@ -78,11 +80,21 @@ def validate(cluster):
 
 
 def replication(cluster_or_info, datanodes):
-    """Effective dfs.replication: configured (or 3), capped to the
-    datanode count (at least 1)."""
+    """Effective dfs.replication: the value set in cluster_configs as it
+    is, else the default 3 capped to the datanode count (at least 1).
+
+    A set value is never lowered: :func:`validate` refuses one above the
+    datanodes the cluster is defined with, and :func:`validate_scaling`
+    a resize below it, so fewer datanodes only happen while some have
+    failed. Lowering it then would write every file of that time with
+    fewer copies for good (HDFS does not raise a file's replication when
+    the datanodes come back); with the set value HDFS writes what it can
+    and re-replicates once they are back."""
     value = _int(explicit_replication(cluster_or_info))
-    value = value if value and value > 0 else DEFAULT_REPLICATION
-    return max(1, min(value, datanodes)) if datanodes else value
+    if value is not None and value > 0:
+        return value
+    return max(1, min(DEFAULT_REPLICATION, datanodes)) if datanodes \
+        else DEFAULT_REPLICATION
 
 
 def validate_scaling(cluster, new_counts):

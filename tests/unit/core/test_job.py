@@ -169,9 +169,8 @@ def test_plugin_errors():
                                   get_plugin) == []
     assert core_job.plugin_errors('mapreduce', 'spark', '4.3.0',
                                   'heat-agent', get_plugin) == [
-        'Property cluster: OS::Savanna::Job runs jobs over SSH and the '
-        'cluster has transport heat-agent; give the cluster transport '
-        'ssh, or run the job as an OS::Heat::SoftwareDeployment on the '
-        'master (template guide, "Nodes the engine cannot reach")',
         'Property type: the spark plugin runs spark and shell jobs, not '
         'mapreduce']
+    # the master's Heat agent runs jobs as well as SSH does
+    assert core_job.plugin_errors('shell', 'spark', '4.3.0', 'heat-agent',
+                                  get_plugin) == []

@@ -19,6 +19,7 @@ from heatclient.v1 import stacks as hc_stacks
 
 BASE = 'http://heat.example:8004/v1/project'
 CLUSTER = 'OS::Savanna::Cluster'
+JOB = 'OS::Savanna::Job'
 
 
 def heat_error(cls, message, error_type):
@@ -76,6 +77,35 @@ def spark_attributes(status='ACTIVE', workers=1, failed=()):
                      'groups': groups}}
 
 
+def execution(number, status, exit_code=None, trigger='signal',
+              reason=''):
+    """One record of a job's ``executions`` attribute (its public keys,
+    as heat_savanna.resources.job shows them)."""
+    ended = status in ('SUCCEEDED', 'FAILED', 'KILLED')
+    return {'id': '20260101T10%02d00.000Z-%06x' % (number, number),
+            'trigger': trigger, 'status': status, 'reason': reason,
+            'exit_code': exit_code, 'args': [], 'configs': {},
+            'requested_at': '2026-01-01T10:%02d:00Z' % number,
+            'started_at': None if status == 'PENDING'
+            else '2026-01-01T10:%02d:01Z' % number,
+            'finished_at': '2026-01-01T10:%02d:09Z' % number if ended
+            else None,
+            'log_path': '/var/lib/spark/jobs/job/%d/output.log' % number}
+
+
+def job_attributes(executions, output=''):
+    """A job's attributes: the latest of ``executions`` and all of them."""
+    latest = executions[-1] if executions else {}
+    return {'status': latest.get('status'),
+            'exit_code': latest.get('exit_code'),
+            'output': output if executions else None,
+            'started_at': latest.get('started_at'),
+            'finished_at': latest.get('finished_at'),
+            'log_path': latest.get('log_path'),
+            'executions': [dict(e) for e in executions],
+            'signal_url': None}
+
+
 class FakeHeat(object):
     """``stacks``, ``resources`` and ``events`` of heatclient's Client."""
 
@@ -84,6 +114,8 @@ class FakeHeat(object):
         self.stacks_ = {}           # id -> stack dict
         self.resources_ = {}        # (stack id, name) -> record
         self.events_ = {}           # (stack id, name) -> [event dict]
+        self.templates_ = {}        # stack id -> template as written
+        self.parameters_ = {}       # stack id -> parameter values
         self.signals = []           # (stack name, resource, data)
         self.calls = []
         #: called as on_signal(record, data) inside resources.signal; may
@@ -96,10 +128,13 @@ class FakeHeat(object):
         self.events = _Events(self)
 
     # -- set-up --------------------------------------------------------------
-    def add_stack(self, name):
+    def add_stack(self, name, template=None, parameters=None):
         stack_id = '%08d-0000-0000-0000-000000000000' % next(self._ids)
         self.stacks_[stack_id] = {'id': stack_id, 'stack_name': name,
                                   'stack_status': 'CREATE_COMPLETE'}
+        self.templates_[stack_id] = dict(template or {
+            'heat_template_version': '2018-08-31', 'resources': {}})
+        self.parameters_[stack_id] = dict(parameters or {})
         return stack_id
 
     def add_resource(self, stack, name, rtype=CLUSTER,
@@ -114,6 +149,8 @@ class FakeHeat(object):
         return rec
 
     def add_event(self, stack, name, status, reason=''):
+        """An event as Heat's API shows it: the action joined with the
+        status (``SIGNAL_COMPLETE``), no ``resource_action`` of its own."""
         stack_id = self.stack_id(stack)
         events = self.events_.setdefault((stack_id, name), [])
         events.append({'id': 'ev-%d' % next(self._ids),
@@ -173,6 +210,19 @@ class _Stacks(object):
         self.fake.calls.append(('stacks.list',))
         return [hc_stacks.Stack(self, dict(s))
                 for s in self.fake.stacks_.values()]
+
+    def get(self, stack_id, resolve_outputs=True):
+        fake = self.fake
+        fake.calls.append(('stacks.get', stack_id))
+        sid = fake.stack_id(stack_id)
+        return hc_stacks.Stack(self, dict(fake.stacks_[sid],
+                                          parameters=fake.parameters_[sid]))
+
+    def template(self, stack_id):
+        fake = self.fake
+        fake.calls.append(('stacks.template', stack_id))
+        return json.loads(json.dumps(fake.templates_[fake.stack_id(
+            stack_id)]))
 
 
 class _Resources(object):

@@ -13,8 +13,10 @@ from heatclient.v1 import client as heat_v1
 
 from heat_savanna.osc import plugin
 from heat_savanna.osc.v1 import cluster as cluster_cmds
+from heat_savanna.osc.v1 import job as job_cmds
 
 COMMANDS = ('list', 'show', 'nodes', 'heal', 'resize', 'check')
+JOB_COMMANDS = ('list', 'show', 'run', 'executions')
 
 
 def openstack(*argv):
@@ -35,6 +37,8 @@ def test_openstack_help_loads_every_plugin_without_a_warning():
     assert 'WARNING' not in done.stderr, done.stderr
     for name in COMMANDS:
         assert '  savanna cluster %s ' % name in done.stdout
+    for name in JOB_COMMANDS:
+        assert '  savanna job %s ' % name in done.stdout
 
 
 def test_openstack_savanna_command_help():
@@ -44,17 +48,26 @@ def test_openstack_savanna_command_help():
     for option in ('--group', '--count', '--adjustment', '--wait',
                    '--resource', '--format'):
         assert option in done.stdout
+    done = openstack('savanna', 'job', 'run', '--help')
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ''
+    for option in ('<stack>', '<job>', '--wait', '--timeout', '--format'):
+        assert option in done.stdout
 
 
 def test_entry_points_name_the_commands():
     eps = {ep.name: ep.value
            for ep in metadata.entry_points(group='openstack.savanna.v1')}
-    assert sorted(eps) == sorted('savanna_cluster_%s' % c for c in COMMANDS)
+    assert sorted(eps) == sorted(
+        ['savanna_cluster_%s' % c for c in COMMANDS] +
+        ['savanna_job_%s' % c for c in JOB_COMMANDS])
     assert {ep.load() for ep in metadata.entry_points(
         group='openstack.savanna.v1')} == {
         cluster_cmds.ListCluster, cluster_cmds.ShowCluster,
         cluster_cmds.ListNodes, cluster_cmds.HealCluster,
-        cluster_cmds.ResizeCluster, cluster_cmds.CheckCluster}
+        cluster_cmds.ResizeCluster, cluster_cmds.CheckCluster,
+        job_cmds.ListJob, job_cmds.ShowJob, job_cmds.RunJob,
+        job_cmds.ListExecutions}
     ext = [ep for ep in metadata.entry_points(
         group='openstack.cli.extension') if ep.name == 'savanna']
     assert [ep.value for ep in ext] == ['heat_savanna.osc.plugin']

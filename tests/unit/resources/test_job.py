@@ -217,14 +217,11 @@ class ValidateTest(common.HeatTestCase):
                             main_class='Pi'),
                    'Property main_class: only a jar has a main class')
 
-    def test_a_cluster_configured_by_the_agent_runs_no_job(self):
+    def test_a_cluster_configured_by_the_agent_runs_jobs_too(self):
         tpl = template()
         tpl['resources']['cluster']['properties']['transport'] = \
             'heat-agent'
-        self.check(tpl, 'Property cluster: OS::Savanna::Job runs jobs over '
-                   'SSH and the cluster has transport heat-agent; give the '
-                   'cluster transport ssh, or run the job as an '
-                   'OS::Heat::SoftwareDeployment on the master')
+        utils.parse_stack(tpl).validate()
 
     def test_configs_must_suit_the_job_type(self):
         self.check(template(configs={'not-an-env': 1}),

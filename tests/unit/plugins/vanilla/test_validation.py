@@ -104,3 +104,50 @@ def test_validate_scaling(plugin):
     assert 'below the HDFS replication factor 3' in errs[0].message
     assert plugin.validate_scaling(c, {'master': 2})[0].path == \
         'node_groups[0].count'
+
+
+def test_set_replication_exactly_the_datanodes_is_valid(plugin):
+    c = spec(G('m', 1, MASTER), G('w', 2, WORKER),
+             cluster_configs={'HDFS': {'dfs.replication': '2'}})
+    assert plugin.validate(c) == []
+    assert fakes.user_errors(c) == []
+
+
+def test_replication_in_node_configs_is_refused(plugin):
+    # it used to be dropped without a word (every node is written the
+    # cluster's value), whatever it was
+    c = spec(G('m', 1, MASTER),
+             G('w', 2, WORKER, node_configs={'HDFS': {'dfs.replication': 5}}))
+    assert fakes.user_errors(c) == [ValidationError(
+        'node_groups[1].node_configs.HDFS.dfs.replication',
+        'HDFS.dfs.replication must be the same on every node',
+        'set it in cluster_configs, not in node_configs')]
+
+
+def test_a_set_replication_is_written_as_set_never_lowered():
+    # fewer live datanodes than the definition's (some failed): the files
+    # written meanwhile keep the replication asked for, and HDFS copies
+    # them again once the datanodes are back
+    ci = cluster_info(2, configs={'HDFS': {'dfs.replication': 3}})
+    assert config.hdfs_site(ci, ci.nodes[1])['dfs.replication'] == 3
+    # the default is what follows the datanode count
+    ci = cluster_info(2)
+    assert config.hdfs_site(ci, ci.nodes[1])['dfs.replication'] == 2
+    ci = cluster_info(5)
+    assert config.hdfs_site(ci, ci.nodes[1])['dfs.replication'] == 3
+
+
+def test_scaling_below_a_set_replication_is_refused(plugin):
+    c = spec(G('master', 1, MASTER), G('workers', 4, WORKER),
+             cluster_configs={'HDFS': {'dfs.replication': 2}})
+    assert plugin.validate_scaling(c, {'workers': 2}) == []
+    assert plugin.validate_scaling(c, {'workers': 1}) == [ValidationError(
+        'node_groups', 'scaling to 1 datanode(s) goes below the HDFS '
+        'replication factor 2',
+        'keep at least 2 datanodes or lower dfs.replication')]
+    # a template update to that count is refused by validate, naming the
+    # setting
+    smaller = spec(G('master', 1, MASTER), G('workers', 1, WORKER),
+                   cluster_configs={'HDFS': {'dfs.replication': 2}})
+    assert [e.path for e in fakes.user_errors(smaller)] == [
+        'cluster_configs.HDFS.dfs.replication']
