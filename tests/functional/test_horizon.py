@@ -11,6 +11,7 @@ import subprocess
 import pytest
 
 from savanna_sandbox import demo
+from savanna_sandbox import faults
 from savanna_sandbox.services import horizon
 
 pytestmark = [pytest.mark.functional, pytest.mark.slow]
@@ -28,6 +29,7 @@ def stack(sandbox):
         pytest.skip('chromium-driver not installed (tools/install-deps.sh)')
     from novaclient import client as nova_client
     heat = sandbox.heat
+    before = faults.inventory_ids()
     nova = nova_client.Client('2.1', session=sandbox.session('demo'))
     key_name, _private = demo.operator_keypair(
         nova, sandbox.platform.layout, name='ft-horizon-operator')
@@ -41,6 +43,8 @@ def stack(sandbox):
     finally:
         demo.delete_stack(heat, STACK)
         nova.keypairs.delete(key_name)
+    leaked = set(faults.inventory_ids()) - set(before)
+    assert not leaked, 'cloud resources leaked: %s' % sorted(leaked)
 
 
 def test_stack_pages_show_the_cluster(sandbox, stack, tmp_path):

@@ -76,6 +76,7 @@ def template(count=1, memory='512m'):
 @pytest.fixture(scope='module')
 def cluster(sandbox):
     heat = sandbox.heat
+    before = faults.inventory_ids()
     heat.stacks.create(stack_name=STACK,
                        template=json.dumps(template()))
     try:
@@ -87,6 +88,9 @@ def cluster(sandbox):
         yield {'heat': heat, 'env': sandbox_env(), 'attrs': attrs}
     finally:
         demo.delete_stack(heat, STACK)
+    # scaled, healed and resized by signal and alarm: nothing left behind
+    leaked = set(faults.inventory_ids()) - set(before)
+    assert not leaked, 'cloud resources leaked: %s' % sorted(leaked)
 
 
 def run(cluster, command, *argv):
