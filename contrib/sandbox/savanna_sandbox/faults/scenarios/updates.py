@@ -69,8 +69,9 @@ def rollback(run):
                     rollback=True)
     run.reset_faults()
     md = run.metadata()
-    after = {n: s['id'] for n, s in run.servers().items()
-             if s['status'] == 'ACTIVE'}
+    # every server, not only the ACTIVE ones: the failed new workers must
+    # be gone too, not left behind by the rollback
+    after = {n: s['id'] for n, s in run.servers().items()}
     run.check(st.stack_status == 'ROLLBACK_COMPLETE',
               'update: %s %s' % (st.stack_status, st.stack_status_reason))
     run.check(after == before, 'servers %s -> %s' % (sorted(before),
