@@ -123,15 +123,8 @@ CANNOT_RUN = (126, 127)
 MARK_VARIABLE = 'SAVANNA_MARK'
 
 
-class _Mark(object):
-    """The node's mark as a judge argument."""
-
-    def __repr__(self):
-        return 'MARK'
-
-
 #: a :class:`Probe` argument standing for the node's mark
-MARK = _Mark()
+MARK = type('Mark', (), {'__repr__': lambda self: 'MARK'})()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -167,7 +160,7 @@ class Probe:
 
     def holds(self, exit_code, document, mark=''):
         """The judge's verdict on what ``fetch`` printed (the engine's
-        side). A judge that raises has not seen the condition hold."""
+        side); a judge that raises has not seen the condition hold."""
         if exit_code != 0:
             return False
         if self.judge is None:
