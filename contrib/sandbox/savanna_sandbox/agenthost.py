@@ -57,6 +57,10 @@ class AgentHost(sshhost.SSHHost):
         two polls of Heat.
     """
 
+    #: no sshd: the host is up once its agent has booted (:meth:`start`
+    #: returns then, or raises)
+    has_sshd = False
+
     def __init__(self, name, address, workdir, authorized_keys, user,
                  binds=None, port=22, image_root=None, metadata_url=None,
                  polling_interval=10):

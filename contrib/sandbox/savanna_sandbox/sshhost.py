@@ -105,6 +105,9 @@ class SSHHost(object):
     :param binds: ``{path_on_host_view: source_dir}`` read-only image dirs.
     """
 
+    #: up once its sshd answers on port 22
+    has_sshd = True
+
     def __init__(self, name, address, workdir, authorized_keys, user,
                  binds=None, port=22):
         self.name = name

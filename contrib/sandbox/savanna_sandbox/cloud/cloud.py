@@ -307,9 +307,7 @@ class CloudSimulator(object):
         def run():
             ok = True
             if host is not None:
-                host.start()
-                ok = compute.wait_for_port(rec['_addresses'][0], 22,
-                                           float(self.conf['boot_timeout']))
+                ok = self._power_on(host, rec['_addresses'][0])
             if ok:
                 with self.store.lock:
                     rec.update(status='ACTIVE', vm_state='active',
@@ -317,8 +315,24 @@ class CloudSimulator(object):
                                updated=wsgi.now())
                 self.sync_forwarders()
             else:
-                self._fail(rec, 'sshd did not answer after start')
+                self._fail(rec, 'sshd did not answer after start'
+                           if host.has_sshd else 'the agent did not boot '
+                           'after start')
         threading.Thread(target=run, daemon=True).start()
+
+    def _power_on(self, host, address):
+        """Start ``host``; True once it is up: its sshd answering, or,
+        on the agent image (no sshd), its agent booted again."""
+        timeout = float(self.conf['boot_timeout'])
+        if not host.has_sshd:
+            try:
+                host.start(timeout)
+            except RuntimeError as exc:
+                LOG.warning('%s did not start: %s', host.name, exc)
+                return False
+            return True
+        host.start()
+        return compute.wait_for_port(address, 22, timeout)
 
     def kill(self, rec, status=None):
         """The node dies: its sshd stops; Nova may not notice (status)."""
