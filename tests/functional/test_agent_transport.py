@@ -8,9 +8,9 @@ simulator's ``service_fail`` fault): its deployment fails, the cluster is
 PARTIALLY_ACTIVE with that worker failed in the step it failed in, then a
 stack update heals it. An OS::Savanna::Job runs Pi on the master through
 the master's agent (and again on a signal), the cluster scales up and
-down, passes a stack check, takes a configuration change in place, gets
-its master rebuilt with the workers re-pointed, and the delete leaves
-nothing behind.
+down, passes a stack check, is suspended and resumed, takes a
+configuration change in place, gets its master rebuilt with the workers
+re-pointed, and the delete leaves nothing behind.
 
 Run under the sandbox lock::
 
@@ -312,6 +312,33 @@ def test_stack_check_passes_through_the_agents(cluster):
     assert outs['status'] == 'ACTIVE' and outs['failed_nodes'] == [], outs
     by_name = nodes(heat)
     assert server_ids(by_name) == server_ids(before)
+    assert all(refuses_ssh(rec['address']) for rec in by_name.values())
+
+
+def test_suspend_and_resume_through_the_agents(cluster):
+    """Suspend powers the servers off (every daemon dies with them);
+    resume powers them on and the nodes' agents start the services again
+    in one round: the same servers, every worker ALIVE at the master."""
+    heat = cluster['heat']
+    before = nodes(heat)
+    stack_id = heat.stacks.get(STACK).id
+    heat.actions.suspend(stack_id)
+    stack = demo.wait_stack(heat, STACK, quiet=True, action='SUSPEND')
+    assert stack.stack_status == 'SUSPEND_COMPLETE', \
+        stack.stack_status_reason
+    heat.actions.resume(stack_id)
+    stack = demo.wait_stack(heat, STACK, quiet=True, action='RESUME',
+                            timeout=600)
+    assert stack.stack_status == 'RESUME_COMPLETE', \
+        stack.stack_status_reason
+    assert demo.outputs(stack)['status'] == 'ACTIVE'
+    by_name = nodes(heat)
+    assert server_ids(by_name) == server_ids(before)
+    page = master_page(by_name['master-0']['address'])
+    assert sorted(w['host'] for w in page['workers']
+                  if w['state'] == 'ALIVE') == sorted(
+        rec['address'] for name, rec in by_name.items()
+        if name.startswith('worker'))
     assert all(refuses_ssh(rec['address']) for rec in by_name.values())
 
 
