@@ -340,6 +340,17 @@ def last_event_id(heat, stack, resource):
     return events[0].id if events else None
 
 
+def is_signal_event(event):
+    """Whether ``event`` is Heat's record of a signal's hand-over. Heat's
+    API joins the action to the status (``SIGNAL_COMPLETE``) and shows no
+    ``resource_action``; an event with one is read by it."""
+    action = getattr(event, 'resource_action', None)
+    if action:
+        return action == 'SIGNAL'
+    return (getattr(event, 'resource_status', '') or '').startswith(
+        'SIGNAL_')
+
+
 def acted_since(heat, stack, resource, mark, depth=10):
     """Whether the resource has an event newer than ``mark`` other than a
     ``SIGNAL`` event."""
@@ -348,7 +359,7 @@ def acted_since(heat, stack, resource, mark, depth=10):
     for event in events:
         if event.id == mark:
             return False
-        if getattr(event, 'resource_action', None) != 'SIGNAL':
+        if not is_signal_event(event):
             return True
     return False
 

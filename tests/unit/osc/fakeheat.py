@@ -258,6 +258,9 @@ class _Resources(object):
         fake = self.fake
         fake.calls.append(('resources.signal', stack_id, resource_name))
         rec = fake.record(stack_id, resource_name)
+        # Heat records the hand-over itself as an event of the resource
+        fake.add_event(stack_id, resource_name, 'SIGNAL_COMPLETE',
+                       'Signal: %s' % (data or {}).get('action'))
         if fake.on_signal:
             fake.on_signal(rec, data)
         fake.signals.append((fake.stacks_[rec['stack_id']]['stack_name'],

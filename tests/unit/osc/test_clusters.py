@@ -279,10 +279,13 @@ def test_read_stack(heat):
 
 def test_send_signal_sends_the_data_and_returns_the_mark(heat):
     cluster = clusters.read(heat, 'spark')
+    events = heat.events_[(heat.stack_id('spark'), 'cluster')]
+    newest = events[-1]['id']
     mark = clusters.send_signal(heat, cluster, {'action': 'check'})
     assert heat.signals == [('spark', 'cluster', {'action': 'check'})]
-    assert mark == heat.events_[(heat.stack_id('spark'), 'cluster')][-1][
-        'id']
+    # the newest event before the signal (Heat's SIGNAL event is after)
+    assert mark == newest
+    assert events[-1]['resource_status'] == 'SIGNAL_COMPLETE'
 
 
 def test_a_cluster_without_signal_support_says_so(heat):
