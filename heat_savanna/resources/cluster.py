@@ -17,6 +17,7 @@ from heat.engine.resources import stack_resource
 from heat.engine import support
 
 from heat_savanna.common import exceptions as sv_exc
+from heat_savanna.core import images
 from heat_savanna.core import model
 from heat_savanna.core import records
 from heat_savanna.core import template as template_mod
@@ -114,9 +115,13 @@ class SavannaCluster(progress.ProgressMixin,
                         'Property %s' % e for e in errors)})
         try:
             # bounds before the nested template is generated below
-            self.cluster_spec(
+            spec = self.cluster_spec(
                 max_resources_per_stack=cfg.CONF.max_resources_per_stack,
                 node_set_size=cfg.CONF.savanna.node_set_size)
+            # an image made for something else, refused before any boot
+            errors = images.image_errors(spec, self._image_properties(spec))
+            if errors:
+                raise sv_exc.InvalidCluster(errors)
         except sv_exc.InvalidCluster as exc:
             raise exception.StackValidationFailed(
                 message=_('%(res)s: %(err)s') % {
@@ -124,6 +129,21 @@ class SavannaCluster(progress.ProgressMixin,
                         'Property %s' % e for e in exc.errors)})
         if self.stack.nested_depth == 0 or not self.stack.strict_validate:
             self.validate_nested_stack()
+
+    def _image_properties(self, spec):
+        """``{image: properties}`` of the images the node groups boot, as
+        Glance shows them (an image that cannot be read is left out: its
+        constraint or the on-node check speaks for it)."""
+        found = {}
+        for name in {g.image for g in spec.node_groups}:
+            try:
+                image = self.client_plugin('glance').get_image(name)
+            except Exception as exc:
+                LOG.debug('%s: image %s not read: %s', self.name, name, exc)
+                continue
+            found[name] = {k: image.get(k) for k in images.IMAGE_PROPERTIES
+                           if image.get(k)}
+        return found
 
     def child_template(self):
         return self._operation().child_template()

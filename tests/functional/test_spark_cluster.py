@@ -232,3 +232,22 @@ def test_resource_type_schema_is_served(sandbox):
     assert set(schema['attributes']) >= {
         'status', 'nodes', 'active_count', 'desired_count', 'failed_nodes',
         'master_address', 'endpoints', 'info'}
+
+
+def test_a_wrong_image_is_refused_before_any_server_exists(sandbox):
+    """The sandbox's images say what they are made for (savanna_plugin,
+    savanna_version, savanna_transport, as Glance shows them): a Spark
+    cluster on the Hadoop image is refused by the stack create request
+    itself, naming the image, and nothing is made in the cloud."""
+    from heatclient import exc as heat_exc
+    from savanna_sandbox import faults
+    before = inventory()
+    tmpl = faults.cluster_template('ft-wrong-image', 2, image='hadoop-3.4')
+    with pytest.raises(heat_exc.HTTPBadRequest) as err:
+        sandbox.heat.stacks.create(stack_name='ft-wrong-image',
+                                   template=json.dumps(tmpl))
+    assert "Property image: image 'hadoop-3.4' is made for plugin vanilla, " \
+        "not spark (use an image made for spark" in str(err.value)
+    assert inventory() == before
+    assert 'ft-wrong-image' not in [s.stack_name
+                                    for s in sandbox.heat.stacks.list()]

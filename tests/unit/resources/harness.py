@@ -191,6 +191,10 @@ class ClusterTestCase(common.HeatTestCase):
                            nova.KeypairConstraint,
                            cinder.VolumeTypeConstraint):
             self.patchobject(constraint, 'validate', return_value=True)
+        # no Glance here: images without the properties that say what
+        # they were made for
+        self.patchobject(glance.GlanceClientPlugin, 'get_image',
+                         return_value={})
         self.plugin = RecordingPlugin()
         plugins._cache['recording'] = self.plugin
         self.addCleanup(plugins._cache.pop, 'recording', None)

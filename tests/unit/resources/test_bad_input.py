@@ -195,6 +195,10 @@ class NoCloudTestCase(common.HeatTestCase):
                            nova.KeypairConstraint,
                            cinder.VolumeTypeConstraint):
             self.patchobject(constraint, 'validate', return_value=True)
+        # Glance's images, with the properties the test gives them
+        self.images = {}
+        self.patchobject(glance.GlanceClientPlugin, 'get_image',
+                         side_effect=lambda name: self.images[name])
         self.create = self.patchobject(cluster.SavannaCluster,
                                        'handle_create')
 
@@ -228,6 +232,50 @@ class BadInputTest(NoCloudTestCase):
         # the baseline every mutation starts from is itself valid
         self._validate(lambda props: None)
         self.assertEqual(1, self.nested.call_count)
+
+    def _validation_error(self, mutate):
+        try:
+            self._validate(mutate)
+        except exception.StackValidationFailed as exc:
+            return str(exc)
+        self.fail('validation passed')
+
+    def test_an_image_made_for_another_plugin_is_refused_before_boot(self):
+        self.images['hadoop-3.4'] = {'savanna_plugin': 'vanilla',
+                                     'savanna_version': '3.4'}
+        error = self._validation_error(
+            lambda props: props.update(image='hadoop-3.4'))
+        self.assertIn("Property image: image 'hadoop-3.4' is made for "
+                      "plugin vanilla, not spark (use an image made for "
+                      "spark", error)
+        self.create.assert_not_called()
+
+    def test_an_image_of_another_version_or_transport_is_refused(self):
+        self.images['spark-3.5'] = {'savanna_plugin': 'spark',
+                                    'savanna_version': '3.5'}
+        self.images['spark-4.3-agent'] = {'savanna_plugin': 'spark',
+                                          'savanna_version': '4.3',
+                                          'savanna_transport': 'heat-agent'}
+
+        def worker_image(name):
+            def mutate(props):
+                props['node_groups'][1]['image'] = name
+            return mutate
+        self.assertIn("Property node_groups[1].image: image 'spark-3.5' is "
+                      "made for spark 3.5, not 4.3.0",
+                      self._validation_error(worker_image('spark-3.5')))
+        self.assertIn("image 'spark-4.3-agent' is made for transport "
+                      "heat-agent, not ssh (set transport: heat-agent",
+                      self._validation_error(worker_image('spark-4.3-agent')))
+
+    def test_images_without_properties_or_unreadable_pass(self):
+        self.images['spark-4.3'] = {'savanna_plugin': 'spark',
+                                    'savanna_version': '4.3'}
+        self._validate(lambda props: None)
+        self.images['spark-4.3'] = {}
+        self._validate(lambda props: None)
+        del self.images['spark-4.3']      # Glance cannot say: not judged
+        self._validate(lambda props: None)
 
     def test_invalid_definitions_name_the_property(self):
         seen = []
