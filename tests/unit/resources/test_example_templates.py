@@ -28,6 +28,9 @@ class ExampleTemplatesTest(common.HeatTestCase):
                            nova.KeypairConstraint,
                            neutron_constraints.NetworkConstraint):
             self.patchobject(constraint, 'validate', return_value=True)
+        # no Glance: images that say nothing of what they are made for
+        self.patchobject(glance.GlanceClientPlugin, 'get_image',
+                         return_value={})
         self.patchobject(cluster.SavannaCluster, 'validate_nested_stack')
 
     def test_there_are_examples(self):
@@ -138,6 +141,9 @@ class ExampleParametersTest(common.HeatTestCase):
                            nova.KeypairConstraint,
                            neutron_constraints.NetworkConstraint):
             self.patchobject(constraint, 'validate', return_value=True)
+        # no Glance: images that say nothing of what they are made for
+        self.patchobject(glance.GlanceClientPlugin, 'get_image',
+                         return_value={})
         self.patchobject(cluster.SavannaCluster, 'validate_nested_stack')
 
     def stack(self, cidrs):

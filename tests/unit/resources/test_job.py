@@ -178,6 +178,9 @@ class ValidateTest(common.HeatTestCase):
         for constraint in (glance.ImageConstraint, nova.FlavorConstraint,
                            neutron_constraints.NetworkConstraint):
             self.patchobject(constraint, 'validate', return_value=True)
+        # no Glance: images that say nothing of what they are made for
+        self.patchobject(glance.GlanceClientPlugin, 'get_image',
+                         return_value={})
         self.patchobject(cluster.SavannaCluster, 'validate_nested_stack')
 
     def check(self, tpl, message):

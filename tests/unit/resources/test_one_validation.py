@@ -183,6 +183,9 @@ class OneValidationTest(common.HeatTestCase):
                            nova.KeypairConstraint,
                            cinder.VolumeTypeConstraint):
             self.patchobject(constraint, 'validate', return_value=True)
+        # no Glance: images that say nothing of what they are made for
+        self.patchobject(glance.GlanceClientPlugin, 'get_image',
+                         return_value={})
         self.create = self.patchobject(cluster.SavannaCluster,
                                        'handle_create')
         self.nested = self.patchobject(cluster.SavannaCluster,
