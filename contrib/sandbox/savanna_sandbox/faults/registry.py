@@ -44,6 +44,9 @@ PROVEN_ELSEWHERE = {
              'test_check_marks_a_stopped_server_failed_in_phase_check and '
              'tests/functional/test_osc.py::'
              'test_a_dead_worker_is_found_by_check_and_healed_by_signal',
+    'agent-deployment': 'tests/functional/test_agent_transport.py::'
+                        'test_partially_active_with_the_failed_deployment '
+                        'and test_heal_rebuilds_the_failed_worker',
 }
 
 

@@ -7,12 +7,13 @@ from savanna_sandbox.faults import templates
 from savanna_sandbox.faults.registry import scenario
 
 
-def _one_node_fails(run, fault, node, phases):
+def _one_node_fails(run, fault, node, phases, transport=None):
     """``fault`` on ``node`` of a cluster of 3 workers (min_active 2): the
     create completes PARTIALLY_ACTIVE, exactly ``node`` failed, in one of
     ``phases``."""
     run.faults({fault: ['%s-%s' % (run.name, node)]})
-    st = run.create(templates.cluster_template(run.name, 3, 2))
+    st = run.create(templates.cluster_template(run.name, 3, 2,
+                                               transport=transport))
     md = run.metadata()
     checks.require_created(run, st)
     run.check(md.get('status') == 'PARTIALLY_ACTIVE',
@@ -50,3 +51,21 @@ def ssh_refused(run):
 def service_fails(run):
     _one_node_fails(run, 'service_fail', 'worker-2',
                     ('start Spark workers', 'wait for Spark workers'))
+
+
+@scenario('agent-deployment-fails', 'fagd', 'PARTIALLY_ACTIVE, worker-2 '
+          'failed in its own step through its agent; healed to ACTIVE',
+          'agent-deployment')
+def agent_deployment_fails(run):
+    """The agent transport: worker-2's Spark cannot start, so its
+    software deployment fails; only it is failed, in the step its script
+    was in, with the reason worded as over SSH; the heal rebuilds it."""
+    _one_node_fails(run, 'service_fail', 'worker-2',
+                    ('start Spark workers', 'wait for Spark workers'),
+                    transport='heat-agent')
+    failed = {f['name']: f for f in run.metadata().get('failed_nodes') or ()}
+    reason = (failed.get('worker-2') or {}).get('reason') or ''
+    run.check(reason.startswith("command '") or
+              reason.startswith('not ready after'),
+              'reason not worded as over SSH: %r' % reason[-200:])
+    checks.heal_to_active(run, ['worker-2'])

@@ -9,6 +9,7 @@ def test_rows():
     assert fakes.rows_of(services) == [
         ('ssh-refused', 'fssh', 'ssh', False),
         ('service-start-fails', 'fsvc', 'service', False),
+        ('agent-deployment-fails', 'fagd', 'agent-deployment', False),
     ]
 
 
