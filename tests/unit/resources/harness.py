@@ -177,6 +177,19 @@ class Tables(object):
         return out
 
 
+def stub_cloud_lookups(case):
+    """The OpenStack lookups a validation makes, stubbed for ``case`` (a
+    HeatTestCase): they need a cloud. Every named image, flavor, network,
+    keypair and volume type exists, and Glance's images say nothing of
+    what they are made for."""
+    for constraint in (glance.ImageConstraint, nova.FlavorConstraint,
+                       neutron_constraints.NetworkConstraint,
+                       nova.KeypairConstraint, cinder.VolumeTypeConstraint):
+        case.patchobject(constraint, 'validate', return_value=True)
+    return case.patchobject(glance.GlanceClientPlugin, 'get_image',
+                            return_value={})
+
+
 class ClusterTestCase(common.HeatTestCase):
     """A stored stack with one OS::Savanna::Cluster ``cluster`` on the
     recording plugin, and the recorder of its nested-stack calls."""
@@ -186,15 +199,7 @@ class ClusterTestCase(common.HeatTestCase):
         schema = cluster.SavannaCluster.attributes_schema
         saved = dict(schema)
         self.addCleanup(lambda: (schema.clear(), schema.update(saved)))
-        for constraint in (glance.ImageConstraint, nova.FlavorConstraint,
-                           neutron_constraints.NetworkConstraint,
-                           nova.KeypairConstraint,
-                           cinder.VolumeTypeConstraint):
-            self.patchobject(constraint, 'validate', return_value=True)
-        # no Glance here: images without the properties that say what
-        # they were made for
-        self.patchobject(glance.GlanceClientPlugin, 'get_image',
-                         return_value={})
+        stub_cloud_lookups(self)
         self.plugin = RecordingPlugin()
         plugins._cache['recording'] = self.plugin
         self.addCleanup(plugins._cache.pop, 'recording', None)

@@ -21,16 +21,13 @@ from hypothesis import strategies as st
 
 from heat.common import exception
 from heat.common import template_format
-from heat.engine.clients.os import cinder
-from heat.engine.clients.os import glance
-from heat.engine.clients.os.neutron import neutron_constraints
-from heat.engine.clients.os import nova
 from heat.tests import common
 from heat.tests import utils
 
 from heat_savanna import cli
 from heat_savanna.common import exceptions
 from heat_savanna.resources import cluster
+from tests.unit.resources import harness
 
 PROCESSES = ('master', 'worker', 'historyserver')
 SECTIONS = ('general', 'spark-defaults', 'spark-env')
@@ -190,15 +187,10 @@ class NoCloudTestCase(common.HeatTestCase):
 
     def setUp(self):
         super(NoCloudTestCase, self).setUp()
-        for constraint in (glance.ImageConstraint, nova.FlavorConstraint,
-                           neutron_constraints.NetworkConstraint,
-                           nova.KeypairConstraint,
-                           cinder.VolumeTypeConstraint):
-            self.patchobject(constraint, 'validate', return_value=True)
         # Glance's images, with the properties the test gives them
         self.images = {}
-        self.patchobject(glance.GlanceClientPlugin, 'get_image',
-                         side_effect=lambda name: self.images[name])
+        harness.stub_cloud_lookups(self).side_effect = \
+            lambda name: self.images[name]
         self.create = self.patchobject(cluster.SavannaCluster,
                                        'handle_create')
 

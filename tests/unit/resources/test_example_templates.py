@@ -6,13 +6,11 @@ import glob
 import os
 
 from heat.common import template_format
-from heat.engine.clients.os import glance
-from heat.engine.clients.os import nova
-from heat.engine.clients.os.neutron import neutron_constraints
 from heat.tests import common
 from heat.tests import utils
 
 from heat_savanna.resources import cluster
+from tests.unit.resources import harness
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))))
@@ -24,13 +22,7 @@ class ExampleTemplatesTest(common.HeatTestCase):
 
     def setUp(self):
         super(ExampleTemplatesTest, self).setUp()
-        for constraint in (glance.ImageConstraint, nova.FlavorConstraint,
-                           nova.KeypairConstraint,
-                           neutron_constraints.NetworkConstraint):
-            self.patchobject(constraint, 'validate', return_value=True)
-        # no Glance: images that say nothing of what they are made for
-        self.patchobject(glance.GlanceClientPlugin, 'get_image',
-                         return_value={})
+        harness.stub_cloud_lookups(self)
         self.patchobject(cluster.SavannaCluster, 'validate_nested_stack')
 
     def test_there_are_examples(self):
@@ -137,13 +129,7 @@ class ExampleParametersTest(common.HeatTestCase):
 
     def setUp(self):
         super(ExampleParametersTest, self).setUp()
-        for constraint in (glance.ImageConstraint, nova.FlavorConstraint,
-                           nova.KeypairConstraint,
-                           neutron_constraints.NetworkConstraint):
-            self.patchobject(constraint, 'validate', return_value=True)
-        # no Glance: images that say nothing of what they are made for
-        self.patchobject(glance.GlanceClientPlugin, 'get_image',
-                         return_value={})
+        harness.stub_cloud_lookups(self)
         self.patchobject(cluster.SavannaCluster, 'validate_nested_stack')
 
     def stack(self, cidrs):

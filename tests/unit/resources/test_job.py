@@ -8,9 +8,6 @@ import os
 import time
 
 from heat.common import exception
-from heat.engine.clients.os import glance
-from heat.engine.clients.os.neutron import neutron_constraints
-from heat.engine.clients.os import nova
 from heat.engine import stack as parser
 from heat.objects import event as event_object
 from heat.objects import resource_data as resource_data_objects
@@ -21,6 +18,7 @@ from heat_savanna import cli
 from heat_savanna.resources import cluster
 from heat_savanna.resources import job as job_mod
 from tests.unit.remote import sshhosts
+from tests.unit.resources import harness
 from tests.unit.resources.job_harness import JobTestCase
 from tests.unit.resources.job_harness import template
 
@@ -175,12 +173,7 @@ class ValidateTest(common.HeatTestCase):
 
     def setUp(self):
         super(ValidateTest, self).setUp()
-        for constraint in (glance.ImageConstraint, nova.FlavorConstraint,
-                           neutron_constraints.NetworkConstraint):
-            self.patchobject(constraint, 'validate', return_value=True)
-        # no Glance: images that say nothing of what they are made for
-        self.patchobject(glance.GlanceClientPlugin, 'get_image',
-                         return_value={})
+        harness.stub_cloud_lookups(self)
         self.patchobject(cluster.SavannaCluster, 'validate_nested_stack')
 
     def check(self, tpl, message):

@@ -26,16 +26,13 @@ from oslo_config import cfg
 
 from heat.common import exception
 from heat.common import template_format
-from heat.engine.clients.os import cinder
-from heat.engine.clients.os import glance
-from heat.engine.clients.os.neutron import neutron_constraints
-from heat.engine.clients.os import nova
 from heat.tests import common
 from heat.tests import utils
 
 from heat_savanna import cli
 from heat_savanna.common import exceptions
 from heat_savanna.resources import cluster
+from tests.unit.resources import harness
 
 SPARK = {
     'plugin_name': 'spark', 'plugin_version': '4.3.0',
@@ -178,14 +175,7 @@ class OneValidationTest(common.HeatTestCase):
         schema = cluster.SavannaCluster.attributes_schema
         saved = dict(schema)
         self.addCleanup(lambda: (schema.clear(), schema.update(saved)))
-        for constraint in (glance.ImageConstraint, nova.FlavorConstraint,
-                           neutron_constraints.NetworkConstraint,
-                           nova.KeypairConstraint,
-                           cinder.VolumeTypeConstraint):
-            self.patchobject(constraint, 'validate', return_value=True)
-        # no Glance: images that say nothing of what they are made for
-        self.patchobject(glance.GlanceClientPlugin, 'get_image',
-                         return_value={})
+        harness.stub_cloud_lookups(self)
         self.create = self.patchobject(cluster.SavannaCluster,
                                        'handle_create')
         self.nested = self.patchobject(cluster.SavannaCluster,
