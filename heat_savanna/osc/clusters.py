@@ -314,18 +314,28 @@ def read_stack(heat, stack, resource=None):
     return out
 
 
-def read_all(heat, stack_filter=None):
-    """Every cluster in the project's stacks: one detailed, type-filtered
-    resource list per stack. Stacks deleted meanwhile are skipped."""
-    clusters = []
+def resources_by_stack(heat, stack_filter, find, gone):
+    """``(stack, "name/id", resources)`` of each of the project's stacks
+    (or only the one ``stack_filter`` names), ``find(heat, ident,
+    detail=True)`` giving its resources; a stack deleted meanwhile
+    (``find`` raised ``gone``) is skipped."""
     for stack in heat.stacks.list():
         if stack_filter and stack_filter not in (stack.stack_name, stack.id):
             continue
         ident = '%s/%s' % (stack.stack_name, stack.id)
         try:
-            found = cluster_resources(heat, ident, detail=True)
-        except ClusterError:
+            found = find(heat, ident, detail=True)
+        except gone:
             continue
+        yield stack, ident, found
+
+
+def read_all(heat, stack_filter=None):
+    """Every cluster in the project's stacks: one detailed, type-filtered
+    resource list per stack. Stacks deleted meanwhile are skipped."""
+    clusters = []
+    for stack, ident, found in resources_by_stack(
+            heat, stack_filter, cluster_resources, ClusterError):
         for res in found:
             clusters.append(from_resource(
                 res, stack.stack_name,

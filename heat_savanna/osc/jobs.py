@@ -254,14 +254,8 @@ def read_all(heat, stack_filter=None):
     type-filtered resource list per stack, and the template of a stack
     that has jobs. Stacks deleted meanwhile are skipped."""
     jobs = []
-    for stack in heat.stacks.list():
-        if stack_filter and stack_filter not in (stack.stack_name, stack.id):
-            continue
-        ident = '%s/%s' % (stack.stack_name, stack.id)
-        try:
-            found = job_resources(heat, ident, detail=True)
-        except JobError:
-            continue
+    for stack, ident, found in clusters.resources_by_stack(
+            heat, stack_filter, job_resources, JobError):
         if not found:
             continue
         template, parameters = _definitions(heat, ident)
