@@ -55,6 +55,22 @@ JOB = {
         'configs': {'CODE': 0}}}
 
 
+def spark_access(address, server_id=None, **ssh):
+    """The ClusterAccess of an ACTIVE Spark cluster whose only node,
+    master-0, is at ``address``; ``ssh``: the access's ssh_user,
+    private_key and host_keys."""
+    node = plugin_base.NodeInfo(
+        name='master-0', group='master', processes=('master',),
+        management_ip=address, internal_ip=address, server_id=server_id)
+    info = plugin_base.ClusterInfo(
+        name='c', plugin_name='spark', plugin_version='4.3.0',
+        cluster_configs={}, nodes=(node,))
+    return access_mod.ClusterAccess(
+        spec=types.SimpleNamespace(plugin_version='4.3.0', name='c'),
+        plugin=plugins.get_plugin('spark'), info=info, status='ACTIVE',
+        **ssh)
+
+
 def template(**job_props):
     job = copy.deepcopy(JOB)
     job['properties'].update(job_props)
@@ -102,17 +118,9 @@ class JobTestCase(common.HeatTestCase):
 
     def _access(self):
         host = self.master
-        node = plugin_base.NodeInfo(
-            name='master-0', group='master', processes=('master',),
-            management_ip=host.address, internal_ip=host.address)
-        info = plugin_base.ClusterInfo(
-            name='c', plugin_name='spark', plugin_version='4.3.0',
-            cluster_configs={}, nodes=(node,))
-        return access_mod.ClusterAccess(
-            spec=types.SimpleNamespace(plugin_version='4.3.0', name='c'),
-            plugin=plugins.get_plugin('spark'), info=info, status='ACTIVE',
-            ssh_user=sshhosts.USER, private_key=self.hosts.private,
-            host_keys={'master-0': remote_pins(host)})
+        return spark_access(host.address, ssh_user=sshhosts.USER,
+                            private_key=self.hosts.private,
+                            host_keys={'master-0': remote_pins(host)})
 
     def _stub_cluster(self):
         cls = cluster.SavannaCluster

@@ -26,8 +26,6 @@ from heat.engine import stack as parser
 from heat.engine import stk_defn
 from heat.tests import utils
 
-from heat_savanna import plugins
-from heat_savanna.plugins import base as plugin_base
 from heat_savanna.plugins.spark import jobs as spark_jobs
 from heat_savanna.resources import access as access_mod
 from heat_savanna.resources import job_agent
@@ -167,17 +165,8 @@ class AgentJobTest(job_harness.JobTestCase):
                 'project_id': 'p', 'domain_id': 'd', 'region_name': None}
 
     def _access(self):
-        node = plugin_base.NodeInfo(
-            name='master-0', group='master', processes=('master',),
-            management_ip='10.0.0.5', internal_ip='10.0.0.5',
-            server_id='master-server')
-        info = plugin_base.ClusterInfo(
-            name='c', plugin_name='spark', plugin_version='4.3.0',
-            cluster_configs={}, nodes=(node,))
-        return access_mod.ClusterAccess(
-            spec=types.SimpleNamespace(plugin_version='4.3.0', name='c'),
-            plugin=plugins.get_plugin('spark'), info=info, status='ACTIVE',
-            ssh_user=None, private_key='')
+        return job_harness.spark_access('10.0.0.5', server_id='master-server',
+                                        ssh_user=None, private_key='')
 
     # -- driving the engine and the agent, one step each ---------------------
     def stack_of(self, tpl):
