@@ -18,6 +18,7 @@ import typing
 
 from heat_savanna.common.exceptions import InvalidCluster
 from heat_savanna.common.exceptions import ValidationError
+from heat_savanna.core import reader as reader_mod
 
 # Property names, shared with the Heat resource's schema.
 CLUSTER_PROPERTIES = (
@@ -76,10 +77,7 @@ MIN_ACTIVE_PATTERN = r'^[0-9]+%?$'
 #: by default)
 ACCESS_CIDRS_MAX = 10
 
-_INT_RE = re.compile(r'^\s*-?\d+\s*$')
 _MIN_ACTIVE_RE = re.compile(r'^([0-9]+)(%?)$')
-_TRUE = ('true', 'yes', 'on', '1')
-_FALSE = ('false', 'no', 'off', '0')
 
 
 @dataclasses.dataclass(frozen=True)
@@ -184,152 +182,29 @@ def resolve_min_active(raw, count):
     return number
 
 
-class _Reader(object):
-    """Collects type errors while reading one mapping of raw values."""
-
-    def __init__(self, errors):
-        self.errors = errors
-
-    def err(self, path, message, hint=None):
-        self.errors.append(ValidationError(path, message, hint))
-
-    def string(self, data, key, path, required=False):
-        value = data.get(key)
-        if value is None or value == '':
-            if required:
-                self.err(path, 'is required')
-            return None
-        if isinstance(value, bool) or not isinstance(value,
-                                                     (str, int, float)):
-            self.err(path, 'must be a string, not %s' % _kind(value))
-            return None
-        return str(value)
-
-    def integer(self, data, key, path, default=None, required=False):
-        value = data.get(key)
-        if value is None:
-            if required:
-                self.err(path, 'is required', 'a whole number')
-            return default
-        if isinstance(value, bool):
-            self.err(path, 'must be a whole number, not a boolean')
-            return default
-        if isinstance(value, int):
-            return value
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        if isinstance(value, str) and _INT_RE.match(value):
-            return int(value)
-        self.err(path, 'must be a whole number, not %s' % _kind(value))
-        return default
-
-    def boolean(self, data, key, path, default):
-        value = data.get(key)
-        if value is None:
-            return default
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, str) and value.lower() in _TRUE + _FALSE:
-            return value.lower() in _TRUE
-        self.err(path, 'must be a boolean, not %s' % _kind(value),
-                 'true or false')
-        return default
-
-    def str_list(self, data, key, path):
-        value = data.get(key)
-        if value is None:
-            return ()
-        if not isinstance(value, (list, tuple)):
-            self.err(path, 'must be a list of strings, not %s'
-                     % _kind(value))
-            return ()
-        out = []
-        for i, item in enumerate(value):
-            if isinstance(item, str) and item:
-                out.append(item)
-            else:
-                self.err('%s[%d]' % (path, i),
-                         'must be a non-empty string, not %s' % _kind(item))
-        return tuple(out)
-
-    def configs(self, data, key, path):
-        """``{section: {key: value}}``; each section must be a map."""
-        value = data.get(key)
-        if value is None:
-            return {}
-        if not isinstance(value, dict):
-            self.err(path, 'must be a map of section -> map, not %s'
-                     % _kind(value), 'e.g. {HDFS: {dfs.replication: 2}}')
-            return {}
-        out = {}
-        for section, values in value.items():
-            where = '%s.%s' % (path, section)
-            if not isinstance(section, str):
-                self.err(where, 'section names must be strings')
-            elif values is None:
-                out[section] = {}
-            elif not isinstance(values, dict):
-                self.err(where, 'must be a map of key -> value, not %s'
-                         % _kind(values))
-            else:
-                out[section] = dict(values)
-        return out
-
-    def access_cidrs(self, data, key, path):
-        """``{ssh: [CIDR], web_ui: [CIDR]}``; a list left out stays None
-        (``ssh``: the operator's default) or empty (``web_ui``)."""
-        value = data.get(key)
-        if value is None:
-            return AccessCidrs()
-        if not isinstance(value, dict):
-            self.err(path, 'must be a map, not %s' % _kind(value),
-                     'e.g. {web_ui: [203.0.113.0/24]}')
-            return AccessCidrs()
-        self.unknown_keys(value, ACCESS_KEYS, path)
-        ssh = None
-        if value.get(ACCESS_SSH) is not None:
-            ssh = self.str_list(value, ACCESS_SSH,
-                                '%s.%s' % (path, ACCESS_SSH))
-        return AccessCidrs(ssh=ssh, web_ui=self.str_list(
-            value, ACCESS_WEB_UI, '%s.%s' % (path, ACCESS_WEB_UI)))
-
-    def mapping(self, data, key, path):
-        value = data.get(key)
-        if value is None or value == {}:
-            return None
-        if not isinstance(value, dict):
-            self.err(path, 'must be a map, not %s' % _kind(value))
-            return None
-        return dict(value)
-
-    def unknown_keys(self, data, allowed, path):
-        for key in data:
-            if key not in allowed:
-                self.err('%s.%s' % (path, key) if path else str(key),
-                         'unknown property',
-                         'valid properties: %s' % ', '.join(allowed))
-
-
-def _kind(value):
+def _access_cidrs(reader, data, key, path):
+    """``{ssh: [CIDR], web_ui: [CIDR]}``; a list left out stays None
+    (``ssh``: the operator's default) or empty (``web_ui``)."""
+    value = data.get(key)
     if value is None:
-        return 'null'
-    if isinstance(value, bool):
-        return 'a boolean'
-    if isinstance(value, (int, float)):
-        return 'a number (%r)' % (value,)
-    if isinstance(value, str):
-        return 'a string (%r)' % (value[:40],)
-    if isinstance(value, (list, tuple)):
-        return 'a list'
-    if isinstance(value, dict):
-        return 'a map'
-    return type(value).__name__
+        return AccessCidrs()
+    if not isinstance(value, dict):
+        reader.err(path, 'must be a map, not %s' % reader_mod.kind(value),
+                   'e.g. {web_ui: [203.0.113.0/24]}')
+        return AccessCidrs()
+    reader.unknown_keys(value, ACCESS_KEYS, path)
+    ssh = None
+    if value.get(ACCESS_SSH) is not None:
+        ssh = reader.str_list(value, ACCESS_SSH,
+                              '%s.%s' % (path, ACCESS_SSH))
+    return AccessCidrs(ssh=ssh, web_ui=reader.str_list(
+        value, ACCESS_WEB_UI, '%s.%s' % (path, ACCESS_WEB_UI)))
 
 
 def _parse_group(raw, index, cluster_image, cluster_flavor, reader):
     path = 'node_groups[%d]' % index
     if not isinstance(raw, dict):
-        reader.err(path, 'must be a map, not %s' % _kind(raw),
+        reader.err(path, 'must be a map, not %s' % reader_mod.kind(raw),
                    'e.g. {name: workers, count: 3, '
                    'node_processes: [worker]}')
         return None
@@ -352,7 +227,8 @@ def _parse_group(raw, index, cluster_image, cluster_flavor, reader):
     except ValueError:
         reader.err(p(NG_MIN_ACTIVE),
                    'must be a whole number or a percentage of count, not %s'
-                   % _kind(raw.get(NG_MIN_ACTIVE)), 'e.g. 9 or "90%"')
+                   % reader_mod.kind(raw.get(NG_MIN_ACTIVE)),
+                   'e.g. 9 or "90%"')
     flavor = reader.string(raw, NG_FLAVOR, p(NG_FLAVOR)) or cluster_flavor
     image = reader.string(raw, NG_IMAGE, p(NG_IMAGE)) or cluster_image
     group = dict(
@@ -389,11 +265,11 @@ def parse_cluster(props, default_name=None):
     (each a ValidationError naming the property path).
     """
     errors = []
-    reader = _Reader(errors)
+    reader = reader_mod.Reader(errors)
     if not isinstance(props, dict):
         raise InvalidCluster([ValidationError(
             '', 'the cluster properties must be a map, not %s'
-            % _kind(props))])
+            % reader_mod.kind(props))])
     reader.unknown_keys(props, CLUSTER_PROPERTIES, '')
     name = reader.string(props, NAME, NAME) or default_name or \
         DEFAULT_CLUSTER_NAME
@@ -415,7 +291,7 @@ def parse_cluster(props, default_name=None):
         removal_candidates=reader.str_list(props, REMOVAL_CANDIDATES,
                                            REMOVAL_CANDIDATES),
         alarm_action=reader.mapping(props, ALARM_ACTION, ALARM_ACTION),
-        access_cidrs=reader.access_cidrs(props, ACCESS_CIDRS, ACCESS_CIDRS),
+        access_cidrs=_access_cidrs(reader, props, ACCESS_CIDRS, ACCESS_CIDRS),
     )
     policy = reader.string(props, ANTI_AFFINITY_POLICY,
                            ANTI_AFFINITY_POLICY) or HARD_ANTI_AFFINITY
@@ -434,7 +310,7 @@ def parse_cluster(props, default_name=None):
         reader.err(NODE_GROUPS, 'is required', 'a list of node groups')
     elif not isinstance(raw_groups, (list, tuple)):
         reader.err(NODE_GROUPS, 'must be a list of node groups, not %s'
-                   % _kind(raw_groups))
+                   % reader_mod.kind(raw_groups))
     else:
         for i, raw in enumerate(raw_groups):
             group = _parse_group(raw, i, values['image'], values['flavor'],
