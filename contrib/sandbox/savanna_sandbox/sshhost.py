@@ -5,9 +5,11 @@ started inside ``unshare --mount --uts --propagation private`` so that it
 (and every SSH session and daemon started through it) sees:
 
 * its own hostname (the server name),
-* its own writable /etc/spark, /etc/hadoop, /var/lib/{spark,hadoop},
-  /var/log/{spark,hadoop}, /volumes and /etc/hosts (per-host directories
-  under ``workdir`` bind-mounted over the real paths),
+* its own writable /etc/spark, /etc/hadoop,
+  /var/lib/{spark,hadoop,heat-savanna}, /var/log/{spark,hadoop,heat-savanna},
+  /volumes and /etc/hosts (per-host directories under ``workdir``
+  bind-mounted over the real paths; :meth:`SSHHost._prepare` makes the
+  mount points on the machine),
 * read-only "image" directories from ``binds`` (e.g. /opt/spark).
 
 Everything else (/usr, /tmp, the network) is the machine's own. Processes
@@ -42,6 +44,10 @@ WRITABLE_DIRS = {
     '/var/log/spark': 'var-log-spark',
     '/var/lib/hadoop': 'var-lib-hadoop',
     '/var/log/hadoop': 'var-log-hadoop',
+    # the auto-heal watchdog's program, pid file and log (the plugin's
+    # heat_savanna.plugins.watch): each host runs its own
+    '/var/lib/heat-savanna': 'var-lib-heat-savanna',
+    '/var/log/heat-savanna': 'var-log-heat-savanna',
     '/volumes': 'volumes',
 }
 

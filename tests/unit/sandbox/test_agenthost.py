@@ -31,6 +31,12 @@ def test_the_host_boots_the_agent_not_sshd(tmp_path):
     assert 'sshd' not in script
     assert 'mount -t overlay savanna-etc' in script
     assert script.index('/var/log') < script.index('/var/log/spark')
+    # the auto-heal watchdog's directories are each host's own
+    for real in ('/var/lib/heat-savanna', '/var/log/heat-savanna'):
+        local = real.strip('/').replace('/', '-')
+        assert 'mount --bind %s %s' % (tmp_path / 'h' / 'fs' / local,
+                                       real) in script
+        assert script.index('/var/log\n') < script.index(real)
     assert 'mount -t tmpfs -o mode=0755 savanna-run /run' in script
     for real in agentimage.BINDS:
         assert 'mount -o remount,bind,ro %s' % real in script
