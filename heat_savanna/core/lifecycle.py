@@ -12,6 +12,12 @@ update:  infra -> collect [-> discover] -> configure [-> steps (members)]
          [-> steps (reconfigure)] [-> decommission -> shrink] -> finish
 check:   probe -> health -> finish
 resume:  resumed -> health -> finish
+auto-heal (an update a watchdog's report asked for):
+         probe -> health -> auto_heal [-> the update's phases] -> finish
+
+With ``auto_heal`` enabled, create, update and resume start (or re-set)
+the watchdog before they finish (``watch``); an update that disables it
+stops it there.
 
 * ``infra`` waits for the cluster's nested stack (one rule:
   :func:`heat_savanna.core.build.judge_stack`); ``collect`` reads what each
@@ -32,6 +38,7 @@ import dataclasses
 import typing
 
 from heat_savanna.common.exceptions import ValidationError
+from heat_savanna.core import autoheal
 from heat_savanna.core import health
 from heat_savanna.core import layout as layout_mod
 from heat_savanna.core import plan as plan_mod
@@ -80,10 +87,70 @@ class Action:
     discovery: typing.Any = None
     progress: typing.Any = None
     boot_progress: typing.Any = None
+    #: an automatic heal in this update (:class:`AutoHealRun`)
+    heal: typing.Any = None
+    #: the auto-heal watchdog was started, re-set or stopped
+    watched: bool = False
 
     @property
     def creates(self):
         return self.kind == CREATE
+
+    def take_over(self, other):
+        """Become ``other`` (the update an automatic heal decided on),
+        keeping what this action already has: its progress lines and its
+        heal."""
+        for field in dataclasses.fields(self):
+            if field.name not in ('progress', 'boot_progress', 'heal'):
+                setattr(self, field.name, getattr(other, field.name))
+
+
+@dataclasses.dataclass
+class AutoHealRun:
+    """An update a watchdog's report asked for: re-check first, then
+    maybe heal (:func:`heat_savanna.core.autoheal.decide`)."""
+    report: autoheal.Report
+    #: the template's specs the heal's update is decided on
+    old_template: typing.Any
+    new_template: typing.Any
+    #: ``[(lost node, its replacement or None)]`` once decided
+    pairs: tuple = ()
+
+
+def start_auto_heal(state, spec, request, old_template, new_template, now):
+    """The action of an update a watchdog's report (``request``) asked
+    for: every node is probed first (as a stack check does); the cool-down
+    counts from now."""
+    state['auto_heal'] = autoheal.record_started(state.get('auto_heal'),
+                                                 now)
+    report = autoheal.Report(lost=tuple(request.lost), since=request.since,
+                             reporter=request.reporter)
+    return Action(kind=UPDATE, phase='probe', spec=spec,
+                  label='auto-heal: re-checking every node',
+                  heal=AutoHealRun(report, old_template, new_template))
+
+
+def after_health(action):
+    """The phase after every node was probed: the automatic heal's
+    decision, or the end."""
+    return 'auto_heal' if action.heal is not None else 'finish'
+
+
+def wants_watch(action, spec, state):
+    """Whether the action starts, re-sets or stops the watchdog before it
+    finishes: it changed or restarted nodes, and auto-heal is on (or was,
+    and watchdogs still run)."""
+    if action.watched or action.kind not in (CREATE, UPDATE, RESUME):
+        return False
+    return spec.auto_heal.enabled or bool(
+        (state.get('auto_heal') or {}).get('watchers'))
+
+
+def group_of(state, layout):
+    """``name -> group`` of the nodes the state or ``layout`` knows."""
+    groups = {n: r.get('group') for n, r in state['nodes'].items()}
+    groups.update({name: group for group, name in layout.nodes()})
+    return groups.get
 
 
 @dataclasses.dataclass(frozen=True)

@@ -18,6 +18,7 @@ import typing
 
 from heat_savanna.common.exceptions import InvalidCluster
 from heat_savanna.common.exceptions import ValidationError
+from heat_savanna.core import autoheal
 from heat_savanna.core import reader as reader_mod
 
 # Property names, shared with the Heat resource's schema.
@@ -25,13 +26,13 @@ CLUSTER_PROPERTIES = (
     NAME, PLUGIN_NAME, PLUGIN_VERSION, IMAGE, FLAVOR, KEY_NAME, SSH_USER,
     MANAGEMENT_NETWORK, FLOATING_IP_POOL, NODE_GROUPS, ANTI_AFFINITY,
     ANTI_AFFINITY_POLICY, CLUSTER_CONFIGS, REMOVAL_CANDIDATES, ALARM_ACTION,
-    TRANSPORT, ACCESS_CIDRS,
+    TRANSPORT, ACCESS_CIDRS, AUTO_HEAL,
 ) = (
     'name', 'plugin_name', 'plugin_version', 'image', 'flavor',
     'key_name', 'ssh_user', 'management_network', 'floating_ip_pool',
     'node_groups', 'anti_affinity', 'anti_affinity_policy',
     'cluster_configs', 'removal_candidates', 'alarm_action', 'transport',
-    'access_cidrs',
+    'access_cidrs', 'auto_heal',
 )
 
 #: the keys of ``access_cidrs``: who may reach the nodes from outside the
@@ -141,6 +142,7 @@ class ClusterSpec:
     alarm_action: typing.Optional[dict] = None
     transport: str = SSH_TRANSPORT
     access_cidrs: AccessCidrs = AccessCidrs()
+    auto_heal: autoheal.AutoHeal = autoheal.AutoHeal()
 
     @property
     def uses_agent(self):
@@ -292,6 +294,7 @@ def parse_cluster(props, default_name=None):
                                            REMOVAL_CANDIDATES),
         alarm_action=reader.mapping(props, ALARM_ACTION, ALARM_ACTION),
         access_cidrs=_access_cidrs(reader, props, ACCESS_CIDRS, ACCESS_CIDRS),
+        auto_heal=autoheal.parse(reader, props.get(AUTO_HEAL), AUTO_HEAL),
     )
     policy = reader.string(props, ANTI_AFFINITY_POLICY,
                            ANTI_AFFINITY_POLICY) or HARD_ANTI_AFFINITY

@@ -51,8 +51,13 @@ def node_states(state):
 
 
 def has_failed_nodes(state):
-    return any(rec.get('state') == FAILED
-               for rec in (state.get('nodes') or {}).values())
+    return bool(failed_names(state))
+
+
+def failed_names(state):
+    """Names of the failed nodes, sorted."""
+    return sorted(n for n, rec in (state.get('nodes') or {}).items()
+                  if rec.get('state') == FAILED)
 
 
 def removed(state):

@@ -7,6 +7,8 @@ to its signed URL, e.g. from an alarm)::
     {"action": "resize", "group": "workers", "count": 5}  to a count
     {"action": "resize", "group": "workers", "adjustment": -2}   by one
     {"action": "check"}                                   probe every node
+    {"action": "auto-heal", "lost": ["workers-2"], ...}   a watchdog's
+                                                report (core.autoheal)
 
 A signal without an ``action`` (an alarm's own body: ``current``,
 ``previous``, ``reason``...) does what the cluster's ``alarm_action``
@@ -27,9 +29,12 @@ import dataclasses
 
 from heat_savanna.common.exceptions import ValidationError
 
-ACTIONS = (HEAL, RESIZE, CHECK) = ('heal', 'resize', 'check')
-KEYS = (ACTION, GROUP, COUNT, ADJUSTMENT) = (
-    'action', 'group', 'count', 'adjustment')
+ACTIONS = (HEAL, RESIZE, CHECK, AUTO_HEAL) = (
+    'heal', 'resize', 'check', 'auto-heal')
+KEYS = (ACTION, GROUP, COUNT, ADJUSTMENT, LOST, SINCE, REPORTER) = (
+    'action', 'group', 'count', 'adjustment', 'lost', 'since', 'reporter')
+#: the keys of a watchdog's report, and only of it
+REPORT_KEYS = (LOST, SINCE, REPORTER)
 #: keys an alarm service sends (ignored when they come with an action)
 ALARM_KEYS = ('alarm_id', 'alarm_name', 'current', 'previous', 'reason',
               'reason_data', 'severity', 'state', 'timestamp')
@@ -41,8 +46,22 @@ class Request:
     group: str = None
     count: int = None
     adjustment: int = None
+    #: a watchdog's report (auto-heal): the nodes it found lost, since
+    #: when (``{name: ISO 8601}``), and the node that reports
+    lost: tuple = ()
+    since: dict = None
+    reporter: str = None
+
+    def to_dict(self):
+        """The request as stored in the cluster's state (what was not
+        given left out); ``Request(**that)`` is the request again."""
+        return {k: v for k, v in dataclasses.asdict(self).items()
+                if v not in (None, (), {})}
 
     def describe(self):
+        if self.action == AUTO_HEAL:
+            return 'auto-heal (%s lost)' % (', '.join(self.lost) or
+                                            'none')
         if self.action != RESIZE:
             return self.action
         if self.count is not None:
@@ -92,6 +111,11 @@ def parse(details, alarm_action=None):
     if action not in ACTIONS:
         raise _error(ACTION, 'unknown action %r' % (action,),
                      'one of %s' % ', '.join(ACTIONS))
+    if action == AUTO_HEAL:
+        return _report(details)
+    extra = [k for k in REPORT_KEYS if k in details]
+    if extra:
+        raise _error(extra[0], 'only auto-heal takes %s' % extra[0])
     if action != RESIZE:
         extra = [k for k in (GROUP, COUNT, ADJUSTMENT) if k in details]
         if extra:
@@ -109,6 +133,29 @@ def parse(details, alarm_action=None):
             raise _error(COUNT, 'must be 0 or more, not %d' % count)
         return Request(RESIZE, group=group, count=count)
     return Request(RESIZE, group=group, adjustment=_int(details, ADJUSTMENT))
+
+
+def _report(details):
+    """The Request of a watchdog's report; its lists are checked as any
+    signal's keys are (a report is data from a node: never trusted
+    beyond its shape, the engine re-checks the nodes)."""
+    extra = [k for k in (GROUP, COUNT, ADJUSTMENT) if k in details]
+    if extra:
+        raise _error(extra[0], 'only resize takes %s' % extra[0])
+    lost = details.get(LOST) or []
+    if not isinstance(lost, list) or not all(
+            isinstance(n, str) and n for n in lost):
+        raise _error(LOST, 'must be a list of node names')
+    since = details.get(SINCE) or {}
+    if not isinstance(since, dict) or not all(
+            isinstance(v, str) for v in since.values()):
+        raise _error(SINCE, 'must map node names to times')
+    reporter = details.get(REPORTER)
+    if reporter is not None and not isinstance(reporter, str):
+        raise _error(REPORTER, 'must be a node name')
+    return Request(AUTO_HEAL, lost=tuple(sorted(set(lost))),
+                   since={n: since[n] for n in lost if n in since},
+                   reporter=reporter)
 
 
 def bounds(group):
