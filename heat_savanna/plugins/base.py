@@ -118,12 +118,9 @@ class ClusterSpecView(typing.Protocol):
 #: yet", whichever transport runs it (retrying cannot help)
 CANNOT_RUN = (126, 127)
 
-#: placeholder for the node's mark (see :class:`NodeWork`) among the
-#: arguments of a :class:`Probe`: ``$SAVANNA_MARK`` on the node
+#: a :class:`Probe` argument standing for the node's mark (see
+#: :class:`NodeWork`): the shell variable ``$SAVANNA_MARK`` on the node
 MARK_VARIABLE = 'SAVANNA_MARK'
-
-
-#: a :class:`Probe` argument standing for the node's mark
 MARK = type('Mark', (), {'__repr__': lambda self: 'MARK'})()
 
 
@@ -378,12 +375,15 @@ class ProvisioningPlugin(metaclass=abc.ABCMeta):
 
     @abc.abstractmethod
     def health_steps(self, cluster_info):
-        """Steps that probe every node's services (used by stack check).
-        A node whose probe raises is reported unhealthy with the reason."""
+        """Steps that probe every node's services (used by stack check)."""
+
+    def watch(self, cluster_info):
+        """The auto-heal watchdog's rules (:class:`~heat_savanna.plugins.
+        watch.Watch` list: a node, a probe holding while it lives)."""
+        return []
 
     # -- jobs (OS::Savanna::Job) -------------------------------------------
-    #: job types this plugin runs (see :data:`JOB_TYPES`)
-    job_types = ()
+    job_types = ()      # the job types it runs (see :data:`JOB_TYPES`)
 
     def supported_job_types(self, version):
         """The job types (:data:`JOB_TYPES`) this plugin runs on a

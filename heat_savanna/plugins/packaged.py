@@ -18,7 +18,7 @@ class PackagedPlugin(base.ProvisioningPlugin):
 
     The modules: ``catalog`` (``VERSIONS``, ``PROCESSES``, ``CATALOG``,
     ``catalog_for``), ``validation`` (``validate``, ``validate_scaling``),
-    ``start`` (``create_steps``, ``health_steps``), ``scaling``
+    ``start`` (``create_steps``, ``health_steps``, ``watch``), ``scaling``
     (``scale_up_steps``, ``membership_steps``, ``decommission_steps``),
     ``reconfigure`` (``reconfigure_steps``) and ``jobs`` (``JOB_TYPES``,
     ``job_command``).
@@ -86,6 +86,9 @@ class PackagedPlugin(base.ProvisioningPlugin):
 
     def health_steps(self, cluster_info):
         return self.start.health_steps(cluster_info)
+
+    def watch(self, cluster_info):
+        return self.start.watch(cluster_info)
 
     @property
     def job_types(self):

@@ -8,6 +8,7 @@ from the master's ``/json/`` status page, fetched on the master node
 itself (the engine may not reach port 8080).
 """
 
+import dataclasses
 import shlex
 
 from heat_savanna.common import config as savanna_config
@@ -15,6 +16,7 @@ from heat_savanna.plugins import base
 from heat_savanna.plugins import utils
 from heat_savanna.plugins.spark import config
 from heat_savanna.plugins.spark import status
+from heat_savanna.plugins import watch as watch_mod
 from heat_savanna.remote import volumes
 
 
@@ -260,3 +262,23 @@ def health_steps(cluster_info):
                                work=status_work(cluster_info,
                                                 config.HISTORY_CLASS)))
     return steps
+
+
+def watch(cluster_info):
+    """The auto-heal watchdog's rules: the master sees each worker ALIVE
+    (Spark drops a worker whose connection is lost), and the first
+    worker sees the master ALIVE (so losing the master is seen too)."""
+    master = cluster_info.node_running('master')
+    if master is None:
+        return []
+    workers = [w for w in cluster_info.nodes_with('worker')
+               if w.name != master.name]
+    watches = [watch_mod.Watch(w, master_probe(
+        cluster_info, status.worker_alive, (w.internal_ip,),
+        AWAITING[status.worker_alive])) for w in workers]
+    if workers:
+        seen = master_probe(cluster_info, status.master_alive,
+                            awaiting='Spark master not ALIVE')
+        watches.append(watch_mod.Watch(
+            master, dataclasses.replace(seen, at=workers[0])))
+    return watches

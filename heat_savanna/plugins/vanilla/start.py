@@ -13,6 +13,7 @@ to the ``hadoop`` user itself. Admin commands run as that user (the HDFS
 superuser) through ``runuser``.
 """
 
+import dataclasses
 import shlex
 
 from heat_savanna.common import config as savanna_config
@@ -20,6 +21,7 @@ from heat_savanna.plugins import base
 from heat_savanna.plugins import utils
 from heat_savanna.plugins.vanilla import config
 from heat_savanna.plugins.vanilla import reports
+from heat_savanna.plugins import watch as watch_mod
 from heat_savanna.remote import volumes
 
 # process -> (command, daemon name)
@@ -339,3 +341,32 @@ def health_steps(cluster_info):
             wait=members_wait(cluster_info, 'datanode'),
             timeout=30, poll_interval=conf.provisioning_poll_interval))
     return steps
+
+
+def watch(cluster_info):
+    """The auto-heal watchdog's rules: the namenode's report shows each
+    datanode live, the resourcemanager's list each nodemanager RUNNING
+    (both as Hadoop's own liveness rules say: a lost datanode shows dead
+    only after ``dfs.namenode.heartbeat.recheck-interval`` and the
+    heartbeats, 10.5 minutes by default), and the first worker sees the
+    namenode and the resourcemanager answer."""
+    watches = []
+    for process, judge in (('datanode', 'datanode_ready'),
+                           ('nodemanager', 'nodemanager_ready')):
+        master = cluster_info.node_running(MEMBER_SOURCES[process][0])
+        if master is None:
+            continue
+        probe = member_probe(cluster_info, process, judge,
+                             '%s not live' % process)
+        watches += [watch_mod.Watch(n, probe(n))
+                    for n in cluster_info.nodes_with(process)
+                    if n.name != master.name]
+    watcher = next((w.node for w in watches), None)
+    for process in ('namenode', 'resourcemanager'):
+        node = cluster_info.node_running(process)
+        if node is None or watcher is None or node.name == watcher.name:
+            continue
+        answer = service_up_wait(cluster_info, process)(node)[0]
+        watches.append(watch_mod.Watch(
+            node, dataclasses.replace(answer, at=watcher)))
+    return watches

@@ -381,3 +381,31 @@ def test_config_errors_reach_validate(plugin):
     assert sorted(e.path for e in plugin.validate(c)) == [
         'cluster_configs.general.master_port',
         'node_groups[1].node_configs.general.master_port']
+
+
+def test_watch_the_master_sees_workers_the_first_worker_the_master(plugin):
+    ci = info(3)
+    watches = plugin.watch(ci)
+    watched = {w.node.name: w.probe for w in watches}
+    assert sorted(watched) == ['master-0', 'workers-0', 'workers-1',
+                               'workers-2']
+    for name in ('workers-0', 'workers-1', 'workers-2'):
+        assert watched[name].at.name == 'master-0'
+    assert watched['master-0'].at.name == 'workers-0'
+    # the judges read the master's real status page
+    page = json.dumps({'status': 'ALIVE', 'workers': [
+        {'host': '10.0.0.20', 'state': 'ALIVE', 'id': 'worker-1-10.0.0.20-1'},
+        {'host': '10.0.0.21', 'state': 'DEAD', 'id': 'worker-1-10.0.0.21-1'}]})
+    assert watched['workers-0'].holds(0, page)
+    assert not watched['workers-1'].holds(0, page)
+    assert watched['master-0'].holds(0, page)
+    assert not watched['master-0'].holds(7, '')
+    # one fetch for every worker: the watchdog reads the page once a look
+    assert len({p.fetch for p in watched.values()}) == 1
+
+
+def test_watch_needs_a_master(plugin):
+    ci = info(2)
+    alone = base.ClusterInfo('c1', 'spark', '4.3.0', {}, ci.nodes[1:])
+    assert plugin.watch(alone) == []
+    assert [w.node.name for w in plugin.watch(info(0))] == []

@@ -155,3 +155,27 @@ def test_namenode_whose_admin_command_cannot_run_fails_at_once():
     assert fakes.drive([step], {'master-0': remote}) == {
         'master-0': "the probe 'runuser -u hadoop -- env HADOOP_HOME=/opt/"
                     "hadoop HADOOP_CONF...' cannot run (exit 127)"}
+
+
+def test_watch_masters_see_members_the_first_worker_sees_masters(plugin):
+    ci = cluster_info(3)
+    watches = plugin.watch(ci)
+    kinds = sorted((w.node.name, w.probe.at.name, w.probe.awaiting)
+                   for w in watches)
+    assert kinds == sorted(
+        [('workers-%d' % i, 'master-0', '%s not live' % p)
+         for i in range(3) for p in ('datanode', 'nodemanager')] +
+        [('master-0', 'workers-0', 'namenode does not answer'),
+         ('master-0', 'workers-0', 'resourcemanager does not answer')])
+    # the judges read the namenode's report and the node list as Hadoop
+    # prints them: workers-1's daemons are not running
+    hadoop = FakeHadoop(ci)
+    hadoop.started = {('workers-%d' % i, p) for i in (0, 2)
+                      for p in WORKER}
+    documents = {'datanode not live': hadoop.report(),
+                 'nodemanager not live': hadoop.node_list()}
+    alive = {(w.node.name, w.probe.awaiting): w.probe.holds(
+        0, documents[w.probe.awaiting])
+        for w in watches if w.probe.awaiting in documents}
+    assert alive == {(n, a): n != 'workers-1' for n, a in alive}
+    assert len(alive) == 6
