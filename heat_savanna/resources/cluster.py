@@ -63,7 +63,7 @@ class SavannaCluster(progress.ProgressMixin,
         NAME, PLUGIN_NAME, PLUGIN_VERSION, IMAGE, FLAVOR, KEY_NAME, SSH_USER,
         MANAGEMENT_NETWORK, FLOATING_IP_POOL, NODE_GROUPS, ANTI_AFFINITY,
         ANTI_AFFINITY_POLICY, CLUSTER_CONFIGS, REMOVAL_CANDIDATES,
-        ALARM_ACTION, TRANSPORT, ACCESS_CIDRS,
+        ALARM_ACTION, TRANSPORT, ACCESS_CIDRS, AUTO_HEAL,
     ) = model.CLUSTER_PROPERTIES
 
     ATTRIBUTES = (
@@ -286,11 +286,14 @@ class SavannaCluster(progress.ProgressMixin,
     # -- attributes --------------------------------------------------------
     def _resolve_attribute(self, name):
         if name == self.ALARM_URL:
-            if self.resource_id is None:
-                return None
-            url = self._get_ec2_signed_url(never_expire=True)
-            return str(url) if url else None
+            return self.watchdog_url() if self.resource_id else None
         return self._operation().attribute(name)
+
+    def watchdog_url(self):
+        """The pre-signed URL (heat-api-cfn) that signals the cluster with
+        no token: the alarm_url, and where the auto-heal watchdog posts."""
+        url = self._get_ec2_signed_url(never_expire=True)
+        return str(url) if url else None
 
     def get_reference_id(self):
         return self.resource_id

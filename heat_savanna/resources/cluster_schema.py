@@ -11,6 +11,7 @@ from heat.engine import attributes
 from heat.engine import constraints
 from heat.engine import properties
 
+from heat_savanna.core import autoheal
 from heat_savanna.core import model
 
 ATTRIBUTES = (
@@ -149,6 +150,43 @@ ACCESS_CIDRS_SCHEMA = {
         schema=properties.Schema(properties.Schema.STRING)),
 }
 
+
+def _number(key, text):
+    """An integer of auto_heal, its default and bounds the core's."""
+    low, high = autoheal.BOUNDS[key]
+    return properties.Schema(
+        properties.Schema.INTEGER, text,
+        default=getattr(autoheal.AutoHeal(), key),
+        constraints=[constraints.Range(min=low, max=high)])
+
+
+AUTO_HEAL_SCHEMA = {
+    autoheal.ENABLED: properties.Schema(
+        properties.Schema.BOOLEAN,
+        _('Run the watchdog inside the cluster (on the master, watching '
+          'the workers with the plugin\'s health rules, and on one '
+          'worker, watching the master) and rebuild a node it reports '
+          'lost, with no alarm service and no operator. The engine '
+          're-checks every node before it rebuilds anything.'),
+        default=False),
+    autoheal.GRACE_PERIOD: _number(
+        autoheal.GRACE_PERIOD,
+        _('Seconds a node must stay lost before the watchdog reports it '
+          '(a node back within it is not rebuilt).')),
+    autoheal.COOLDOWN: _number(
+        autoheal.COOLDOWN,
+        _('Seconds after an automatic heal starts before the next report '
+          'is accepted.')),
+    autoheal.MAX_REBUILDS_PER_HOUR: _number(
+        autoheal.MAX_REBUILDS_PER_HOUR,
+        _('Nodes rebuilt automatically in any hour, at most; past it the '
+          'lost nodes stay failed (PARTIALLY_ACTIVE) until healed by '
+          'hand: no heal storms.')),
+    autoheal.INTERVAL: _number(
+        autoheal.INTERVAL,
+        _('Seconds between two looks of the watchdog.')),
+}
+
 PROPERTIES_SCHEMA = {
     model.NAME: properties.Schema(
         properties.Schema.STRING,
@@ -271,6 +309,13 @@ PROPERTIES_SCHEMA = {
           'updates the rules of the cluster\'s security group in place '
           '(no server is replaced).'),
         schema=ACCESS_CIDRS_SCHEMA,
+        update_allowed=True),
+    model.AUTO_HEAL: properties.Schema(
+        properties.Schema.MAP,
+        _('Automatic rebuild of lost nodes: {enabled: true} is enough. '
+          'A change applies in place: the watchdog is started, re-set or '
+          'stopped with the next update.'),
+        schema=AUTO_HEAL_SCHEMA,
         update_allowed=True),
 }
 

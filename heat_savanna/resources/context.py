@@ -20,6 +20,7 @@ from heat_savanna.core import plan as plan_mod
 from heat_savanna.core import records
 from heat_savanna.core import signals
 from heat_savanna import plugins
+from heat_savanna.plugins import watch as watch_mod
 from heat_savanna.resources import infra
 from heat_savanna.resources import state as state_mod
 
@@ -124,6 +125,21 @@ class ClusterContext(object):
                              deployments=deployments,
                              deployment_timeout=timeout)
 
+    def start_update(self, decision):
+        """Store an update's decision (a :class:`lifecycle.UpdateDecision`),
+        update the nested stack and say what the update does; its
+        :class:`lifecycle.Action`."""
+        action = lifecycle.apply_update(self.state, decision)
+        ctx = ClusterContext(self.rsrc, decision.spec)
+        ctx.use_state(self.state)
+        ctx.save()
+        self.rsrc.update_with_template(
+            ctx.template(decision.plan.grow,
+                         previous_spec=decision.old_spec), {})
+        for event in decision.events:
+            self.rsrc.report_event(event)
+        return action
+
     def child_template(self):
         if self.state.get('layout'):
             layout = self.layout
@@ -132,13 +148,38 @@ class ClusterContext(object):
                                           CONF.savanna.node_set_size)
         return self.template(layout)
 
+    # -- the auto-heal watchdog -------------------------------------------
+    def watchers(self):
+        """Names of the nodes the watchdog is meant to run on now."""
+        if not self.spec.auto_heal.enabled:
+            return set()
+        return {w.probe.at.name for w in self.plugin.watch(self.info())}
+
+    def watch_step(self):
+        """The step starting (or re-setting) the watchdogs, and stopping
+        those no longer meant to run; None when there is nothing to do."""
+        info = self.info()
+        before = set((self.state.get('auto_heal') or {}).get('watchers') or
+                     ())
+        stopping = [n for n in info.nodes if n.name in before]
+        settings = self.spec.auto_heal
+        watches = self.plugin.watch(info) if settings.enabled else []
+        if not watches:
+            return watch_mod.stop_step(stopping) if stopping else None
+        return watch_mod.install_step(
+            self.spec.name, watches, self.rsrc.watchdog_url(),
+            settings.interval, settings.grace_period, settings.cooldown,
+            stop_on=stopping)
+
     # -- what the operator sees ------------------------------------------
-    def finish(self, verdict):
-        """Store the verdict: summary, status_reason and metadata."""
-        self.state['summary'] = verdict.summary
+    def finish(self, verdict, note=None):
+        """Store the verdict: summary, status_reason and metadata
+        (``note``: what this action did, after the summary)."""
+        summary = verdict.summary + (' (%s)' % note if note else '')
+        self.state['summary'] = summary
         self.state['status'] = verdict.status
         self.save()
-        self.rsrc.status_reason = verdict.summary
+        self.rsrc.status_reason = summary
         try:
             self.rsrc.metadata_set(lifecycle.metadata(verdict))
         except exception.ResourceNotAvailable:

@@ -10,7 +10,7 @@ resources' access to the cluster read the cluster through a
 :class:`~heat_savanna.resources.context.ClusterContext` too.
 """
 
-import dataclasses
+import time
 from urllib import parse
 
 from oslo_config import cfg
@@ -19,6 +19,7 @@ from heat.common import exception
 from heat.rpc import api as rpc_api
 
 from heat_savanna.common import exceptions as sv_exc
+from heat_savanna.core import autoheal
 from heat_savanna.core import lifecycle
 from heat_savanna.core import plan as plan_mod
 from heat_savanna.core import records
@@ -81,6 +82,13 @@ class ClusterOperation(object):
         new_template = ctx.template_spec(new_props)
         stored = state.pop('signal', None)
         request = signals.Request(**stored) if stored else None
+        if request is not None and request.action == signals.AUTO_HEAL:
+            action = lifecycle.start_auto_heal(
+                state, ctx.spec, request, old_template, new_template,
+                time.time())
+            ctx.save()
+            self.rsrc.report_event(autoheal.started_text(action.heal.report))
+            return action
         try:
             decision = lifecycle.decide_update(
                 state, old_template, new_template,
@@ -95,16 +103,7 @@ class ClusterOperation(object):
                     message='%s refused: %s' % (request.describe(), exc))
             raise exception.StackValidationFailed(
                 message='; '.join('Property %s' % e for e in exc.errors))
-        action = lifecycle.apply_update(state, decision)
-        ctx = context_mod.ClusterContext(self.rsrc, decision.spec)
-        ctx.use_state(state)
-        ctx.save()
-        self.rsrc.update_with_template(
-            ctx.template(decision.plan.grow,
-                         previous_spec=decision.old_spec), {})
-        for event in decision.events:
-            self.rsrc.report_event(event)
-        return action
+        return ctx.start_update(decision)
 
     def start_check(self):
         return lifecycle.Action(kind=lifecycle.CHECK, phase='probe',
@@ -129,6 +128,13 @@ class ClusterOperation(object):
         request = signals.parse(details, spec.alarm_action)
         if request.action == signals.RESIZE:
             signals.resize_target(spec, request)
+        if request.action == signals.AUTO_HEAL:
+            state = self.ctx.state
+            refused = autoheal.refusal(
+                spec.auto_heal, state.get('auto_heal'), time.time(),
+                request.lost, records.failed_names(state))
+            if refused:
+                raise sv_exc.ValidationError('signal', refused)
         return request
 
     def busy(self):
@@ -156,7 +162,7 @@ class ClusterOperation(object):
             rsrc.rpc_client().stack_check(rsrc.context, ident)
             return 'check started'
         state = self.ctx.state
-        state['signal'] = dataclasses.asdict(request)
+        state['signal'] = request.to_dict()
         self.ctx.save()
         try:
             rsrc.rpc_client().update_stack(

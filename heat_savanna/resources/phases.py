@@ -10,16 +10,19 @@ look) or :data:`DONE`. :func:`advance` is what the resource's
 """
 
 import functools
+import time
 
 from oslo_config import cfg
 from oslo_log import log as logging
 
 from heat.common import exception
 
+from heat_savanna.core import autoheal
 from heat_savanna.core import build
 from heat_savanna.core import health
 from heat_savanna.core import lifecycle
 from heat_savanna.core import records
+from heat_savanna.core import signals
 from heat_savanna.core import template as template_mod
 from heat_savanna.resources import context as context_mod
 from heat_savanna.resources import discovery
@@ -330,6 +333,57 @@ def health_phase(ctx, action):
         return later('health')
     close_run(ctx, action)
     ctx.save()
+    return now(lifecycle.after_health(action))
+
+
+# -- auto-heal ---------------------------------------------------------------
+def auto_heal(ctx, action):
+    """Every node re-checked: rebuild what is failed, if the cap allows
+    (the update of a heal), else finish saying why not."""
+    run, state, stamp = action.heal, ctx.state, time.time()
+    decision = autoheal.decide(ctx.spec.auto_heal, state.get('auto_heal'),
+                               records.failed_names(state), run.report,
+                               stamp)
+    ctx.rsrc.report_event(decision.text)
+    if not decision.rebuild:
+        return now('finish')
+    update = lifecycle.decide_update(
+        state, run.old_template, run.new_template, ctx.plugin,
+        CONF.savanna.node_set_size, signals.Request(signals.HEAL))
+    run.pairs = tuple(autoheal.pair_rebuilt(
+        decision.rebuild, update.plan.added,
+        lifecycle.group_of(state, update.plan.grow)))
+    state['auto_heal'] = autoheal.record_rebuilt(
+        state.get('auto_heal'), decision.rebuild, stamp)
+    action.take_over(ctx.start_update(update))
+    return later('infra')
+
+
+def watch(ctx, action):
+    """Start, re-set or stop the auto-heal watchdog for the cluster as it
+    is now. Its failure fails no node (the services run): it is told."""
+    if action.run is None:
+        action.watched = True
+        step = ctx.watch_step()
+        if step is None:
+            return now('finish')
+        return start_steps(ctx, action, [step], 'auto-heal watchdog',
+                           'watch', stop_early=False)
+    if not run_once(ctx, action):
+        return later('watch')
+    run, action.run = action.run, None
+    records.learn_host_keys(ctx.state, run.close())
+    for name, failure in sorted(run.failures.items()):
+        ctx.rsrc.report_event('auto-heal watchdog not started on %s: %s'
+                              % (name, failure.reason))
+    # where a watchdog may run now: where one was meant to start, and
+    # where one was to stop but did not say it stopped
+    record = dict(ctx.state.get('auto_heal') or {})
+    before = set(record.get('watchers') or ())
+    record['watchers'] = sorted(ctx.watchers() |
+                                (before & set(run.failures)))
+    ctx.state['auto_heal'] = record
+    ctx.save()
     return now('finish')
 
 
@@ -345,7 +399,16 @@ def resumed(ctx, action):
 
 def finish(ctx, action):
     verdict = ctx.evaluate()
-    ctx.finish(verdict)
+    if verdict.status != health.FAILED and \
+            lifecycle.wants_watch(action, ctx.spec, ctx.state):
+        return now('watch')
+    note = None
+    if action.heal is not None and action.heal.pairs:
+        note = autoheal.rebuilt_text(
+            action.heal.report, action.heal.pairs,
+            {n: r['state'] for n, r in ctx.state['nodes'].items()})
+        ctx.rsrc.report_event(note)
+    ctx.finish(verdict, note)
     if verdict.status == health.FAILED:
         raise exception.Error(lifecycle.failure_text(verdict))
     return DONE
@@ -356,5 +419,6 @@ PHASES = {
     'configure': configure, 'members': members, 'steps': steps,
     'reconfigure': reconfigure, 'decommission': decommission,
     'shrink': shrink, 'probe': probe, 'health': health_phase,
-    'resumed': resumed, 'finish': finish,
+    'resumed': resumed, 'auto_heal': auto_heal, 'watch': watch,
+    'finish': finish,
 }

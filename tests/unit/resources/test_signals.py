@@ -64,7 +64,7 @@ class SignalTest(test_operation.ActiveClusterTestCase):
         self.assertEqual(dict(self.stack.identifier()), args[1])
         self.assertEqual({'existing': True}, args[5])
         self.assertEqual({'action': 'resize', 'group': 'worker',
-                          'count': None, 'adjustment': 2},
+                          'adjustment': 2},
                          state_mod.load(rsrc)['signal'])
         # the update Heat runs: the cluster applies the pending request
         self.assertTrue(rsrc._needs_update(rsrc.t, rsrc.t, rsrc.properties,
