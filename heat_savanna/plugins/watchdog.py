@@ -82,7 +82,7 @@ class Watchdog(object):
         self.clock = clock
         self.out = out if out is not None else sys.stdout
         self.lost_since = {}      # node -> clock() when first seen lost
-        self.reported = set()     # nodes of the last accepted report
+        self.reported = set()     # nodes of an accepted report, till back
         self.hold_until = None    # no report before this clock() value
         self.stopping = False     # set by stop() (SIGTERM)
         self._modules = {}        # module source -> module (or Unknown)
