@@ -17,6 +17,7 @@ ROWS = [
     'create-answers-lost', 'create-answers-lost-delete',
     'scale-down-with-failed', 'check-finds-dead-node',
     'rollback-failed-update', 'vanilla-image-without-hadoop',
+    'auto-heal-worker-lost',
 ]
 
 

@@ -6,3 +6,4 @@ from savanna_sandbox.faults.scenarios import infrastructure  # noqa: F401
 from savanna_sandbox.faults.scenarios import services  # noqa: F401
 from savanna_sandbox.faults.scenarios import control_plane  # noqa: F401
 from savanna_sandbox.faults.scenarios import updates  # noqa: F401
+from savanna_sandbox.faults.scenarios import healing  # noqa: F401
