@@ -16,6 +16,7 @@ a sandbox test running meanwhile would share the CPUs it measures).
 """
 
 import argparse
+import collections
 import contextlib
 import fcntl
 import json
@@ -32,6 +33,7 @@ sys.path.insert(0, os.path.join(ROOT, 'contrib', 'sandbox'))
 from benchmarks import fig_agent  # noqa: E402
 from benchmarks import fig_e2e  # noqa: E402
 from benchmarks import fig_fanout  # noqa: E402
+from benchmarks import fig_heal  # noqa: E402
 from benchmarks import fig_infra  # noqa: E402
 from benchmarks import fig_scale  # noqa: E402
 from benchmarks import fig_template  # noqa: E402
@@ -53,13 +55,17 @@ QUICK = {'nodes': 6, 'small': 3, 'fanout': 10, 'workers': 2,
          'boot_latency': 2.0, 'rounds': 3, 'workers_nodes': 6,
          'set_size': 1, 'huge': 8, 'pacing': 5}
 FIGURES = ('1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11',
-           '12')
+           '12', '13')
 #: the sandbox's defaults: 2 engine workers, the plugin's defaults of
 #: [savanna] node_set_size and max_concurrent_node_sets
 DEFAULT_SETTINGS = {'engine_workers': 2,
                     'node_set_size': layout.DEFAULT_SET_SIZE,
                     'max_concurrent_node_sets':
                         template.DEFAULT_MAX_CONCURRENT_NODE_SETS}
+#: Spark cluster figures, a hold a round: (figure, hold, module with
+#: run_round(round, workers, boot latency, log), figures(samples, workers))
+SPARK_FIGURES = (('3', 'e2e', fig_e2e), ('9', 'agent', fig_agent),
+                 ('13', 'heal', fig_heal))
 
 
 def parse_args(argv=None):
@@ -74,7 +80,7 @@ def parse_args(argv=None):
     p.add_argument('--fanout', type=int,
                    help='figure 2: SSH hosts (default 100)')
     p.add_argument('--workers', type=int,
-                   help='figures 3 and 9: Spark workers (default 10)')
+                   help='figures 3, 9 and 13: Spark workers (default 10)')
     p.add_argument('--workers-nodes', type=int,
                    help='figure 7: nodes (default 100)')
     p.add_argument('--set-size', type=int,
@@ -125,14 +131,9 @@ def fresh_size(nodes):
 
 
 # -- what each hold does ------------------------------------------------------
-class Hold(object):
-    """One lock hold: a fresh sandbox with ``settings``, then ``steps``
-    (callables taking a fig_infra.Bench and returning samples)."""
-
-    def __init__(self, name, settings, steps):
-        self.name = name
-        self.settings = settings
-        self.steps = steps
+#: one lock hold: a fresh sandbox with ``settings``, then ``steps``
+#: (callables taking a fig_infra.Bench and returning samples)
+Hold = collections.namedtuple('Hold', 'name settings steps')
 
 
 def _create_scale_delete(side, nodes, scale_to, tag=''):
@@ -147,12 +148,6 @@ def _create_scale_delete(side, nodes, scale_to, tag=''):
         finally:
             fig_infra.delete(bench, stack_id)
         return samples
-    return step
-
-
-def _preview(nodes):
-    def step(bench):
-        return [fig_template.preview(bench, nodes)]
     return step
 
 
@@ -176,7 +171,8 @@ def main_round(args, r):
     if '5' in want:
         steps += [_create_scale_delete(s, args.small, None) for s in sides]
     if '6' in want:
-        steps.append(_preview(fig_template.largest()))
+        steps.append(lambda bench: [
+            fig_template.preview(bench, fig_template.largest())])
     return steps
 
 
@@ -187,36 +183,23 @@ def plan(args):
     if want & {'1', '4', '5', '6'}:
         holds += [Hold('round-%d' % (r + 1), DEFAULT_SETTINGS,
                        main_round(args, r)) for r in range(args.rounds)]
-    if '8' in want:
-        settings = dict(DEFAULT_SETTINGS, node_set_size=args.set_size)
-        holds += [Hold('node-sets-%d-round-%d' % (args.set_size, r + 1),
-                       settings, [_create_scale_delete(
-                           fig_infra.SAVANNA, args.nodes,
-                           grown(args.nodes))])
-                  for r in range(args.rounds)]
-    if '11' in want:
-        settings = dict(DEFAULT_SETTINGS,
-                        max_concurrent_node_sets=args.pacing)
-        holds += [Hold('pacing-%d-round-%d' % (args.pacing, r + 1),
-                       settings, [_create_scale_delete(
-                           fig_infra.SAVANNA, args.nodes,
-                           grown(args.nodes))])
-                  for r in range(args.rounds)]
+    scaled = _create_scale_delete(fig_infra.SAVANNA, args.nodes,
+                                  grown(args.nodes))
+    for fig, tag, key, value in (
+            ('8', 'node-sets', 'node_set_size', args.set_size),
+            ('11', 'pacing', 'max_concurrent_node_sets', args.pacing)):
+        if fig in want:
+            holds += [Hold('%s-%d-round-%d' % (tag, value, r + 1),
+                           dict(DEFAULT_SETTINGS, **{key: value}), [scaled])
+                      for r in range(args.rounds)]
     if '7' in want:
-        for w in (1, 4):
-            settings = dict(DEFAULT_SETTINGS, engine_workers=w)
-            steps = []
-            for r in range(args.rounds):
-                steps += [_create_scale_delete(s, args.workers_nodes, None)
-                          for s in _sides(r)]
-            holds.append(Hold('engine-workers-%d' % w, settings, steps))
-        if args.workers_nodes != args.nodes or not want & {'1', '5'}:
-            # the 2-worker point at figure 7's size
-            steps = []
-            for r in range(args.rounds):
-                steps += [_create_scale_delete(s, args.workers_nodes, None)
-                          for s in _sides(r)]
-            holds.append(Hold('engine-workers-2', DEFAULT_SETTINGS, steps))
+        # 1 and 4 engine workers, and 2 (the default) unless figures 1 and
+        # 5 give that point at figure 7's size
+        two = args.workers_nodes != args.nodes or not want & {'1', '5'}
+        holds += [Hold('engine-workers-%d' % w,
+                       dict(DEFAULT_SETTINGS, engine_workers=w),
+                       _every_round(args, args.workers_nodes))
+                  for w in (1, 4, 2) if w != 2 or two]
     if '12' in want:
         holds += [Hold('shapes-round-%d' % (r + 1), DEFAULT_SETTINGS,
                        [_shape(shape, args.nodes)
@@ -226,13 +209,18 @@ def plan(args):
         holds += [Hold('huge-round-%d' % (r + 1), DEFAULT_SETTINGS,
                        [_huge(s, args.huge) for s in _sides(r)])
                   for r in range(args.rounds)]
-    if '3' in want:
-        holds += [Hold('e2e-round-%d' % (r + 1), DEFAULT_SETTINGS,
-                       [_e2e(args, r)]) for r in range(args.rounds)]
-    if '9' in want:
-        holds += [Hold('agent-round-%d' % (r + 1), DEFAULT_SETTINGS,
-                       [_agent(args, r)]) for r in range(args.rounds)]
+    for fig, tag, module in SPARK_FIGURES:
+        if fig in want:
+            holds += [Hold('%s-round-%d' % (tag, r + 1), DEFAULT_SETTINGS,
+                           [_spark(module, args, r)])
+                      for r in range(args.rounds)]
     return holds
+
+
+def _every_round(args, nodes):
+    """Steps creating ``nodes`` on both sides, every round."""
+    return [_create_scale_delete(s, nodes, None)
+            for r in range(args.rounds) for s in _sides(r)]
 
 
 #: sides of figure 10 that did not build in a round: a later round does
@@ -274,17 +262,11 @@ def _shape(shape, nodes):
     return step
 
 
-def _e2e(args, r):
+def _spark(module, args, r):
+    """A round of a Spark cluster figure (``module.run_round``)."""
     def step(bench):
-        return fig_e2e.run_round(r, args.workers, args.boot_latency,
-                                 bench.log)
-    return step
-
-
-def _agent(args, r):
-    def step(bench):
-        return fig_agent.run_round(r, args.workers, args.boot_latency,
-                                   bench.log)
+        return module.run_round(r, args.workers, args.boot_latency,
+                                bench.log)
     return step
 
 
@@ -309,12 +291,11 @@ def sandbox_lock():
 
 def run_hold(hold, args):
     """Samples of one hold (the lock held for its whole duration)."""
-    from benchmarks import sandbox
     samples = []
     with sandbox_lock():
         t0 = time.monotonic()
         log('hold %s: %s' % (hold.name, hold.settings))
-        with sandbox.fresh(hold.settings, log):
+        with sandbox_mod.fresh(hold.settings, log):
             os.makedirs(STUB_PARENT, exist_ok=True)
             os.chmod(STUB_PARENT, 0o755)
             bench = fig_infra.Bench(log, args.boot_latency, STUB_PARENT,
@@ -324,7 +305,7 @@ def run_hold(hold, args):
                     for s in step(bench):
                         s.setdefault('hold', hold.name)
                         samples.append(s)
-                leaked = sandbox.leftovers(LEAK_PREFIXES)
+                leaked = sandbox_mod.leftovers(LEAK_PREFIXES)
                 if leaked:
                     log('  LEAKED after hold %s: %s' % (hold.name, leaked))
                     samples.append({'kind': 'leak', 'hold': hold.name,
@@ -376,10 +357,8 @@ def figures(args, samples):
                                                 fig_template.largest()))
     if '2' in want:
         figs += fig_fanout.figures(samples, args.fanout)
-    if '3' in want:
-        figs += fig_e2e.figures(samples, args.workers)
-    if '9' in want:
-        figs += fig_agent.figures(samples, args.workers)
+    figs += [f for fig, _tag, module in SPARK_FIGURES if fig in want
+             for f in module.figures(samples, args.workers)]
     if '7' in want:
         figs += fig_infra.figures_workers(
             samples, args.workers_nodes,
