@@ -85,6 +85,14 @@ opts = [
                     "agent's polling interval, its start after boot, the "
                     'signal back) before a node that has not signalled '
                     'fails in phase deploy.'),
+    cfg.IntOpt('agent_running_allowance', default=60, min=0,
+               help='With the heat-agent transport: the same allowance '
+                    'for a round on nodes already running (a stack check, '
+                    "an automatic heal's re-check, the auto-heal "
+                    'watchdog): their agents are up and polling, so a '
+                    'node silent this long past its script\'s limits is '
+                    'lost. At least two of the agents\' polling '
+                    'intervals.'),
 ]
 
 

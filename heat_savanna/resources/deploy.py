@@ -61,11 +61,15 @@ class AgentRun(object):
     :param secrets: strings redacted from every reason.
     :param should_stop: ``should_stop(failures) -> reason or None``, as
         for the SSH runner: asked with the failures signalled so far.
+    :param allowance: seconds beyond the scripts' limits before a silent
+        node fails (default ``[savanna] agent_signal_allowance``).
     """
 
     def __init__(self, ctx, steps, spec, secrets=(), clock=time.monotonic,
-                 should_stop=None):
+                 should_stop=None, allowance=None):
         self.ctx = ctx
+        self.allowance = CONF.savanna.agent_signal_allowance \
+            if allowance is None else allowance
         self.should_stop = should_stop
         self._next_look = 0.0
         self.steps = list(steps)
@@ -116,7 +120,7 @@ class AgentRun(object):
         self.round = int(time.time())
         self.timeout = int(max(agent.budget(self.steps, n)
                                for n in self.scripts) +
-                           CONF.savanna.agent_signal_allowance)
+                           self.allowance)
         deployments = self.ctx.current_deployments()
         for name, script in self.scripts.items():
             deployments[name] = {template_mod.DEP_SCRIPT: script,

@@ -63,14 +63,18 @@ class SshRun(driver.StepRunner):
         return seen
 
 
-def open_run(ctx, steps, stop_early):
+def open_run(ctx, steps, stop_early, running=False):
     """A run of ``steps`` on the cluster of ``ctx`` through its transport.
     ``stop_early``: end the run the moment its failures make the cluster
-    FAILED (nothing later can make it usable)."""
+    FAILED (nothing later can make it usable). ``running``: the nodes are
+    up and were configured before (a check, the watchdog): a silent agent
+    is lost sooner (``[savanna] agent_running_allowance``)."""
     if ctx.spec.uses_agent:
         return deploy.AgentRun(
             ctx, steps, ctx.spec,
-            should_stop=stopper(ctx) if stop_early else None)
+            should_stop=stopper(ctx) if stop_early else None,
+            allowance=CONF.savanna.agent_running_allowance if running
+            else None)
     return SshRun(ctx, steps, stop_early)
 
 

@@ -18,6 +18,7 @@ Run under the sandbox lock::
         tests/functional/test_agent_transport.py
 """
 
+import calendar
 import json
 import os
 import socket
@@ -29,6 +30,7 @@ import pytest
 
 from savanna_sandbox import demo
 from savanna_sandbox import faults
+from savanna_sandbox.faults import simulator
 
 pytestmark = [pytest.mark.functional, pytest.mark.slow]
 
@@ -39,11 +41,17 @@ EXAMPLE = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))), 'contrib', 'templates', 'spark-agent.yaml')
 RESOURCE = faults.RESOURCE
 BROKEN = '%s-worker-2' % STACK
+#: the configuration change of the in-place test, kept by the tests after
+CONFIGS = {'spark-env': {'SPARK_WORKER_MEMORY': '448m'}}
+WATCHDOG_LOG = ('var-log-heat-savanna', 'watchdog.log')
 
 
-def template(workers, configs=None):
-    return faults.cluster_template(STACK, workers, min_active=2,
-                                   transport='heat-agent', configs=configs)
+def template(workers, configs=None, auto_heal=None):
+    tpl = faults.cluster_template(STACK, workers, min_active=2,
+                                  transport='heat-agent', configs=configs)
+    if auto_heal is not None:
+        tpl['resources'][RESOURCE]['properties']['auto_heal'] = auto_heal
+    return tpl
 
 
 def wait(heat, stack, timeout=600):
@@ -350,8 +358,7 @@ def test_a_config_change_is_applied_in_place_by_the_agents(cluster):
     before = nodes(heat)
     page = master_page(before['master-0']['address'])
     completed = len(page.get('completedapps') or ())
-    heat.stacks.update(STACK, template=template(
-        3, configs={'spark-env': {'SPARK_WORKER_MEMORY': '448m'}}))
+    heat.stacks.update(STACK, template=template(3, configs=CONFIGS))
     stack = wait(heat, STACK)
     assert stack.stack_status == 'UPDATE_COMPLETE', \
         stack.stack_status_reason
@@ -369,6 +376,76 @@ def test_a_config_change_is_applied_in_place_by_the_agents(cluster):
     # applications it ran before
     assert len(page.get('completedapps') or ()) == completed
     assert all(refuses_ssh(rec['address']) for rec in by_name.values())
+
+
+def updated_after(heat, since, timeout):
+    """The stack once an update nobody asked for, started after ``since``
+    (epoch seconds), is over; None after ``timeout`` seconds."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        stack = heat.stacks.get(STACK)
+        started = stack.updated_time and calendar.timegm(time.strptime(
+            stack.updated_time[:19], '%Y-%m-%dT%H:%M:%S')) >= int(since)
+        if started and not stack.stack_status.endswith('IN_PROGRESS'):
+            return stack
+        time.sleep(2)
+    return None
+
+
+def test_a_lost_worker_is_healed_with_nobody_acting_through_the_agents(
+        cluster):
+    """auto_heal on (in place: the agents of the master and the first
+    worker start the watchdog); a worker's server dies with Nova still
+    calling it ACTIVE; nobody acts: the master's watchdog reports it, the
+    engine re-checks every node through their agents (the silent one is
+    given up after agent_running_allowance) and rebuilds it, within the
+    5 minutes of the defaults. Then auto_heal off again: the watchdogs
+    stop, and the next test's master loss is the test's own."""
+    heat = cluster['heat']
+    heat.stacks.update(STACK, template=template(
+        3, configs=CONFIGS, auto_heal={'enabled': True}))
+    stack = wait(heat, STACK)
+    assert stack.stack_status == 'UPDATE_COMPLETE', \
+        stack.stack_status_reason
+    before = nodes(heat)
+    workers = sorted((n for n in before if n.startswith('worker')),
+                     key=lambda n: int(n.rsplit('-', 1)[1]))
+    lost = workers[-1]
+    servers = faults.servers(STACK)
+    for watcher in ('master-0', workers[0]):
+        log = simulator.host_file(servers[watcher], *WATCHDOG_LOG) or ''
+        assert 'watchdog of cluster %s on %s' % (STACK, watcher) in log, \
+            log[-300:]
+    t0 = time.time()
+    faults.admin('POST', '/servers/%s-%s/kill' % (STACK, lost), {})
+    stack = updated_after(heat, t0, 300)
+    assert stack is not None, 'no automatic heal within 300 s'
+    assert stack.stack_status == 'UPDATE_COMPLETE', \
+        stack.stack_status_reason
+    assert demo.outputs(stack)['status'] == 'ACTIVE'
+    after = nodes(heat)
+    assert lost not in after
+    new = sorted(set(after) - set(before))
+    assert len(new) == 1 and new[0].startswith('worker-'), new
+    kept = {n: r for n, r in before.items() if n != lost}
+    assert server_ids({n: after[n] for n in kept}) == server_ids(kept)
+    reason = heat.resources.get(STACK, RESOURCE).resource_status_reason
+    assert 'auto-heal: %s lost at ' % lost in reason, reason
+    assert reason.endswith('rebuilt as %s)' % new[0]), reason
+    page = master_page(after['master-0']['address'])
+    assert sorted(w['host'] for w in page['workers']
+                  if w['state'] == 'ALIVE') == sorted(
+        rec['address'] for name, rec in after.items()
+        if name.startswith('worker'))
+    assert all(refuses_ssh(rec['address']) for rec in after.values())
+    # off again: the watchdogs are stopped by the agents
+    heat.stacks.update(STACK, template=template(3, configs=CONFIGS))
+    stack = wait(heat, STACK)
+    assert stack.stack_status == 'UPDATE_COMPLETE', \
+        stack.stack_status_reason
+    servers = faults.servers(STACK)
+    log = simulator.host_file(servers['master-0'], *WATCHDOG_LOG) or ''
+    assert log.rstrip().endswith('stopped'), log[-300:]
 
 
 def test_a_rebuilt_master_gets_the_workers_back_through_the_agents(

@@ -239,7 +239,10 @@ def status_work(cluster_info, cls, alive_judge=False):
                     node.name)
             return '%s is not running on %s: %s' % (
                 _short(cls), node.name, (stdout or '').strip()[-200:])
-        return base.NodeWork(commands=tuple(commands), timeout=60,
+        # status reads answer in seconds; a short limit also bounds how
+        # long a check (an automatic heal's re-check) waits on a silent
+        # node's agent
+        return base.NodeWork(commands=tuple(commands), timeout=30,
                              explain=explain)
     return work
 

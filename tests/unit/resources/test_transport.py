@@ -53,8 +53,13 @@ class OpenRunTest(harness.ClusterTestCase):
         ctx = context_mod.ClusterContext(
             rsrc, dataclasses.replace(spec, transport='heat-agent'))
         ctx.use_state({'nodes': {}})
-        self.assertIsInstance(transport.open_run(ctx, [], False),
-                              deploy.AgentRun)
+        fresh = transport.open_run(ctx, [], False)
+        self.assertIsInstance(fresh, deploy.AgentRun)
+        # nodes already running (a check, the watchdog): a silent agent is
+        # lost sooner than a booting one
+        self.assertEqual(300, fresh.allowance)
+        self.assertEqual(60, transport.open_run(ctx, [], False,
+                                                running=True).allowance)
         ctx = context_mod.ClusterContext(rsrc, spec)
         ctx.use_state({'nodes': {}, 'ssh_user': 'savanna'})
         self.assertIsInstance(transport.open_run(ctx, [], False),

@@ -70,7 +70,8 @@ DEFAULT_ENGINE_WORKERS = 2
 #: a cloud: its agents poll Heat every 10 s and boot in seconds, so a node
 #: whose agent is silent (its server died) is given up after 90 s beyond
 #: its script's own limits, not the 300 s a slower cloud needs
-SANDBOX_OPTIONS = {'agent_signal_allowance': 90}
+SANDBOX_OPTIONS = {'agent_signal_allowance': 90,
+                   'agent_running_allowance': 30}
 
 
 def _whole(environ, name, least=1):

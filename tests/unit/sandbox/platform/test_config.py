@@ -77,6 +77,7 @@ def test_heat_conf_run_settings_from_the_environment(tmp_path):
     plain = _conf(heat.render_conf(layout, secrets, '/p', environ={}))
     assert plain['DEFAULT']['num_engine_workers'] == '2'
     assert plain['savanna']['agent_signal_allowance'] == '90'
+    assert plain['savanna']['agent_running_allowance'] == '30'
     assert 'node_set_size' not in plain['savanna']
     tuned = _conf(heat.render_conf(layout, secrets, '/p', environ={
         heat.ENGINE_WORKERS_ENV: '4', heat.NODE_SET_SIZE_ENV: ' 5 ',
