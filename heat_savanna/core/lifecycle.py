@@ -39,6 +39,7 @@ import typing
 
 from heat_savanna.common.exceptions import ValidationError
 from heat_savanna.core import autoheal
+from heat_savanna.core import bootstrap
 from heat_savanna.core import health
 from heat_savanna.core import layout as layout_mod
 from heat_savanna.core import plan as plan_mod
@@ -242,6 +243,9 @@ def decide_update(state, old_template, new_template, plugin, set_size,
                       'in %d batches, %d to restart'
                       % (len(reconf.restarts), len(reconf.batches),
                          sum(1 for p in reconf.restarts.values() if p)))
+    scripts = bootstrap.change_event(old_spec, spec, len(staying))
+    if scripts:
+        events.append(scripts)
     return UpdateDecision(spec=spec, old_spec=old_spec,
                           overrides=overrides, plan=plan,
                           reconfigure=reconf, events=tuple(events))

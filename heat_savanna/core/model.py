@@ -19,6 +19,7 @@ import typing
 from heat_savanna.common.exceptions import InvalidCluster
 from heat_savanna.common.exceptions import ValidationError
 from heat_savanna.core import autoheal
+from heat_savanna.core import bootstrap
 from heat_savanna.core import reader as reader_mod
 
 # Property names, shared with the Heat resource's schema.
@@ -26,13 +27,13 @@ CLUSTER_PROPERTIES = (
     NAME, PLUGIN_NAME, PLUGIN_VERSION, IMAGE, FLAVOR, KEY_NAME, SSH_USER,
     MANAGEMENT_NETWORK, FLOATING_IP_POOL, NODE_GROUPS, ANTI_AFFINITY,
     ANTI_AFFINITY_POLICY, CLUSTER_CONFIGS, REMOVAL_CANDIDATES, ALARM_ACTION,
-    TRANSPORT, ACCESS_CIDRS, AUTO_HEAL,
+    TRANSPORT, ACCESS_CIDRS, AUTO_HEAL, BOOTSTRAP,
 ) = (
     'name', 'plugin_name', 'plugin_version', 'image', 'flavor',
     'key_name', 'ssh_user', 'management_network', 'floating_ip_pool',
     'node_groups', 'anti_affinity', 'anti_affinity_policy',
     'cluster_configs', 'removal_candidates', 'alarm_action', 'transport',
-    'access_cidrs', 'auto_heal',
+    'access_cidrs', 'auto_heal', 'bootstrap',
 )
 
 #: the keys of ``access_cidrs``: who may reach the nodes from outside the
@@ -44,13 +45,13 @@ NODE_GROUP_KEYS = (
     NG_NODE_PROCESSES, NG_VOLUMES_PER_NODE, NG_VOLUME_SIZE,
     NG_VOLUME_TYPE, NG_VOLUMES_AZ, NG_AZ, NG_FLOATING_IP,
     NG_SECURITY_GROUPS, NG_AUTO_SECURITY_GROUP, NG_NODE_CONFIGS,
-    NG_MIN_COUNT, NG_MAX_COUNT,
+    NG_MIN_COUNT, NG_MAX_COUNT, NG_BOOTSTRAP,
 ) = (
     'name', 'count', 'min_active', 'flavor', 'image',
     'node_processes', 'volumes_per_node', 'volume_size',
     'volume_type', 'volumes_availability_zone', 'availability_zone',
     'floating_ip', 'security_groups', 'auto_security_group',
-    'node_configs', 'min_count', 'max_count',
+    'node_configs', 'min_count', 'max_count', 'bootstrap',
 )
 
 ANTI_AFFINITY_POLICIES = (HARD_ANTI_AFFINITY, SOFT_ANTI_AFFINITY) = (
@@ -103,6 +104,8 @@ class NodeGroupSpec:
     # bounds of a resize by signal (None: min_active .. count)
     min_count: typing.Optional[int] = None
     max_count: typing.Optional[int] = None
+    #: the group's own bootstrap scripts (after the cluster's)
+    bootstrap: tuple = ()
 
     def has(self, process):
         return process in self.node_processes
@@ -143,6 +146,8 @@ class ClusterSpec:
     transport: str = SSH_TRANSPORT
     access_cidrs: AccessCidrs = AccessCidrs()
     auto_heal: autoheal.AutoHeal = autoheal.AutoHeal()
+    #: bootstrap scripts of every node (core.bootstrap.Script)
+    bootstrap: tuple = ()
 
     @property
     def uses_agent(self):
@@ -252,6 +257,8 @@ def _parse_group(raw, index, cluster_image, cluster_flavor, reader):
                                     p(NG_NODE_CONFIGS)),
         min_count=reader.integer(raw, NG_MIN_COUNT, p(NG_MIN_COUNT)),
         max_count=reader.integer(raw, NG_MAX_COUNT, p(NG_MAX_COUNT)),
+        bootstrap=bootstrap.parse(reader, raw.get(NG_BOOTSTRAP),
+                                  p(NG_BOOTSTRAP)),
     )
     if len(reader.errors) > before:
         return None
@@ -295,6 +302,7 @@ def parse_cluster(props, default_name=None):
         alarm_action=reader.mapping(props, ALARM_ACTION, ALARM_ACTION),
         access_cidrs=_access_cidrs(reader, props, ACCESS_CIDRS, ACCESS_CIDRS),
         auto_heal=autoheal.parse(reader, props.get(AUTO_HEAL), AUTO_HEAL),
+        bootstrap=bootstrap.parse(reader, props.get(BOOTSTRAP), BOOTSTRAP),
     )
     policy = reader.string(props, ANTI_AFFINITY_POLICY,
                            ANTI_AFFINITY_POLICY) or HARD_ANTI_AFFINITY

@@ -12,6 +12,7 @@ from heat.engine import constraints
 from heat.engine import properties
 
 from heat_savanna.core import autoheal
+from heat_savanna.core import bootstrap
 from heat_savanna.core import model
 
 ATTRIBUTES = (
@@ -23,6 +24,40 @@ ATTRIBUTES = (
     'master_address', 'master_server', 'endpoints', 'info', 'signal_url',
     'alarm_url',
 )
+
+
+def _bootstrap(whose):
+    """The schema of a ``bootstrap`` list (the cluster's or a group's)."""
+    low, high = bootstrap.TIMEOUT_RANGE
+    return properties.Schema(
+        properties.Schema.LIST,
+        _('Scripts run as root on each node %s, in order, before the '
+          'plugin configures it (extra packages, mounts, agents). A failing '
+          'script fails that node alone, in phase "bootstrap". They run on '
+          'the nodes a create, heal or scale-up builds; a change applies '
+          'to the nodes built from then on.') % whose,
+        default=[],
+        schema=properties.Schema(properties.Schema.MAP, schema={
+            bootstrap.NAME: properties.Schema(
+                properties.Schema.STRING,
+                _('Name of the script, unique in its list.'),
+                required=True,
+                constraints=[
+                    constraints.Length(min=1, max=bootstrap.NAME_MAX),
+                    constraints.AllowedPattern(bootstrap.NAME_PATTERN)]),
+            bootstrap.SCRIPT: properties.Schema(
+                properties.Schema.STRING,
+                _('The script (inline, or {get_file: ...}); without a '
+                  '"#!" line it runs with /bin/sh.'),
+                required=True),
+            bootstrap.TIMEOUT: properties.Schema(
+                properties.Schema.INTEGER,
+                _('Seconds the script may run.'),
+                default=bootstrap.DEFAULT_TIMEOUT,
+                constraints=[constraints.Range(min=low, max=high)]),
+        }),
+        update_allowed=True)
+
 
 NODE_GROUP_SCHEMA = {
     model.NG_NAME: properties.Schema(
@@ -124,6 +159,8 @@ NODE_GROUP_SCHEMA = {
           'to count (no growth by signal unless set).'),
         constraints=[constraints.Range(min=0)],
         update_allowed=True),
+    model.NG_BOOTSTRAP: _bootstrap(_('of the group, after the cluster\'s '
+                                     'own')),
 }
 
 ACCESS_CIDRS_SCHEMA = {
@@ -310,6 +347,7 @@ PROPERTIES_SCHEMA = {
           '(no server is replaced).'),
         schema=ACCESS_CIDRS_SCHEMA,
         update_allowed=True),
+    model.BOOTSTRAP: _bootstrap(_('of the cluster')),
     model.AUTO_HEAL: properties.Schema(
         properties.Schema.MAP,
         _('Automatic rebuild of lost nodes: {enabled: true} is enough. '

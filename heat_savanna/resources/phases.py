@@ -18,6 +18,7 @@ from oslo_log import log as logging
 from heat.common import exception
 
 from heat_savanna.core import autoheal
+from heat_savanna.core import bootstrap
 from heat_savanna.core import build
 from heat_savanna.core import health
 from heat_savanna.core import lifecycle
@@ -179,8 +180,9 @@ def judge_built(ctx, action):
 
 
 # -- steps on the nodes ------------------------------------------------------
-def start_steps(ctx, action, steps, label, phase, stop_early=True):
-    action.run = transport.open_run(ctx, steps, stop_early)
+def start_steps(ctx, action, steps, label, phase, stop_early=True,
+                running=False):
+    action.run = transport.open_run(ctx, steps, stop_early, running)
     action.label = label
     return later(phase)
 
@@ -215,6 +217,11 @@ def configure(ctx, action):
         steps = {'create': lambda: ctx.plugin.create_steps(info),
                  'scale_up': lambda: ctx.plugin.scale_up_steps(info, new),
                  None: list}[kind]()
+        # the author's own set-up first (the plugin's image check may
+        # look for what it installed), the operator's key before that
+        scripts = bootstrap.step(ctx.spec, new)
+        if scripts is not None:
+            steps.insert(0, scripts)
         operator_key = None if ctx.spec.uses_agent else ctx.operator_key()
         if operator_key and new:
             steps.insert(0, transport.authorize_key_step(new, operator_key))
@@ -325,7 +332,8 @@ def probe(ctx, action):
     records.mark_lost(ctx.state, servers)
     ctx.save()
     return start_steps(ctx, action, ctx.plugin.health_steps(ctx.info()),
-                       action.label, 'health', stop_early=False)
+                       action.label, 'health', stop_early=False,
+                       running=True)
 
 
 def health_phase(ctx, action):
@@ -349,7 +357,8 @@ def auto_heal(ctx, action):
         return now('finish')
     update = lifecycle.decide_update(
         state, run.old_template, run.new_template, ctx.plugin,
-        CONF.savanna.node_set_size, signals.Request(signals.HEAL))
+        CONF.savanna.node_set_size,
+        signals.Request(signals.AUTO_HEAL, lost=decision.rebuild))
     run.pairs = tuple(autoheal.pair_rebuilt(
         decision.rebuild, update.plan.added,
         lifecycle.group_of(state, update.plan.grow)))
@@ -368,7 +377,7 @@ def watch(ctx, action):
         if step is None:
             return now('finish')
         return start_steps(ctx, action, [step], 'auto-heal watchdog',
-                           'watch', stop_early=False)
+                           'watch', stop_early=False, running=True)
     if not run_once(ctx, action):
         return later('watch')
     run, action.run = action.run, None

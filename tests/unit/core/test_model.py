@@ -164,7 +164,7 @@ def test_property_constants_match_heat_resource_names():
     assert model.CLUSTER_PROPERTIES[:3] == ('name', 'plugin_name',
                                             'plugin_version')
     assert 'volumes_availability_zone' in model.NODE_GROUP_KEYS
-    assert len(set(model.NODE_GROUP_KEYS)) == 17
+    assert len(set(model.NODE_GROUP_KEYS)) == 18
 
 
 def test_transport_defaults_to_ssh_and_is_checked():
