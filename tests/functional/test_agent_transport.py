@@ -44,11 +44,16 @@ BROKEN = '%s-worker-2' % STACK
 #: the configuration change of the in-place test, kept by the tests after
 CONFIGS = {'spark-env': {'SPARK_WORKER_MEMORY': '448m'}}
 WATCHDOG_LOG = ('var-log-heat-savanna', 'watchdog.log')
+BOOTSTRAP = [{'name': 'mark', 'script': '#!/bin/sh\nhostname > ran\n'}]
+BOOTSTRAP_MARK = ('var-lib-heat-savanna', 'bootstrap', 'ran')
 
 
 def template(workers, configs=None, auto_heal=None):
     tpl = faults.cluster_template(STACK, workers, min_active=2,
                                   transport='heat-agent', configs=configs)
+    # every node built runs the cluster's bootstrap script first, through
+    # its agent (the mark says on which node it ran)
+    tpl['resources'][RESOURCE]['properties']['bootstrap'] = BOOTSTRAP
     if auto_heal is not None:
         tpl['resources'][RESOURCE]['properties']['auto_heal'] = auto_heal
     return tpl
@@ -129,6 +134,15 @@ def cluster(sandbox):
     assert not leaked, 'cloud resources leaked: %s' % sorted(leaked)
 
 
+def assert_bootstrapped(by_name):
+    """Every node's agent ran the cluster's bootstrap script (worker-2's
+    too: its Spark cannot start, its shell can)."""
+    servers = faults.servers(STACK)
+    for name in by_name:
+        mark = simulator.host_file(servers[name], *BOOTSTRAP_MARK) or ''
+        assert mark.strip() == '%s-%s' % (STACK, name), (name, mark)
+
+
 def test_partially_active_with_the_failed_deployment(cluster):
     heat, stack = cluster['heat'], cluster['stack']
     assert stack.stack_status == 'CREATE_COMPLETE', \
@@ -153,6 +167,7 @@ def test_partially_active_with_the_failed_deployment(cluster):
                            for n in ('worker-0', 'worker-1'))
     # nothing listens for SSH on any node: the engine cannot have used it
     assert all(refuses_ssh(rec['address']) for rec in by_name.values())
+    assert_bootstrapped(by_name)
     # no management key was made
     nested = heat.resources.get(STACK, RESOURCE).physical_resource_id
     types = {r.resource_type for r in heat.resources.list(
@@ -180,6 +195,7 @@ def test_heal_rebuilds_the_failed_worker(cluster):
         by_name[n]['address'] for n in ('worker-0', 'worker-1', 'worker-3'))
     cluster['registrations'] = {w['id'] for w in page['workers']
                                 if w['state'] == 'ALIVE'}
+    assert_bootstrapped(by_name)
 
 
 def with_job(tpl):

@@ -11,7 +11,7 @@ ROWS = [
     'below-min-active-then-heal', 'volume-create-fails',
     'volume-attach-fails', 'port-create-fails', 'floating-ip-fails',
     'host-keys-late', 'one-fault-per-node', 'ssh-refused',
-    'service-start-fails', 'agent-deployment-fails',
+    'service-start-fails', 'agent-deployment-fails', 'bootstrap-fails',
     'api-500-503-server-polls',
     'hard-anti-affinity', 'soft-anti-affinity', 'engine-killed',
     'create-answers-lost', 'create-answers-lost-delete',

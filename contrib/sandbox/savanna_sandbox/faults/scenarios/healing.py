@@ -132,7 +132,7 @@ def auto_heal_worker_lost(run):
               'no event tells the cap: %s' % _events(run, t1))
     # the watchdog's next reports are refused in the request: no update
     seen = st.updated_time
-    time.sleep(30)
+    time.sleep(20)
     run.check(run.heat.stacks.get(run.stack_id).updated_time == seen,
               'an update ran past the cap')
     log = simulator.host_file(srv['master-0'], *WATCHDOG_LOG) or ''

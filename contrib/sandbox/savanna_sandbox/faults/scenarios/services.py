@@ -69,3 +69,44 @@ def agent_deployment_fails(run):
               reason.startswith('not ready after'),
               'reason not worded as over SSH: %r' % reason[-200:])
     checks.heal_to_active(run, ['worker-2'])
+
+
+#: what the workers' bootstrap script leaves on a node where it ran
+BOOTSTRAP_MARK = ('var-lib-heat-savanna', 'bootstrap', 'ran')
+
+
+@scenario('bootstrap-fails', 'fboot', 'PARTIALLY_ACTIVE, worker-1 failed in '
+          'its bootstrap script, named with its stderr; healed, the new '
+          'node ran the script', 'bootstrap', ci=True)
+def bootstrap_fails(run):
+    """The workers' own bootstrap script fails on worker-1 only (exit 3,
+    a message on stderr): that node fails in phase ``bootstrap`` and the
+    plugin never configures it; the others ran the script and are
+    configured; the heal's new node runs it too."""
+    tmpl = templates.cluster_template(run.name, 2, 1)
+    tmpl['resources'][templates.RESOURCE]['properties']['node_groups'][1][
+        'bootstrap'] = [{'name': 'site-setup', 'timeout': 60, 'script': (
+            '#!/bin/sh\n'
+            'case "$(hostname)" in *worker-1)\n'
+            '  echo "no package mirror reachable from $(hostname)" >&2\n'
+            '  exit 3;;\n'
+            'esac\n'
+            'hostname > ran\n')}]
+    st = run.create(tmpl)
+    checks.require_partially_active(run, st)
+    checks.check_failed_exactly(run, ['worker-1'], ('bootstrap',))
+    failed = {n['name']: n for n in run.metadata().get('failed_nodes') or ()}
+    reason = (failed.get('worker-1') or {}).get('reason', '')
+    run.check('exited 3' in reason and 'no package mirror reachable' in
+              reason, 'reason %r' % reason)
+    srv = run.servers()
+    for name in ('worker-0',):
+        mark = simulator.host_file(srv[name], *BOOTSTRAP_MARK) or ''
+        run.check(mark.strip().endswith(name), '%s: script ran? %r'
+                  % (name, mark))
+    new = checks.heal_to_active(run, ['worker-1'])
+    srv = run.servers()
+    for name in new:
+        mark = simulator.host_file(srv[name], *BOOTSTRAP_MARK) or ''
+        run.check(mark.strip().endswith(name), '%s: script ran? %r'
+                  % (name, mark))

@@ -10,6 +10,7 @@ def test_rows():
         ('ssh-refused', 'fssh', 'ssh', False),
         ('service-start-fails', 'fsvc', 'service', False),
         ('agent-deployment-fails', 'fagd', 'agent-deployment', False),
+        ('bootstrap-fails', 'fboot', 'bootstrap', True),
     ]
 
 
