@@ -38,9 +38,10 @@ def test_config_defaults_and_choices():
             s.ssh_command_timeout, s.host_key_policy,
             s.decommission_timeout, s.service_start_timeout, s.ssh_cidr,
             s.provisioning_poll_interval, s.host_key_timeout,
-            s.node_set_size, s.agent_signal_allowance) == (
+            s.node_set_size, s.agent_signal_allowance,
+            s.agent_running_allowance) == (
                 16, 10, 5, 300, 'pinned', 1800, 300, '0.0.0.0/0', 2, 300, 5,
-                300)
+                300, 60)
     # the option's default is the core's (validate without an engine uses it)
     from heat_savanna.core import layout
     from heat_savanna.core import template
@@ -48,7 +49,7 @@ def test_config_defaults_and_choices():
     assert s.max_concurrent_node_sets == \
         template.DEFAULT_MAX_CONCURRENT_NODE_SETS
     names = {o.name for o in config.list_opts()[0][1]}
-    assert 'host_key_policy' in names and len(names) == 13
+    assert 'host_key_policy' in names and len(names) == 14
     assert all(o.help for o in config.list_opts()[0][1])
     try:
         conf.set_override('host_key_policy', 'yolo', 'savanna')
