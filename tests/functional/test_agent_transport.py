@@ -83,6 +83,18 @@ def master_page(address):
         return json.load(reply)
 
 
+def alive_hosts(page):
+    """Sorted addresses of the workers ALIVE on a master's status page."""
+    return sorted(w['host'] for w in page['workers'] if w['state'] == 'ALIVE')
+
+
+def worker_addresses(by_name, names=None):
+    """Sorted addresses of the worker nodes of ``nodes()`` (or of
+    ``names``)."""
+    return sorted(rec['address'] for name, rec in by_name.items()
+                  if (name in names if names else name.startswith('worker')))
+
+
 def created(heat, name, timeout):
     """The stack once its create is over (asserted complete). Only the
     stack's own status is read: showing a deployment resource while it
@@ -161,10 +173,8 @@ def test_partially_active_with_the_failed_deployment(cluster):
     assert [n for n, rec in by_name.items() if rec['state'] == 'ACTIVE'] \
         == ['master-0', 'worker-0', 'worker-1']
     page = master_page(by_name['master-0']['address'])
-    alive = sorted(w['host'] for w in page['workers']
-                   if w['state'] == 'ALIVE')
-    assert alive == sorted(by_name[n]['address']
-                           for n in ('worker-0', 'worker-1'))
+    assert alive_hosts(page) == worker_addresses(
+        by_name, ('worker-0', 'worker-1'))
     # nothing listens for SSH on any node: the engine cannot have used it
     assert all(refuses_ssh(rec['address']) for rec in by_name.values())
     assert_bootstrapped(by_name)
@@ -190,9 +200,8 @@ def test_heal_rebuilds_the_failed_worker(cluster):
     assert 'worker-2' not in by_name and \
         by_name['worker-3']['state'] == 'ACTIVE'
     page = master_page(by_name['master-0']['address'])
-    assert sorted(w['host'] for w in page['workers']
-                  if w['state'] == 'ALIVE') == sorted(
-        by_name[n]['address'] for n in ('worker-0', 'worker-1', 'worker-3'))
+    assert alive_hosts(page) == worker_addresses(
+        by_name, ('worker-0', 'worker-1', 'worker-3'))
     cluster['registrations'] = {w['id'] for w in page['workers']
                                 if w['state'] == 'ALIVE'}
     assert_bootstrapped(by_name)
@@ -289,10 +298,8 @@ def test_scale_up_joins_a_worker_without_restarting_the_master(cluster):
     assert outs['status'] == 'ACTIVE' and outs['active_count'] == 5, outs
     by_name = nodes(heat)
     page = master_page(by_name['master-0']['address'])
-    alive = sorted(w['host'] for w in page['workers']
-                   if w['state'] == 'ALIVE')
-    assert alive == sorted(rec['address'] for name, rec in by_name.items()
-                           if name.startswith('worker'))
+    alive = alive_hosts(page)
+    assert alive == worker_addresses(by_name)
     assert len(alive) == 4
     # nothing restarted: the workers keep their registrations, and the
     # master still knows the job that ran before the heal
@@ -359,10 +366,7 @@ def test_suspend_and_resume_through_the_agents(cluster):
     by_name = nodes(heat)
     assert server_ids(by_name) == server_ids(before)
     page = master_page(by_name['master-0']['address'])
-    assert sorted(w['host'] for w in page['workers']
-                  if w['state'] == 'ALIVE') == sorted(
-        rec['address'] for name, rec in by_name.items()
-        if name.startswith('worker'))
+    assert alive_hosts(page) == worker_addresses(by_name)
     assert all(refuses_ssh(rec['address']) for rec in by_name.values())
 
 
@@ -384,9 +388,7 @@ def test_a_config_change_is_applied_in_place_by_the_agents(cluster):
     assert server_ids(by_name) == server_ids(before)
     page = master_page(by_name['master-0']['address'])
     alive = [w for w in page['workers'] if w['state'] == 'ALIVE']
-    assert sorted(w['host'] for w in alive) == sorted(
-        rec['address'] for name, rec in by_name.items()
-        if name.startswith('worker'))
+    assert alive_hosts(page) == worker_addresses(by_name)
     assert [w['memory'] for w in alive] == [448] * len(alive)
     # the change concerns the workers only: the master still knows the
     # applications it ran before
@@ -449,10 +451,7 @@ def test_a_lost_worker_is_healed_with_nobody_acting_through_the_agents(
     assert 'auto-heal: %s lost at ' % lost in reason, reason
     assert reason.endswith('rebuilt as %s)' % new[0]), reason
     page = master_page(after['master-0']['address'])
-    assert sorted(w['host'] for w in page['workers']
-                  if w['state'] == 'ALIVE') == sorted(
-        rec['address'] for name, rec in after.items()
-        if name.startswith('worker'))
+    assert alive_hosts(page) == worker_addresses(after)
     assert all(refuses_ssh(rec['address']) for rec in after.values())
     # off again: the watchdogs are stopped by the agents
     heat.stacks.update(STACK, template=template(3, configs=CONFIGS))
@@ -491,9 +490,7 @@ def test_a_rebuilt_master_gets_the_workers_back_through_the_agents(
     assert server_ids(workers) == {n: before[n]['server_id']
                                    for n in workers}
     page = master_page(by_name['master-1']['address'])
-    assert sorted(w['host'] for w in page['workers']
-                  if w['state'] == 'ALIVE') == \
-        sorted(r['address'] for r in workers.values())
+    assert alive_hosts(page) == worker_addresses(workers)
     assert all(refuses_ssh(rec['address']) for rec in by_name.values())
 
 
