@@ -214,9 +214,15 @@ class AgentRun(object):
                     outcome.get('stdout'), outcome.get('stderr'))
                 self._fail(name, phase, reason)
             else:
+                # no signal this round: what the deployment still shows
+                # may be an earlier round's output (the agent's last
+                # signal), so only a step of this run names the phase
                 phase = agent.last_phase(outcome.get('stdout'),
                                          outcome.get('stderr'))
-                self._fail(name, phase or DEPLOY_PHASE,
+                if phase not in {s.name for s in self.steps
+                                 if name in {n.name for n in s.nodes}}:
+                    phase = DEPLOY_PHASE
+                self._fail(name, phase,
                            'no signal from the node\'s agent within %ds '
                            '(%s)' % (self.timeout, outcome.get('reason') or
                                      rec.get('reason') or 'not answered'))
