@@ -153,7 +153,8 @@ class ClusterContext(object):
         """Names of the nodes the watchdog is meant to run on now."""
         if not self.spec.auto_heal.enabled:
             return set()
-        return {w.probe.at.name for w in self.plugin.watch(self.info())}
+        return {n.name for n in watch_mod.watchers(
+            self.plugin.watch(self.info()))}
 
     def watch_step(self):
         """The step starting (or re-setting) the watchdogs, and stopping
