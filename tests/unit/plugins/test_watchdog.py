@@ -333,6 +333,19 @@ def start(tmp_path, config):
                             text=True)
 
 
+def terminated(proc):
+    """What the program printed once SIGTERM ended it."""
+    proc.send_signal(signal.SIGTERM)
+    return proc.communicate(timeout=10)[0]
+
+
+def killed(proc):
+    """No program left running, whatever the test met."""
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+
+
 def test_the_program_reports_and_ends_cleanly_on_sigterm(engine, master,
                                                          tmp_path):
     master.set('worker-0')
@@ -345,12 +358,9 @@ def test_the_program_reports_and_ends_cleanly_on_sigterm(engine, master,
         while not engine.posts and time.monotonic() < deadline:
             time.sleep(0.1)
         assert engine.posts[0]['body']['lost'] == ['worker-1', 'worker-2']
-        proc.send_signal(signal.SIGTERM)
-        out, _ = proc.communicate(timeout=10)
+        out = terminated(proc)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        killed(proc)
     assert proc.returncode == 0
     assert 'watchdog of cluster c1 on master-0: 3 checks in 1 fetches' in out
     assert 'reported worker-1, worker-2 lost (HTTP 200)' in out
@@ -366,12 +376,9 @@ def test_the_program_stops_a_fetch_under_way_on_sigterm(engine, tmp_path):
     try:
         time.sleep(1)
         started = time.monotonic()
-        proc.send_signal(signal.SIGTERM)
-        out, _ = proc.communicate(timeout=10)
+        out = terminated(proc)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        killed(proc)
     assert time.monotonic() - started < 5
     assert proc.returncode == 0 and engine.posts == []
     assert 'not alive' not in out       # what was cut short said nothing
