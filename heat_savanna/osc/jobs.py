@@ -6,9 +6,10 @@ never from the nodes, so a job shows the same way whatever transport
 (SSH or heat-agent) its cluster uses:
 
 * the job's state is its attributes (``status``, ``exit_code``,
-  ``output``, ``started_at``, ``finished_at``, ``log_path`` of the latest
-  execution, and ``executions``, every one), which Heat resolves live on
-  each resource show or detailed resource list;
+  ``output``, ``error_output``, ``started_at``, ``finished_at``,
+  ``log_path`` of the latest execution, and ``executions``, every one),
+  which Heat resolves live on each resource show or detailed resource
+  list;
 * its ``cluster`` and ``type`` are properties, which Heat's API does not
   show: they are read from the stack's template (one request per stack),
   a ``get_param`` resolved with the stack's parameters;
@@ -64,7 +65,8 @@ class Job(object):
     job_type: str           # spark, mapreduce, shell ('' if unknown)
     status: str             # of the latest execution ('' before the first)
     exit_code: object       # int, or None
-    output: str             # last lines of the latest execution's output
+    output: str             # last lines the latest execution printed
+    error_output: str       # last lines of its stderr
     started_at: str
     finished_at: str
     log_path: str
@@ -124,6 +126,7 @@ def from_resource(resource, stack=None, template=None, parameters=None):
         status=_text(attrs.get('status')),
         exit_code=attrs.get('exit_code'),
         output=_text(attrs.get('output')),
+        error_output=_text(attrs.get('error_output')),
         started_at=_text(attrs.get('started_at')),
         finished_at=_text(attrs.get('finished_at')),
         log_path=_text(attrs.get('log_path')),
@@ -173,14 +176,14 @@ def show_fields(job):
         ('started_at', job.started_at), ('finished_at', job.finished_at),
         ('log_path', job.log_path),
         ('executions', executions_text(job.executions)),
-        ('output', job.output))
+        ('output', job.output), ('error_output', job.error_output))
     return tuple(f[0] for f in fields), tuple(f[1] for f in fields)
 
 
 def execution_fields(job, record, data):
     """``(names, values)`` of one execution started by ``data``; the
     output when it is the job's latest execution (the only one the
-    ``output`` attribute holds)."""
+    ``output`` and ``error_output`` attributes hold)."""
     latest = job.executions[-1].get('id') if job.executions else None
     fields = (
         ('stack', job.stack), ('resource', job.resource),
@@ -193,7 +196,9 @@ def execution_fields(job, record, data):
         ('started_at', _text(record.get('started_at'))),
         ('finished_at', _text(record.get('finished_at'))),
         ('log_path', _text(record.get('log_path'))),
-        ('output', job.output if record.get('id') == latest else ''))
+        ('output', job.output if record.get('id') == latest else ''),
+        ('error_output',
+         job.error_output if record.get('id') == latest else ''))
     return tuple(f[0] for f in fields), tuple(f[1] for f in fields)
 
 

@@ -7,7 +7,10 @@ One execution is one directory on the master,
     job.sh       the plugin's command line
     <main>       the inline program (a downloaded one lands here too)
     pid          the wrapper's pid, which is also its session id (setsid)
-    output.log   the job's stdout and stderr (and the download's)
+    stdout.log   what the job printed: its result, the ``output``
+    stderr.log   its diagnostics (Spark's log, a download's failure): the
+                 ``error_output``; kept apart so a noisy shutdown can never
+                 push the result out of the tail a look brings back
     started_at   UTC time the wrapper started
     finished_at  UTC time it ended
     exit_code    written last, atomically: the execution is over
@@ -48,7 +51,7 @@ TERMINAL = (SUCCEEDED, FAILED, KILLED)
 
 #: seconds between the TERM and the KILL of a job being stopped
 KILL_GRACE = 10
-#: how much of the output log a look brings back
+#: how much of each log (stdout.log, stderr.log) a look brings back
 TAIL_LINES = 20
 TAIL_BYTES = 4000
 #: exit status of the wrapper when the main program cannot be downloaded
@@ -91,7 +94,7 @@ def wrapper_script(directory, timeout, fetch=None, label=''):
         py = ('import sys, urllib.request; '
               'urllib.request.urlretrieve(sys.argv[1], sys.argv[2])')
         lines += [
-            '  echo heat-savanna: downloading %s' % q(url),
+            '  echo heat-savanna: downloading %s >&2' % q(url),
             '  curl -fsSL --retry 2 -o %(n)s %(u)s || '
             'wget -q -O %(n)s %(u)s || python3 -c %(py)s %(u)s %(n)s || {'
             % {'n': q(name), 'u': q(url), 'py': q(py)},
@@ -104,7 +107,7 @@ def wrapper_script(directory, timeout, fetch=None, label=''):
         '    exec timeout -k %d %d sh ./job.sh' % (KILL_GRACE, timeout),
         '  fi',
         '  exec sh ./job.sh',
-        ') </dev/null >output.log 2>&1',
+        ') </dev/null >stdout.log 2>stderr.log',
         'rc=$?',
         'took=$(( $(date +%s) - start ))',
         # timeout(1) exits 124 when it stopped the job, 137 when the job
@@ -172,8 +175,10 @@ def probe_command(directories):
         '    [ -e "$d/$f" ] && echo "$f $(head -c 64 "$d/$f")"',
         '  done',
         '  for f in timed_out killed; do [ -e "$d/$f" ] && echo "$f 1"; done',
-        '  echo "output $(tail -n %d "$d/output.log" 2>/dev/null | '
+        '  for f in stdout stderr; do',
+        '    echo "$f $(tail -n %d "$d/$f.log" 2>/dev/null | '
         'tail -c %d | base64 | tr -d "\\n")"' % (TAIL_LINES, TAIL_BYTES),
+        '  done',
         'done',
     ]) + '\n'
 
@@ -244,6 +249,7 @@ class Probe:
     timed_out: bool = False
     killed: bool = False
     output: str = ''
+    errors: str = ''
 
     @property
     def running_processes(self):
@@ -269,11 +275,6 @@ def parse_probe(text):
                 return int(f[name])
             except (KeyError, ValueError):
                 return None
-        try:
-            output = base64.b64decode(f.get('output') or '').decode(
-                'utf-8', 'replace')
-        except ValueError:
-            output = ''
         out[d] = Probe(exists=f.get('exists') == '1', pid=integer('pid'),
                        alive=f.get('alive') == '1',
                        procs=integer('procs') or 0,
@@ -281,8 +282,17 @@ def parse_probe(text):
                        started_at=f.get('started_at') or None,
                        finished_at=f.get('finished_at') or None,
                        timed_out=f.get('timed_out') == '1',
-                       killed=f.get('killed') == '1', output=output)
+                       killed=f.get('killed') == '1',
+                       output=_decoded(f.get('stdout')),
+                       errors=_decoded(f.get('stderr')))
     return out
+
+
+def _decoded(text):
+    try:
+        return base64.b64decode(text or '').decode('utf-8', 'replace')
+    except ValueError:
+        return ''
 
 
 def verdict(probe, timeout=None):
@@ -352,8 +362,8 @@ def new_record(execution_id, trigger, args, configs, directory, timeout,
             'args': [str(a) for a in args],
             'configs': {str(k): str(v) for k, v in configs.items()},
             'requested_at': now, 'started_at': None, 'finished_at': None,
-            'directory': directory, 'log_path': directory + '/output.log',
-            'timeout': int(timeout), 'output': ''}
+            'directory': directory, 'log_path': directory + '/stdout.log',
+            'timeout': int(timeout), 'output': '', 'error_output': ''}
 
 
 def is_terminal(record):
@@ -376,7 +386,8 @@ def advance(record, look, secrets=()):
                 'finished_at': (look.finished_at or
                                 record.get('finished_at'))
                 if status in TERMINAL else None,
-                'output': redaction.redact(look.output, secrets)})
+                'output': redaction.redact(look.output, secrets),
+                'error_output': redaction.redact(look.errors, secrets)})
     return new
 
 

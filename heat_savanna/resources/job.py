@@ -53,6 +53,16 @@ PUBLIC_KEYS = ('id', 'trigger', 'status', 'reason', 'exit_code', 'args',
                'log_path')
 
 
+def _last_lines(record, count):
+    """The last ``count`` lines of an execution's diagnostics (its
+    stderr), or of what it printed when it wrote no diagnostics."""
+    for key in ('error_output', 'output'):
+        lines = (record.get(key) or '').strip().splitlines()
+        if lines:
+            return lines[-count:]
+    return []
+
+
 class SavannaJob(progress.ProgressMixin, signal_responder.SignalResponder):
     """A data-processing job run on an OS::Savanna::Cluster of the stack.
 
@@ -87,8 +97,8 @@ class SavannaJob(progress.ProgressMixin, signal_responder.SignalResponder):
     JOB_DEFINITION = core_job.JOB_DEFINITION
 
     ATTRIBUTES = (
-        STATUS, EXIT_CODE, OUTPUT, STARTED_AT, FINISHED_AT, LOG_PATH,
-        EXECUTIONS, SIGNAL_URL,
+        STATUS, EXIT_CODE, OUTPUT, ERROR_OUTPUT, STARTED_AT, FINISHED_AT,
+        LOG_PATH, EXECUTIONS, SIGNAL_URL,
     ) = job_schema.ATTRIBUTES
 
     properties_schema = job_schema.PROPERTIES_SCHEMA
@@ -166,7 +176,7 @@ class SavannaJob(progress.ProgressMixin, signal_responder.SignalResponder):
         if record is None:
             return False
         if not jobs.is_terminal(record):
-            last = (record.get('output') or '').strip().splitlines()[-1:]
+            last = _last_lines(record, 1)
             self.report_progress(cookie['throttle'], '%s%s' % (
                 jobs.summary(record), ': %s' % last[0][-200:] if last
                 else ''), event=False)
@@ -174,7 +184,7 @@ class SavannaJob(progress.ProgressMixin, signal_responder.SignalResponder):
         self._set_metadata(record)
         if record['status'] != jobs.SUCCEEDED and \
                 cookie['on_failure'] == self.FAILURE_FAIL:
-            tail = (record.get('output') or '').strip().splitlines()[-3:]
+            tail = _last_lines(record, 3)
             raise exception.Error('%s%s' % (
                 jobs.summary(record),
                 '; output: %s' % ' | '.join(tail)[-500:] if tail else ''))
@@ -347,7 +357,8 @@ class SavannaJob(progress.ProgressMixin, signal_responder.SignalResponder):
             return [{k: r.get(k) for k in PUBLIC_KEYS} for r in records]
         latest = records[-1] if records else {}
         key = {self.STATUS: 'status', self.EXIT_CODE: 'exit_code',
-               self.OUTPUT: 'output', self.STARTED_AT: 'started_at',
+               self.OUTPUT: 'output', self.ERROR_OUTPUT: 'error_output',
+               self.STARTED_AT: 'started_at',
                self.FINISHED_AT: 'finished_at',
                self.LOG_PATH: 'log_path'}.get(name)
         if key is None:

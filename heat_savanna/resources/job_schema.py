@@ -28,11 +28,11 @@ from heat_savanna.core.job import TYPE
 from heat_savanna.plugins import base as plugin_base
 
 ATTRIBUTES = (
-    STATUS, EXIT_CODE, OUTPUT, STARTED_AT, FINISHED_AT, LOG_PATH,
-    EXECUTIONS, SIGNAL_URL,
+    STATUS, EXIT_CODE, OUTPUT, ERROR_OUTPUT, STARTED_AT, FINISHED_AT,
+    LOG_PATH, EXECUTIONS, SIGNAL_URL,
 ) = (
-    'status', 'exit_code', 'output', 'started_at', 'finished_at',
-    'log_path', 'executions', 'signal_url',
+    'status', 'exit_code', 'output', 'error_output', 'started_at',
+    'finished_at', 'log_path', 'executions', 'signal_url',
 )
 
 PROPERTIES_SCHEMA = {
@@ -141,8 +141,14 @@ ATTRIBUTES_SCHEMA = {
         type=attributes.Schema.INTEGER,
         cache_mode=attributes.Schema.CACHE_NONE),
     OUTPUT: attributes.Schema(
-        _('Last lines of the latest execution\'s output (stdout and '
-          'stderr), secrets redacted.'),
+        _('Last lines the latest execution printed on its standard '
+          'output (its result), secrets redacted.'),
+        type=attributes.Schema.STRING,
+        cache_mode=attributes.Schema.CACHE_NONE),
+    ERROR_OUTPUT: attributes.Schema(
+        _('Last lines of the latest execution\'s standard error (the '
+          'framework\'s log, a failure\'s traceback), secrets '
+          'redacted.'),
         type=attributes.Schema.STRING,
         cache_mode=attributes.Schema.CACHE_NONE),
     STARTED_AT: attributes.Schema(
@@ -154,7 +160,8 @@ ATTRIBUTES_SCHEMA = {
         type=attributes.Schema.STRING,
         cache_mode=attributes.Schema.CACHE_NONE),
     LOG_PATH: attributes.Schema(
-        _('Path of the latest execution\'s log on the master.'),
+        _('Path of the latest execution\'s standard output log on the '
+          'master (stderr.log beside it).'),
         type=attributes.Schema.STRING,
         cache_mode=attributes.Schema.CACHE_NONE),
     EXECUTIONS: attributes.Schema(

@@ -232,8 +232,8 @@ def test_a_failing_job_in_each_failure_mode(stack):
     assert tolerated.resource_status == 'CREATE_COMPLETE'
     assert 'FAILED: exit code 3' in tolerated.resource_status_reason
     got = attrs(heat, 'tolerated')
-    assert (got['status'], got['exit_code'], got['output']) == (
-        'FAILED', 3, 'oops\n')
+    assert (got['status'], got['exit_code'], got['output'],
+            got['error_output']) == ('FAILED', 3, '', 'oops\n')
     slow = attrs(heat, 'too_slow')['executions']
     assert slow[0]['status'] == 'FAILED'
     assert slow[0]['reason'].startswith('timed out after 2s')

@@ -90,7 +90,7 @@ def execution(number, status, exit_code=None, trigger='signal',
             else '2026-01-01T10:%02d:01Z' % number,
             'finished_at': '2026-01-01T10:%02d:09Z' % number if ended
             else None,
-            'log_path': '/var/lib/spark/jobs/job/%d/output.log' % number}
+            'log_path': '/var/lib/spark/jobs/job/%d/stdout.log' % number}
 
 
 def job_attributes(executions, output=''):

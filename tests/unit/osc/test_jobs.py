@@ -106,7 +106,7 @@ def test_rows_and_fields():
         second['id'], 'FAILED', 2, '2026-01-01T10:02:01Z',
         '2026-01-01T10:02:09Z')
     assert jobs.execution_row(second, long=True)[5:] == (
-        'signal', 'exit code 2', '/var/lib/spark/jobs/job/2/output.log')
+        'signal', 'exit code 2', '/var/lib/spark/jobs/job/2/stdout.log')
     shown = dict(zip(*jobs.show_fields(job)))
     assert shown['executions'] == '3 (1 FAILED, 2 SUCCEEDED)'
     assert (shown['cluster'], shown['type'], shown['status'],

@@ -30,8 +30,9 @@ def test_parse_probe_and_verdicts():
     out = '\n'.join([
         '@@ /r/j/a', 'exists 1', 'pid 42', 'alive 1', 'procs 3',
         'started_at 2026-01-01T00:00:00Z',
-        'output %s' % __import__('base64').b64encode(b'line 1\nline 2\n')
+        'stdout %s' % __import__('base64').b64encode(b'line 1\nline 2\n')
         .decode(),
+        'stderr %s' % __import__('base64').b64encode(b'WARN x\n').decode(),
         '@@ /r/j/b', 'exists 1', 'pid 43', 'alive 0', 'procs 0',
         'exit_code 3', 'finished_at 2026-01-01T00:01:00Z', 'output ',
         '@@ /r/j/c', 'exists 0',
@@ -43,6 +44,8 @@ def test_parse_probe_and_verdicts():
         '@@ /r/j/g', 'exists 1', 'output ', ''])
     looks = jobs.parse_probe(out)
     assert looks['/r/j/a'].output == 'line 1\nline 2\n'
+    assert looks['/r/j/a'].errors == 'WARN x\n'
+    assert looks['/r/j/b'].errors == ''
     assert looks['/r/j/a'].running_processes == 3
     verdicts = {d: jobs.verdict(p, 5)[0] for d, p in looks.items()}
     assert verdicts == {'/r/j/a': 'RUNNING', '/r/j/b': 'FAILED',
@@ -62,13 +65,16 @@ def test_records_only_move_forward_and_keep_no_secret():
                           60, 'T0')
     assert rec['args'] == ['1', 'a'] and rec['configs'] == {'k': '2'}
     assert rec['status'] == 'PENDING' and rec['log_path'] == \
-        '/r/j/e1/output.log'
+        '/r/j/e1/stdout.log'
     running = jobs.advance(rec, jobs.Probe(
         exists=True, pid=9, alive=True, started_at='T1',
-        output='key is s3cr3t\npassword=hunter2\n'), secrets=('s3cr3t',))
+        output='key is s3cr3t\npassword=hunter2\n',
+        errors='s3cr3t rejected\n'), secrets=('s3cr3t',))
     assert running['status'] == 'RUNNING' and running['started_at'] == 'T1'
     assert 's3cr3t' not in running['output']
     assert 'hunter2' not in running['output']
+    assert 's3cr3t' not in running['error_output']
+    assert 'rejected' in running['error_output']
     done = jobs.advance(running, jobs.Probe(exists=True, pid=9,
                                             exit_code=0, finished_at='T2'))
     assert (done['status'], done['exit_code'], done['finished_at']) == \
@@ -161,6 +167,20 @@ def test_a_job_runs_detached_and_reports_its_end(master):
 
 
 @sshhosts.requires_sshd
+def test_a_noisy_shutdown_never_hides_the_result(master):
+    # what Spark does: the result on stdout, then a long stack trace of
+    # its shutdown on stderr, longer than a look's tail; seen hiding
+    # "Pi is roughly ..." from the output attribute when the two shared a
+    # log
+    noise = 'for i in $(seq 200); do echo "\tat io.netty.Frame$i" >&2; done'
+    d = start(master, 'echo "Pi is roughly 3.14"; %s' % noise)
+    done = wait(master, d, lambda p: p.exit_code == 0)
+    assert done.output == 'Pi is roughly 3.14\n'
+    assert done.errors.splitlines()[-1] == '\tat io.netty.Frame200'
+    assert len(done.errors.splitlines()) == jobs.TAIL_LINES
+
+
+@sshhosts.requires_sshd
 def test_launch_is_idempotent(master):
     d = start(master, 'echo once >> count.txt; sleep 2')
     start(master, 'echo twice >> count.txt')      # a relaunch: nothing
@@ -217,4 +237,5 @@ def test_an_unreachable_main_program_fails_the_execution(master):
     done = wait(master, d, lambda p: p.exit_code is not None)
     assert jobs.verdict(done) == (
         'FAILED', 'the main program could not be downloaded')
-    assert 'cannot download the main program' in done.output
+    assert 'cannot download the main program' in done.errors
+    assert done.output == ''

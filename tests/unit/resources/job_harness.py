@@ -50,6 +50,8 @@ JOB = {
         'cluster': {'get_resource': 'cluster'},
         'type': 'shell',
         'main': {'inline': 'echo "hello $1"; sleep ${PAUSE:-0}; '
+                           '[ "${CODE:-0}" = 0 ] || '
+                           'echo "giving up with $CODE" >&2; '
                            'exit ${CODE:-0}\n'},
         'args': ['world'],
         'configs': {'CODE': 0}}}

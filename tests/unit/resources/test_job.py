@@ -64,7 +64,8 @@ class JobTest(JobTestCase):
         rsrc = stack['job']
         self.assertEqual((rsrc.CREATE, rsrc.FAILED), rsrc.state)
         self.assertIn('FAILED: exit code 3', rsrc.status_reason)
-        self.assertIn('hello world', rsrc.status_reason)
+        # the reason ends with what the job said on stderr
+        self.assertIn('output: giving up with 3', rsrc.status_reason)
         self.assertEqual((rsrc.CREATE, rsrc.COMPLETE),
                          stack['cluster'].state)
         self.assertEqual('FAILED', self.attrs(stack, 'status')['status'])
@@ -75,8 +76,11 @@ class JobTest(JobTestCase):
         rsrc = stack['job']
         self.assertEqual((rsrc.CREATE, rsrc.COMPLETE), rsrc.state)
         self.assertIn('FAILED: exit code 3', rsrc.status_reason)
-        got = self.attrs(stack, 'status', 'exit_code')
-        self.assertEqual({'status': 'FAILED', 'exit_code': 3}, got)
+        got = self.attrs(stack, 'status', 'exit_code', 'output',
+                         'error_output')
+        self.assertEqual({'status': 'FAILED', 'exit_code': 3,
+                          'output': 'hello world\n',
+                          'error_output': 'giving up with 3\n'}, got)
 
     def test_timeout_stops_the_job(self):
         stack = self.create(template(configs={'PAUSE': 60}, timeout=1,
