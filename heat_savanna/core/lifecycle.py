@@ -47,6 +47,7 @@ from heat_savanna.core import records
 from heat_savanna.core import signals
 from heat_savanna.core import template as template_mod
 from heat_savanna.plugins import base as plugin_base
+from heat_savanna.plugins import sizing
 
 ACTIONS = (CREATE, UPDATE, CHECK, RESUME) = (
     'create', 'update', 'check', 'resume')
@@ -326,6 +327,7 @@ def cluster_info(spec, state):
     """The plugin's view (``plugins.base.ClusterInfo``) of the cluster's
     live nodes: ACTIVE, or being configured."""
     groups = {g.name: g for g in spec.node_groups}
+    flavors = state.get('flavors') or {}
     nodes = []
     for group, name in records.layout(state).nodes():
         rec = state['nodes'].get(name)
@@ -343,6 +345,8 @@ def cluster_info(spec, state):
             internal_ip=rec['fixed_ip'],
             node_configs=dict(ng.node_configs) if ng else {},
             server_id=rec.get('server_id'), image=ng.image if ng else None,
+            flavor=sizing.Flavor.from_dict(flavors.get(ng.flavor)) if ng
+            else None,
             volumes=tuple(template_mod.device_name(k) for k in
                           range(ng.volumes_per_node if ng else 0))))
     return plugin_base.ClusterInfo(

@@ -5,9 +5,8 @@ Hadoop 3, ...). It never talks to Heat and never imports ``heat_savanna.core``
 or ``heat_savanna.resources``: it receives plain views of the cluster
 (:class:`ClusterInfo`, :class:`NodeInfo`, or any object with the attributes
 documented on :class:`ClusterSpecView`) and returns data or :class:`Step`
-lists.
-Only step actions do I/O, and only through the :class:`heat_savanna.remote`
-API object they are handed.
+lists. Only step actions do I/O, and only through the
+:class:`heat_savanna.remote` API object they are handed.
 
 Plugins are found through the ``heat_savanna.plugins`` entry-point group
 (see :func:`heat_savanna.plugins.get_plugin`), so a third party can add one.
@@ -70,6 +69,7 @@ class NodeInfo:
     volumes: tuple = ()        # device paths of attached volumes, in order
     fqdn: typing.Optional[str] = None
     image: typing.Optional[str] = None   # the image it booted from, to name
+    flavor: typing.Any = None  # plugins.sizing.Flavor; None if not known
 
     def has(self, process):
         return process in self.processes

@@ -177,15 +177,17 @@ class ConfigCatalog(object):
             return value
         return found.kind.normalize(value)
 
-    def settings(self, cluster_configs, node_configs=None):
+    def settings(self, cluster_configs, node_configs=None, derived=None):
         """``{section: {key: value}}`` in effect on a node: declared
-        defaults, then ``cluster_configs``, then ``node_configs``; a null
-        value is "not set here". Values are normalised (``"7077"`` ->
-        7077); keys left without a value are dropped."""
+        defaults, then ``derived`` (what the plugin sized from the flavor,
+        see :mod:`heat_savanna.plugins.sizing`), then ``cluster_configs``,
+        then ``node_configs``; a null value is "not set here". Values are
+        normalised (``"7077"`` -> 7077); keys left without a value are
+        dropped."""
         out = {}
         for sec in self.sections:
             merged = {e.key: e.default for e in sec.entries}
-            for source in (cluster_configs, node_configs):
+            for source in (derived, cluster_configs, node_configs):
                 values = (source or {}).get(sec.name) if \
                     isinstance(source, dict) else None
                 if isinstance(values, dict):

@@ -194,6 +194,26 @@ class ClusterContext(object):
         return self.rsrc.client('nova').keypairs.get(
             self.spec.key_name).public_key
 
+    def learn_flavors(self):
+        """Read from Nova (once per flavor, kept in the state) the RAM,
+        vCPUs and disk of each group's flavor: what the plugins size the
+        daemons from. A flavor Nova does not show leaves its nodes at the
+        plugin's defaults, and says so in the log."""
+        known = self.state.setdefault('flavors', {})
+        missing = sorted({g.flavor for g in self.spec.node_groups} -
+                         set(known))
+        for name in missing:
+            try:
+                flavor = self.rsrc.client_plugin('nova').get_flavor(name)
+                known[name] = {'ram': flavor.ram, 'vcpus': flavor.vcpus,
+                               'disk': flavor.disk}
+            except Exception as exc:
+                LOG.warning('%s: flavor %s unreadable, its nodes keep the '
+                            'plugin\'s sizes: %s', self.rsrc.name, name,
+                            exc)
+        if missing:
+            self.save()
+
     def ssh_user(self):
         """The template's ssh_user, else the image's os_admin_user, else
         "ubuntu"."""

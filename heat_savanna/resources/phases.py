@@ -211,6 +211,7 @@ def close_run(ctx, action):
 
 def configure(ctx, action):
     if action.run is None:
+        ctx.learn_flavors()
         info = ctx.info()
         new = [n for n in info.nodes if n.name in set(action.new)]
         kind = lifecycle.configure_kind(action, new)

@@ -112,6 +112,9 @@ def test_create_runs_a_job(cluster, sandbox):
         alive = [w for w in master_json(node, address)['workers']
                  if w['state'] == 'ALIVE']
         assert len(alive) == 3
+        # sized from the flavor (m1.small: 2048 MB, 1 vCPU): 512 MB kept
+        # for the system, the rest offered (the template sets neither)
+        assert {(w['memory'], w['cores']) for w in alive} == {(1536, 1)}
         # every node's own hostname (its server name) is in its hosts file
         own = node.run('hostname').stdout.strip()
         assert own.endswith('-master-0')

@@ -71,6 +71,12 @@ GENERAL = cat.Section(
         _general('java_home', cat.PATH, None,
                  'Java of the image (JAVA_HOME); unset: the java on the '
                  'PATH.', DAEMONS),
+        _general('auto_configure', cat.Boolean(), True,
+                 'Size the workers (SPARK_WORKER_MEMORY, '
+                 'SPARK_WORKER_CORES) and the executors '
+                 '(spark.executor.memory, spark.executor.cores) from the '
+                 'flavor; a value set in cluster_configs or node_configs '
+                 'wins. false: the defaults below.', WORKER),
     ))
 
 SPARK_ENV = cat.Section(
@@ -79,10 +85,12 @@ SPARK_ENV = cat.Section(
     'spark-env.sh.',
     (
         Entry('spark-env', 'SPARK_WORKER_MEMORY', cat.SIZE, '1g',
-              'Memory a worker offers to executors.', WORKER),
+              'Memory a worker offers to executors (sized from the '
+              'flavor unless auto_configure is false).', WORKER),
         Entry('spark-env', 'SPARK_WORKER_CORES', cat.Integer(1, 4096), None,
-              'Cores a worker offers to executors; unset: every core of '
-              'the node.', WORKER),
+              'Cores a worker offers to executors (the flavor\'s vCPUs '
+              'unless auto_configure is false; unset: every core of the '
+              'node).', WORKER),
     ),
     cat.env_variables('SPARK_WORKER_OPTS', DAEMONS, 'spark-env.sh'))
 
@@ -98,7 +106,8 @@ SPARK_DEFAULTS = cat.Section(
               cat.Boolean(), True, 'Decommissioned executors hand their '
               'blocks over to others; read by each job.'),
         Entry('spark-defaults', 'spark.executor.memory', cat.SIZE, '512m',
-              'Memory of each executor; read by each job.'),
+              'Memory of each executor (sized from the workers unless '
+              'auto_configure is false); read by each job.'),
         Entry('spark-defaults', 'spark.driver.memory', cat.SIZE, '512m',
               'Memory of each driver; read by each job.'),
     ),

@@ -1,12 +1,14 @@
 """The files every Spark node gets: pure functions of the cluster view.
 
-Values come from the declared defaults (catalog.py), overridden by
-``cluster_configs`` and then by the node's ``node_configs`` (same
-sections). Only member nodes of ``ClusterInfo`` appear in the generated
-files, so a failed node is never in /etc/hosts or the workers file.
+Values come from the declared defaults (catalog.py), overridden by what
+sizing.py derives from the flavors, by ``cluster_configs`` and then by the
+node's ``node_configs`` (same sections). Only member nodes of
+``ClusterInfo`` appear in the generated files, so a failed node is never in
+/etc/hosts or the workers file.
 """
 
 from heat_savanna.plugins.spark import catalog
+from heat_savanna.plugins.spark import sizing
 from heat_savanna.plugins import utils
 from heat_savanna.remote import volumes
 
@@ -23,11 +25,13 @@ SECTIONS = catalog.CATALOG.defaults()
 
 
 def settings(cluster_info, node=None):
-    """``{section: {key: value}}`` for ``node`` (defaults < cluster <
-    node, normalised by the catalog); keys without a value are dropped."""
+    """``{section: {key: value}}`` for ``node`` (defaults < sized from the
+    flavor < cluster < node, normalised by the catalog); keys without a
+    value are dropped."""
     return catalog.CATALOG.settings(
         cluster_info.cluster_configs,
-        node.node_configs if node is not None else None)
+        node.node_configs if node is not None else None,
+        sizing.derived(cluster_info, node))
 
 
 def master_url(cluster_info):

@@ -83,6 +83,11 @@ GENERAL = cat.Section(
         ('java_home', cat.PATH, None,
          'Java of the image (JAVA_HOME); unset: the java on the PATH.',
          DAEMONS),
+        ('auto_configure', cat.Boolean(), True,
+         'Size the nodemanagers (yarn.nodemanager.resource.*), the '
+         'largest container and the MapReduce containers from the '
+         'flavor; a value set in cluster_configs or node_configs wins. '
+         'false: the defaults below.', YARN_DAEMONS),
     ))
 
 HDFS = cat.Section(

@@ -5,8 +5,9 @@
 (environment variables for hadoop-env.sh; ``core-site`` keys may also be
 given in ``HDFS`` with a ``fs.`` / ``hadoop.`` / ``io.`` prefix) and
 ``general`` (paths and the daemon user), all declared in catalog.py. User
-values are merged over the defaults; ``dfs.replication`` is the value set
-in cluster_configs, else the default capped to the datanode count.
+values are merged over the defaults and what sizing.py derives from the
+flavors; ``dfs.replication`` is the value set in cluster_configs, else the
+default capped to the datanode count.
 Addresses use node names: every node's /etc/hosts lists every member.
 """
 
@@ -14,6 +15,7 @@ from xml.sax import saxutils
 
 from heat_savanna.plugins import utils
 from heat_savanna.plugins.vanilla import catalog
+from heat_savanna.plugins.vanilla import sizing
 from heat_savanna.plugins.vanilla import validation
 from heat_savanna.remote import volumes
 
@@ -26,11 +28,13 @@ _HDFS_PORTS = ('dfs.namenode.rpc-port', 'dfs.namenode.http-port')
 
 
 def settings(cluster_info, node=None):
-    """``{section: {key: value}}`` for ``node`` (defaults < cluster <
-    node, normalised by the catalog); keys without a value are dropped."""
+    """``{section: {key: value}}`` for ``node`` (defaults < sized from the
+    flavor < cluster < node, normalised by the catalog); keys without a
+    value are dropped."""
     return catalog.CATALOG.settings(
         cluster_info.cluster_configs,
-        node.node_configs if node is not None else None)
+        node.node_configs if node is not None else None,
+        sizing.derived(cluster_info, node))
 
 
 def conf_path(cluster_info, name, node=None):

@@ -11,6 +11,7 @@ from heat_savanna.core import model
 from heat_savanna.core import plan as plan_mod
 from heat_savanna.core import records
 from heat_savanna.core import signals
+from heat_savanna.plugins import sizing
 from tests.unit.core import fakes
 from tests.unit.core.fakes import group
 
@@ -149,6 +150,18 @@ def test_the_master_is_found_one_way():
     info = lifecycle.cluster_info(the_spec, state)
     assert 'master-0' not in [n.name for n in info.nodes]
     assert lifecycle.master(PLUGIN, the_spec, info) is None
+
+
+def test_nodes_carry_the_flavor_nova_described():
+    the_spec = spec(2)
+    state = state_of(the_spec)
+    flavor = the_spec.node_groups[0].flavor
+    assert {n.flavor for n in
+            lifecycle.cluster_info(the_spec, state).nodes} == {None}
+    state['flavors'] = {flavor: {'ram': 4096, 'vcpus': 2, 'disk': 40}}
+    info = lifecycle.cluster_info(the_spec, state)
+    assert {n.flavor for n in info.nodes} == {
+        sizing.Flavor(ram_mb=4096, vcpus=2, disk_gb=40)}
 
 
 def test_a_failure_text_names_the_first_node_and_why():

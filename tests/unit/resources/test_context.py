@@ -5,6 +5,7 @@ stored where the operator sees it."""
 
 import dataclasses
 import json
+from unittest import mock
 
 from heat.common import exception
 from heat.common import template_format
@@ -12,6 +13,7 @@ from heat.tests import utils
 
 from heat_savanna.core import lifecycle
 from heat_savanna.core import template as template_mod
+from heat_savanna.plugins import sizing
 from heat_savanna.resources import context as context_mod
 from heat_savanna.resources import infra
 from heat_savanna.resources import state as state_mod
@@ -212,3 +214,29 @@ class ContextTest(test_operation.ActiveClusterTestCase):
         self.assertEqual('ssh-ed25519 AAAAop',
                          context_mod.ClusterContext(rsrc).operator_key())
         nova.keypairs.get.assert_called_once_with('op')
+
+    def test_flavors_are_read_from_nova_once_and_kept(self):
+        _stack, rsrc = self.active_cluster(1)
+        nova = self.patchobject(rsrc, 'client_plugin').return_value
+        nova.get_flavor.return_value = mock.Mock(ram=4096, vcpus=2, disk=40)
+        ctx = context_mod.ClusterContext(rsrc)
+        ctx.learn_flavors()
+        flavor = ctx.spec.node_groups[0].flavor
+        self.assertEqual({flavor: {'ram': 4096, 'vcpus': 2, 'disk': 40}},
+                         state_mod.load(rsrc)['flavors'])
+        self.assertEqual(
+            {sizing.Flavor(4096, 2, 40)},
+            {n.flavor for n in context_mod.ClusterContext(rsrc)
+             .info().nodes})
+        # known: not asked again
+        context_mod.ClusterContext(rsrc).learn_flavors()
+        nova.get_flavor.assert_called_once_with(flavor)
+
+    def test_a_flavor_nova_does_not_show_leaves_the_defaults(self):
+        _stack, rsrc = self.active_cluster(1)
+        nova = self.patchobject(rsrc, 'client_plugin').return_value
+        nova.get_flavor.side_effect = RuntimeError('nova down')
+        ctx = context_mod.ClusterContext(rsrc)
+        ctx.learn_flavors()
+        self.assertEqual({}, ctx.state['flavors'])
+        self.assertEqual({None}, {n.flavor for n in ctx.info().nodes})
