@@ -82,6 +82,7 @@ def build(root, log_path=None, python=None, constraints=None):
     python = python or sys.executable
     os.makedirs(root, exist_ok=True)
     log_path = log_path or os.path.join(root, 'build.log')
+    os.makedirs(os.path.dirname(log_path), exist_ok=True)
     with open(log_path, 'ab') as log:
         venv = os.path.join(root, 'venv')
         if not os.path.exists(os.path.join(venv_bin(root), 'python')):

@@ -99,7 +99,10 @@ class Layout(object):
         return self.dir('run')
 
     def log(self, name):
-        return self.path('logs', name + '.log')
+        """The log of ``name``; its directory exists (on a fresh machine
+        the first part to write a log may be a step, not a daemon the
+        supervisor starts: the agent image's build failed so)."""
+        return os.path.join(self.logs, name + '.log')
 
     def secrets(self):
         """Passwords and keys of this sandbox, generated once (mode 0600).

@@ -56,6 +56,36 @@ def tail(path, lines=20):
     return data.splitlines()[-lines:]
 
 
+#: first characters of the line the supervisor writes at each start
+START_MARK = '===== '
+
+
+def this_run(path, block=64 * 1024):
+    """The lines of the log ``path`` written since the supervisor's last
+    start line ([] if there is no log). Read backwards a block at a time,
+    so a daemon that has logged for hours is no slower to read, and none
+    of its early lines (its "ready") is lost to a fixed tail."""
+    try:
+        with open(path, 'rb') as f:
+            f.seek(0, os.SEEK_END)
+            end = f.tell()
+            start = end
+            data = b''
+            while start > 0:
+                start = max(0, start - block)
+                f.seek(start)
+                data = f.read(end - start)
+                if (b'\n' + START_MARK.encode()) in data or \
+                        (start == 0 and data.startswith(START_MARK.encode())):
+                    break
+    except OSError:
+        return []
+    lines = data.decode('utf-8', 'replace').splitlines()
+    starts = [i for i, line in enumerate(lines)
+              if line.startswith(START_MARK)]
+    return lines[starts[-1]:] if starts else lines
+
+
 def proc_start_ticks(pid):
     """The kernel's start time of ``pid`` (clock ticks since boot) or None.
 

@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from savanna_sandbox import cli
+from savanna_sandbox import paths
 from savanna_sandbox import procs
 from savanna_sandbox import services
 from savanna_sandbox.services import platform
@@ -181,3 +182,13 @@ def test_down_stops_ssh_hosts_the_simulator_left(tmp_path):
     finally:
         other.stop()
         host.stop()
+
+
+def test_a_log_can_be_written_before_any_daemon_started(tmp_path):
+    # on a fresh machine the first part to log may be a step (the agent
+    # image's build, which has no dependency): it found no logs directory
+    # and the image was never built
+    layout = paths.Layout(str(tmp_path / 'fresh'))
+    with open(layout.log('agent-image'), 'ab') as log:
+        log.write(b'building\n')
+    assert os.path.dirname(layout.log('agent-image')) == layout.path('logs')

@@ -151,3 +151,18 @@ def test_tail(tmp_path):
     path.write_text('\n'.join(str(i) for i in range(100)))
     assert procs.tail(str(path), 3) == ['97', '98', '99']
     assert procs.tail(str(tmp_path / 'none'), 3) == []
+
+
+def test_this_run_is_every_line_since_the_last_start(tmp_path):
+    log = tmp_path / 'cloudsim.log'
+    assert procs.this_run(str(log)) == []
+    old = ['\n===== 2026-12-07 23:12:58 starting cloudsim', 'cloudsim ready']
+    # a run that logged far more than a tail holds after its "ready"
+    new = ['===== 2026-12-07 23:13:00 starting cloudsim', 'cloudsim ready']
+    new += ['Traceback line %d' % i for i in range(5000)]
+    log.write_text('\n'.join(old + new) + '\n')
+    lines = procs.this_run(str(log), block=1024)
+    assert lines[:2] == new[:2] and len(lines) == len(new)
+    # a log with no start line: all of it
+    log.write_text('a\nb\n')
+    assert procs.this_run(str(log)) == ['a', 'b']
