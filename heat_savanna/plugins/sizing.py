@@ -22,6 +22,7 @@ Pure: no Heat, no I/O.
 """
 
 import dataclasses
+import functools
 import json
 
 #: the smallest offer worth sizing; below it the defaults stay
@@ -100,3 +101,17 @@ def by_group(nodes):
                json.dumps(node.node_configs, sort_keys=True, default=str))
         seen.setdefault(key, node)
     return list(seen.values())
+
+
+def per_cluster(derive):
+    """``derive(cluster_info)``, a cluster-wide rule, worked out once per
+    ClusterInfo (a plugin asks for it once per node and file): the last
+    view and its result are kept."""
+    last = [None, None]
+
+    @functools.wraps(derive)
+    def once(cluster_info):
+        if last[0] is not cluster_info:
+            last[:] = [cluster_info, derive(cluster_info)]
+        return last[1]
+    return once

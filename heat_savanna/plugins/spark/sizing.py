@@ -21,8 +21,6 @@ from heat_savanna.plugins.spark import catalog
 #: the most cores one executor takes (more make one JVM's GC the limit)
 EXECUTOR_MAX_CORES = 4
 
-_last = [None, None]     # the ClusterInfo last sized, and its executors
-
 
 def _authored(cluster_info, node):
     """Settings without the derived layer."""
@@ -59,7 +57,10 @@ def _sized_or_set(cluster_info, node, sized, key):
                                node.node_configs))
 
 
-def _executors(cluster_info):
+@sizing.per_cluster
+def executors(cluster_info):
+    """The derived ``spark-defaults`` of the cluster (the same on every
+    node)."""
     authored = _authored(cluster_info, None)
     if not sizing.enabled(authored['general']):
         return {}
@@ -88,15 +89,6 @@ def _executors(cluster_info):
         return {}
     return {'spark-defaults': {'spark.executor.cores': str(cores),
                                'spark.executor.memory': '%dm' % memory}}
-
-
-def executors(cluster_info):
-    """The derived ``spark-defaults`` of the cluster (the same on every
-    node); worked out once per ClusterInfo, which a plugin reads once per
-    node and file."""
-    if _last[0] is not cluster_info:
-        _last[:] = [cluster_info, _executors(cluster_info)]
-    return _last[1]
 
 
 def derived(cluster_info, node=None):

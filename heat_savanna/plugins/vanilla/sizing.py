@@ -23,8 +23,6 @@ MR_CONTAINERS = ('mapreduce.map.memory.mb', 'mapreduce.reduce.memory.mb',
 NM_MEMORY = 'yarn.nodemanager.resource.memory-mb'
 NM_VCORES = 'yarn.nodemanager.resource.cpu-vcores'
 
-_last = [None, None]     # the ClusterInfo last sized, and its rules
-
 
 def _authored(cluster_info, node):
     return catalog.CATALOG.settings(
@@ -49,7 +47,9 @@ def nodemanager(cluster_info, node):
     return {'YARN': yarn}
 
 
-def _cluster(cluster_info):
+@sizing.per_cluster
+def cluster(cluster_info):
+    """The derived settings every node shares."""
     if not sizing.enabled(_authored(cluster_info, None)['general']):
         return {}
     offers = []
@@ -72,14 +72,6 @@ def _cluster(cluster_info):
     if smaller:
         out['MapReduce'] = smaller
     return out
-
-
-def cluster(cluster_info):
-    """The derived settings every node shares; worked out once per
-    ClusterInfo."""
-    if _last[0] is not cluster_info:
-        _last[:] = [cluster_info, _cluster(cluster_info)]
-    return _last[1]
 
 
 def derived(cluster_info, node=None):
